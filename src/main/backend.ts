@@ -1,0 +1,64 @@
+import { ApiError } from '../shared/errors';
+import type { EventBus } from './events';
+import type { Platform } from './platform';
+import { JobManager, type JobRunner } from './services/jobs/manager';
+import { Project, type CreateOptions } from './services/store/project';
+import type { Settings } from './settings';
+
+/**
+ * The services behind the API, independent of any transport: the open project (one at a
+ * time), its job manager, the app settings and the shell's platform.
+ */
+export class Backend {
+  private current: { project: Project; jobs: JobManager } | null = null;
+
+  constructor(
+    readonly platform: Platform,
+    readonly settings: Settings,
+    readonly events: EventBus,
+    private readonly runners: Readonly<Record<string, JobRunner>> = {},
+  ) {}
+
+  get project(): Project | null {
+    return this.current?.project ?? null;
+  }
+
+  requireProject(): Project {
+    if (!this.current) throw new ApiError('no_project', 'No project is open. Create or open a project first.');
+    return this.current.project;
+  }
+
+  requireJobs(): JobManager {
+    if (!this.current) throw new ApiError('no_project', 'No project is open. Create or open a project first.');
+    return this.current.jobs;
+  }
+
+  async create(dir: string, options: CreateOptions): Promise<Project> {
+    await this.close();
+    return this.adopt(Project.create(dir, options));
+  }
+
+  async open(dir: string): Promise<Project> {
+    if (this.current && this.current.project.dir === dir) return this.current.project;
+    await this.close();
+    return this.adopt(Project.open(dir));
+  }
+
+  private adopt(project: Project): Project {
+    const jobs = new JobManager(project, this.events, this.runners);
+    jobs.recover();
+    this.current = { project, jobs };
+    this.settings.remember(project.dir, project.summary().name);
+    this.events.emit('data/changed', { domain: 'project' });
+    return project;
+  }
+
+  async close(): Promise<void> {
+    const current = this.current;
+    if (!current) return;
+    this.current = null;
+    await current.jobs.shutdown();
+    current.project.close();
+    this.events.emit('data/changed', { domain: 'project' });
+  }
+}

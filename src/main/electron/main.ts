@@ -1,0 +1,99 @@
+/** Electron main process: windows, native dialogs, and the IPC relay to the backend process. */
+import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess, type UtilityProcess } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Envelope } from '../../shared/errors';
+import type { FromBackend, ToBackend } from './protocol';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const pending = new Map<number, (e: Envelope<unknown>) => void>();
+let nextCall = 1;
+let backend: UtilityProcess | null = null;
+let window: BrowserWindow | null = null;
+
+function startBackend(): UtilityProcess {
+  const child = utilityProcess.fork(path.join(here, 'backend-host.js'), [], {
+    serviceName: 'AU Workbench backend',
+    env: { ...process.env, AUW_SETTINGS_DIR: process.env.AUW_SETTINGS_DIR ?? path.join(app.getPath('userData')) },
+  });
+  child.on('message', async (m: FromBackend) => {
+    if (m.type === 'reply') {
+      pending.get(m.id)?.(m.envelope);
+      pending.delete(m.id);
+    } else if (m.type === 'event') {
+      window?.webContents.send('api:event', m.message);
+    } else if (m.type === 'pickDirectory') {
+      const options = { title: m.title ?? 'Choose a folder', properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] };
+      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+      const reply: ToBackend = { type: 'dialogResult', id: m.id, path: result.canceled ? null : (result.filePaths[0] ?? null) };
+      child.postMessage(reply);
+    }
+  });
+  child.on('exit', (code) => {
+    for (const resolve of pending.values()) resolve({ ok: false, error: { code: 'internal', message: `The backend process stopped (code ${code}). Restart AU Workbench.` } });
+    pending.clear();
+  });
+  return child;
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 960,
+    minHeight: 600,
+    title: 'AU Workbench',
+    backgroundColor: '#0f1115',
+    show: false,
+    webPreferences: {
+      preload: path.join(here, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.loadFile(path.join(here, '../renderer/index.html'));
+  return win;
+}
+
+// Deny every navigation away from the app and every new window; links go to the system browser.
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+});
+
+// Only our own page may call the API: check the sender before relaying anything.
+ipcMain.handle('api:call', (event, method: unknown, args: unknown) => {
+  const url = event.senderFrame?.url ?? '';
+  if (!url.startsWith('file://') || event.sender !== window?.webContents) {
+    return { ok: false, error: { code: 'unauthorized', message: 'Calls are accepted from the AU Workbench window only.' } };
+  }
+  if (!backend) return { ok: false, error: { code: 'unavailable', message: 'The backend is not running.' } };
+  const id = nextCall++;
+  return new Promise<Envelope<unknown>>((resolve) => {
+    pending.set(id, resolve);
+    const call: ToBackend = { type: 'call', id, method: String(method), args };
+    backend!.postMessage(call);
+  });
+});
+
+app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  backend = startBackend();
+  window = createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) window = createWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  backend?.postMessage({ type: 'shutdown' } satisfies ToBackend);
+  if (process.platform !== 'darwin') app.quit();
+});

@@ -1,0 +1,99 @@
+import type { Job, JobState } from '../../../shared/types';
+import type { Db } from './db';
+import { ApiError } from '../../../shared/errors';
+
+interface Row {
+  id: number;
+  kind: string;
+  state: JobState;
+  params: string;
+  progress: number;
+  message: string | null;
+  eta_seconds: number | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+const toJob = (r: Row): Job => ({
+  id: r.id,
+  kind: r.kind,
+  state: r.state,
+  params: JSON.parse(r.params) as Record<string, unknown>,
+  progress: r.progress,
+  message: r.message,
+  etaSeconds: r.eta_seconds,
+  error: r.error,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+});
+
+const now = () => new Date().toISOString();
+
+export function insertJob(db: Db, kind: string, params: Record<string, unknown>): Job {
+  const id = Number(db.prepare('INSERT INTO jobs (kind, params, created_at) VALUES (?, ?, ?)').run(kind, JSON.stringify(params), now()).lastInsertRowid);
+  return getJob(db, id);
+}
+
+export function getJob(db: Db, id: number): Job {
+  const row = db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+  if (!row) throw new ApiError('not_found', `There is no job ${id} in this project.`);
+  return toJob(row);
+}
+
+export function listJobs(db: Db, limit: number): Job[] {
+  return (db.prepare('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(toJob);
+}
+
+export function nextQueuedJob(db: Db): Job | null {
+  const row = db.prepare("SELECT * FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1").get() as Row | undefined;
+  return row ? toJob(row) : null;
+}
+
+export interface JobUpdate {
+  state?: JobState;
+  progress?: number;
+  message?: string | null;
+  etaSeconds?: number | null;
+  error?: string | null;
+  appendLog?: string;
+}
+
+export function updateJob(db: Db, id: number, u: JobUpdate): Job {
+  const current = getJob(db, id);
+  const state = u.state ?? current.state;
+  const terminal = state === 'done' || state === 'failed' || state === 'cancelled' || state === 'interrupted';
+  db.prepare(
+    `UPDATE jobs SET state = ?, progress = ?, message = ?, eta_seconds = ?, error = ?,
+       log = CASE WHEN ? IS NULL THEN log ELSE substr(log || ? || char(10), -200000) END,
+       started_at = CASE WHEN ? = 'running' AND started_at IS NULL THEN ? ELSE started_at END,
+       finished_at = CASE WHEN ? THEN ? ELSE finished_at END
+     WHERE id = ?`,
+  ).run(
+    state,
+    Math.min(1, Math.max(0, u.progress ?? current.progress)),
+    u.message === undefined ? current.message : u.message,
+    u.etaSeconds === undefined ? current.etaSeconds : u.etaSeconds,
+    u.error === undefined ? current.error : u.error,
+    u.appendLog ?? null,
+    u.appendLog ?? '',
+    state,
+    now(),
+    terminal ? 1 : 0,
+    now(),
+    id,
+  );
+  return getJob(db, id);
+}
+
+/**
+ * After a crash, jobs left 'running' did not finish. They become 'interrupted' so the UI can
+ * offer to resume them from their last checkpoint instead of showing a stuck bar forever.
+ */
+export function markInterrupted(db: Db): number {
+  return db
+    .prepare("UPDATE jobs SET state = 'interrupted', message = 'Stopped when the app closed or crashed; resume it to continue from the last checkpoint.', finished_at = ? WHERE state = 'running'")
+    .run(now()).changes;
+}

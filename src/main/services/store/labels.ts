@@ -1,0 +1,94 @@
+import type { Label, LabelChange } from '../../../shared/types';
+import type { Db } from './db';
+import { getVideo } from './videos';
+import { ApiError } from '../../../shared/errors';
+
+interface Row {
+  video_id: number;
+  frame_idx: number;
+  au: number;
+  annotator: string;
+  intensity: number;
+  updated_at: string;
+}
+
+const toLabel = (r: Row): Label => ({
+  videoId: r.video_id,
+  frame: r.frame_idx,
+  au: r.au,
+  annotator: r.annotator,
+  intensity: r.intensity,
+  updatedAt: r.updated_at,
+});
+
+export interface LabelWrite {
+  videoId: number;
+  frame: number;
+  au: number;
+  annotator: string;
+  /** null removes the label (history keeps it). */
+  intensity: number | null;
+}
+
+/**
+ * Writes one label in its own transaction, so it is on disk (WAL) before the call returns;
+ * a crash right after a keypress loses nothing.
+ */
+export function setLabel(db: Db, w: LabelWrite, allowedAus: readonly number[]): Label | null {
+  const video = getVideo(db, w.videoId);
+  if (w.frame >= video.frameCount) {
+    throw new ApiError('invalid_argument', `Frame ${w.frame} is past the end of ${video.name} (${video.frameCount} frames, numbered from 0).`);
+  }
+  if (!allowedAus.includes(w.au)) {
+    throw new ApiError('invalid_argument', `AU${w.au} is not in this project's AU set (${allowedAus.join(', ')}).`);
+  }
+  if (w.intensity === null) {
+    db.prepare('DELETE FROM labels WHERE video_id = ? AND frame_idx = ? AND au = ? AND annotator = ?').run(w.videoId, w.frame, w.au, w.annotator);
+    return null;
+  }
+  const row = db
+    .prepare(
+      `INSERT INTO labels (video_id, frame_idx, au, annotator, intensity, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (video_id, frame_idx, au, annotator) DO UPDATE SET intensity = excluded.intensity, updated_at = excluded.updated_at
+       RETURNING *`,
+    )
+    .get(w.videoId, w.frame, w.au, w.annotator, w.intensity, new Date().toISOString()) as Row;
+  return toLabel(row);
+}
+
+export function labelsForFrame(db: Db, videoId: number, frame: number): Label[] {
+  return (db.prepare('SELECT * FROM labels WHERE video_id = ? AND frame_idx = ? ORDER BY au, annotator').all(videoId, frame) as Row[]).map(toLabel);
+}
+
+export function labelsForVideo(db: Db, videoId: number): Label[] {
+  return (db.prepare('SELECT * FROM labels WHERE video_id = ? ORDER BY frame_idx, au, annotator').all(videoId) as Row[]).map(toLabel);
+}
+
+interface HistoryRow {
+  id: number;
+  video_id: number;
+  frame_idx: number;
+  au: number;
+  annotator: string;
+  old_intensity: number | null;
+  new_intensity: number | null;
+  changed_at: string;
+}
+
+export function labelHistory(db: Db, videoId: number, frame: number | undefined, limit: number): LabelChange[] {
+  const rows = (
+    frame === undefined
+      ? db.prepare('SELECT * FROM label_history WHERE video_id = ? ORDER BY id DESC LIMIT ?').all(videoId, limit)
+      : db.prepare('SELECT * FROM label_history WHERE video_id = ? AND frame_idx = ? ORDER BY id DESC LIMIT ?').all(videoId, frame, limit)
+  ) as HistoryRow[];
+  return rows.map((r) => ({
+    id: r.id,
+    videoId: r.video_id,
+    frame: r.frame_idx,
+    au: r.au,
+    annotator: r.annotator,
+    oldIntensity: r.old_intensity,
+    newIntensity: r.new_intensity,
+    changedAt: r.changed_at,
+  }));
+}

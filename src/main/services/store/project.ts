@@ -1,0 +1,185 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AU_PRESETS, type AuPreset } from '../../../shared/aus';
+import { ApiError } from '../../../shared/errors';
+import type { AuSet, ProjectSummary } from '../../../shared/types';
+import { checkVersion, inspectDatabase, isReadOnlyError, openWriter, type Db } from './db';
+import { acquireProjectLock } from './lock';
+import { SCHEMA_VERSION } from './migrations';
+
+export const DB_FILE = 'project.sqlite';
+export const PROJECT_DIRS = ['media', 'models', 'exports'] as const;
+export const DEFAULT_CROP_SIZE = 64;
+
+export type AuSetChoice = { preset: AuPreset } | { custom: number[]; name: string };
+
+export interface CreateOptions {
+  name: string;
+  auSet: AuSetChoice;
+  cropSize?: number;
+}
+
+const now = () => new Date().toISOString();
+
+/** An open project: its folder, the one writer connection, and the lock that keeps it ours. */
+export class Project {
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly db: Db,
+    private readonly releaseLock: () => void,
+  ) {}
+
+  static create(dir: string, options: CreateOptions): Project {
+    const abs = path.resolve(dir);
+    if (fs.existsSync(path.join(abs, DB_FILE))) {
+      throw new ApiError('conflict', `${abs} already holds a project. Open it instead, or choose an empty folder.`);
+    }
+    if (fs.existsSync(abs)) {
+      if (!fs.statSync(abs).isDirectory()) throw new ApiError('invalid_argument', `${abs} is a file, not a folder. Choose a folder for the project.`);
+      const visible = fs.readdirSync(abs).filter((f) => !f.startsWith('.'));
+      if (visible.length) {
+        throw new ApiError('conflict', `${abs} is not empty. Create the project in a new or empty folder so no file of yours gets mixed in.`);
+      }
+    }
+    try {
+      fs.mkdirSync(abs, { recursive: true });
+      fs.accessSync(abs, fs.constants.W_OK);
+    } catch (err) {
+      throw new ApiError('read_only', `Cannot create a project in ${abs}: ${(err as Error).message}. Choose a folder you can write to.`);
+    }
+    const release = acquireProjectLock(abs);
+    let db: Db | undefined;
+    try {
+      for (const sub of PROJECT_DIRS) fs.mkdirSync(path.join(abs, sub), { recursive: true });
+      db = openWriter(path.join(abs, DB_FILE));
+      const set = resolveAuSet(options.auSet);
+      const writer = db;
+      writer.transaction(() => {
+        seedBuiltinAuSets(writer);
+        const existing = writer.prepare('SELECT id FROM au_sets WHERE name = ?').get(set.name) as { id: number } | undefined;
+        const auSetId =
+          existing?.id ??
+          Number(writer.prepare('INSERT INTO au_sets (name, aus, builtin) VALUES (?, ?, 0)').run(set.name, JSON.stringify(set.aus)).lastInsertRowid);
+        const put = writer.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+        put.run('name', options.name);
+        put.run('created_at', now());
+        put.run('au_set_id', String(auSetId));
+        put.run('crop_size', String(options.cropSize ?? DEFAULT_CROP_SIZE));
+      })();
+      return new Project(abs, db, release);
+    } catch (err) {
+      db?.close();
+      release();
+      // Leave no half-made project behind: the folder was empty (or new) when we started.
+      for (const f of [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, ...PROJECT_DIRS]) fs.rmSync(path.join(abs, f), { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  static open(dir: string): Project {
+    const abs = path.resolve(dir);
+    if (!fs.existsSync(abs)) throw new ApiError('not_found', `There is no folder at ${abs}. Check the path, or create a new project.`);
+    if (!fs.statSync(abs).isDirectory()) throw new ApiError('not_a_project', `${abs} is a file. Choose the project folder, the one that holds ${DB_FILE}.`);
+    const file = path.join(abs, DB_FILE);
+    if (!fs.existsSync(file)) {
+      throw new ApiError(
+        'not_a_project',
+        `${abs} is not an AU Workbench project: it has no ${DB_FILE}. Choose the folder that holds ${DB_FILE}, or create a new project.`,
+      );
+    }
+    checkVersion(file, inspectDatabase(file));
+    try {
+      fs.accessSync(abs, fs.constants.W_OK);
+      fs.accessSync(file, fs.constants.W_OK);
+    } catch {
+      throw new ApiError('read_only', `${abs} is read-only (disk or permissions). Copy the project to a writable folder and open the copy.`);
+    }
+    const release = acquireProjectLock(abs);
+    try {
+      const db = openWriter(file);
+      for (const sub of PROJECT_DIRS) fs.mkdirSync(path.join(abs, sub), { recursive: true });
+      return new Project(abs, db, release);
+    } catch (err) {
+      release();
+      if (isReadOnlyError(err)) {
+        throw new ApiError('read_only', `${abs} cannot be written (${(err as Error).message}). Copy the project to a writable folder and open the copy.`);
+      }
+      throw err;
+    }
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  path(...parts: string[]): string {
+    return path.join(this.dir, ...parts);
+  }
+
+  meta(key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  auSet(): AuSet {
+    const id = Number(this.meta('au_set_id'));
+    const row = this.db.prepare('SELECT id, name, aus, builtin FROM au_sets WHERE id = ?').get(id) as AuSetRow | undefined;
+    if (!row) throw new ApiError('internal', 'The project has no AU set recorded; the database may be damaged.');
+    return toAuSet(row);
+  }
+
+  auSets(): AuSet[] {
+    return (this.db.prepare('SELECT id, name, aus, builtin FROM au_sets ORDER BY builtin DESC, name').all() as AuSetRow[]).map(toAuSet);
+  }
+
+  summary(): ProjectSummary {
+    const count = (sql: string) => (this.db.prepare(sql).get() as { n: number }).n;
+    return {
+      dir: this.dir,
+      name: this.meta('name') ?? path.basename(this.dir),
+      schemaVersion: SCHEMA_VERSION,
+      createdAt: this.meta('created_at') ?? '',
+      auSet: this.auSet(),
+      cropSize: Number(this.meta('crop_size') ?? DEFAULT_CROP_SIZE),
+      counts: {
+        videos: count('SELECT count(*) AS n FROM videos'),
+        labels: count('SELECT count(*) AS n FROM labels'),
+        models: count('SELECT count(*) AS n FROM models'),
+      },
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.db.close();
+      this.releaseLock();
+    }
+  }
+}
+
+interface AuSetRow {
+  id: number;
+  name: string;
+  aus: string;
+  builtin: number;
+}
+
+function toAuSet(row: AuSetRow): AuSet {
+  return { id: row.id, name: row.name, aus: JSON.parse(row.aus) as number[], builtin: row.builtin === 1 };
+}
+
+function resolveAuSet(choice: AuSetChoice): { name: string; aus: number[] } {
+  if ('preset' in choice) return { name: AU_PRESETS[choice.preset].name, aus: [...AU_PRESETS[choice.preset].aus] };
+  return { name: choice.name, aus: [...choice.custom].sort((a, b) => a - b) };
+}
+
+function seedBuiltinAuSets(db: Db): void {
+  const insert = db.prepare('INSERT OR IGNORE INTO au_sets (name, aus, builtin) VALUES (?, ?, 1)');
+  for (const preset of Object.values(AU_PRESETS)) insert.run(preset.name, JSON.stringify(preset.aus));
+}

@@ -1,0 +1,115 @@
+import type { QueueFrame, SampleSet, SampleStrategy } from '../../../shared/types';
+import type { Db } from './db';
+import { getVideo } from './videos';
+import { ApiError } from '../../../shared/errors';
+
+interface Row {
+  id: number;
+  video_id: number;
+  strategy: SampleStrategy;
+  percent: number;
+  seed: number;
+  created_at: string;
+  frames: number;
+}
+
+const SELECT = `SELECT s.*, (SELECT count(*) FROM sampled_frames f WHERE f.sample_set_id = s.id) AS frames FROM sample_sets s`;
+
+const toSet = (r: Row): SampleSet => ({
+  id: r.id,
+  videoId: r.video_id,
+  strategy: r.strategy,
+  percent: r.percent,
+  seed: r.seed,
+  createdAt: r.created_at,
+  frames: r.frames,
+});
+
+export function listSampleSets(db: Db, videoId?: number): SampleSet[] {
+  const rows = videoId === undefined ? db.prepare(`${SELECT} ORDER BY s.id`).all() : db.prepare(`${SELECT} WHERE s.video_id = ? ORDER BY s.id`).all(videoId);
+  return (rows as Row[]).map(toSet);
+}
+
+/** mulberry32: tiny, fast, and the same sequence everywhere for a stored seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The random strategy draws a seeded permutation of the eligible frames and takes its first k.
+ * Raising the percent later takes a longer prefix of the same permutation, so every frame
+ * already chosen (and maybe labelled) stays chosen.
+ */
+export function chooseFrames(eligible: readonly number[], percent: number, strategy: SampleStrategy, seed: number): number[] {
+  const k = Math.min(eligible.length, Math.max(eligible.length ? 1 : 0, Math.round((eligible.length * percent) / 100)));
+  if (strategy === 'stride') {
+    const step = eligible.length / k;
+    return Array.from({ length: k }, (_, i) => eligible[Math.floor(i * step + step / 2)]!);
+  }
+  const order = [...eligible];
+  const rand = seededRandom(seed);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order.slice(0, k);
+}
+
+export interface SampleRequest {
+  videoId: number;
+  percent: number;
+  strategy: SampleStrategy;
+  seed?: number;
+}
+
+/**
+ * One sample set per video and strategy: asking again with a higher percent grows the set
+ * (same seed), a lower one is refused so no labelled frame silently leaves the queue.
+ */
+export function createOrGrowSampleSet(db: Db, req: SampleRequest): SampleSet {
+  const video = getVideo(db, req.videoId);
+  const eligible = (db.prepare('SELECT idx FROM frames WHERE video_id = ? AND face = 1 ORDER BY idx').all(req.videoId) as { idx: number }[]).map((r) => r.idx);
+  if (!eligible.length) {
+    throw new ApiError('invalid_argument', `${video.name} has no frames with a face yet, so there is nothing to sample. Import it (face detection) first.`);
+  }
+  const existing = db.prepare('SELECT * FROM sample_sets WHERE video_id = ? AND strategy = ? ORDER BY id DESC LIMIT 1').get(req.videoId, req.strategy) as Row | undefined;
+  if (existing && req.percent < existing.percent) {
+    throw new ApiError('invalid_argument', `The ${req.strategy} sample of ${video.name} is already ${existing.percent} %; it can grow but not shrink.`);
+  }
+  const seed = existing?.seed ?? req.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const frames = chooseFrames(eligible, req.percent, req.strategy, seed);
+  return db.transaction(() => {
+    const setId =
+      existing?.id ??
+      Number(
+        db
+          .prepare('INSERT INTO sample_sets (video_id, strategy, percent, seed, created_at) VALUES (?, ?, ?, ?, ?)')
+          .run(req.videoId, req.strategy, req.percent, seed, new Date().toISOString()).lastInsertRowid,
+      );
+    if (existing) db.prepare('UPDATE sample_sets SET percent = ? WHERE id = ?').run(req.percent, setId);
+    const insert = db.prepare('INSERT OR IGNORE INTO sampled_frames (sample_set_id, frame_idx, rank) VALUES (?, ?, ?)');
+    frames.forEach((frame, rank) => insert.run(setId, frame, rank));
+    return toSet(db.prepare(`${SELECT} WHERE s.id = ?`).get(setId) as Row);
+  })();
+}
+
+/** The labelling queue: every sampled frame of the video, in time order, with its label count. */
+export function labellingQueue(db: Db, videoId: number): QueueFrame[] {
+  getVideo(db, videoId);
+  const rows = db
+    .prepare(
+      `SELECT sf.frame_idx AS frame, min(sf.rank) AS rank,
+              (SELECT count(DISTINCT l.au) FROM labels l WHERE l.video_id = ss.video_id AND l.frame_idx = sf.frame_idx) AS labelled
+       FROM sampled_frames sf JOIN sample_sets ss ON ss.id = sf.sample_set_id
+       WHERE ss.video_id = ? GROUP BY sf.frame_idx ORDER BY sf.frame_idx`,
+    )
+    .all(videoId) as { frame: number; rank: number; labelled: number }[];
+  return rows.map((r) => ({ videoId, frame: r.frame, rank: r.rank, labelledAus: r.labelled }));
+}

@@ -1,0 +1,92 @@
+import type { ApiClient, EventMessage, EventName, Events, MethodName, Params, Result } from '@shared/contract';
+import { ApiError, type Envelope } from '@shared/errors';
+
+/** The two ways a renderer reaches the services. Both move opaque envelopes; neither knows methods. */
+interface Transport {
+  call(method: string, args: unknown): Promise<Envelope<unknown>>;
+  subscribe(listener: (message: EventMessage) => void): () => void;
+}
+
+interface Bridge {
+  call(method: string, args: unknown): Promise<unknown>;
+  onEvent(listener: (message: unknown) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    auwBridge?: Bridge;
+  }
+}
+
+function ipcTransport(bridge: Bridge): Transport {
+  return {
+    call: async (method, args) => (await bridge.call(method, args)) as Envelope<unknown>,
+    subscribe: (listener) => bridge.onEvent((m) => listener(m as EventMessage)),
+  };
+}
+
+/** Browser mode: the token lives in an HttpOnly cookie set by the server, sent on every request. */
+function httpTransport(): Transport {
+  const listeners = new Set<(m: EventMessage) => void>();
+  let socket: WebSocket | null = null;
+  let retry = 500;
+  const connect = () => {
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/events`);
+    ws.onmessage = (e) => {
+      const message = JSON.parse(String(e.data)) as EventMessage;
+      for (const l of listeners) l(message);
+    };
+    ws.onopen = () => (retry = 500);
+    ws.onclose = () => {
+      socket = null;
+      if (listeners.size) setTimeout(connect, (retry = Math.min(retry * 2, 10_000)));
+    };
+    socket = ws;
+  };
+  return {
+    call: async (method, args) => {
+      let res: Response;
+      try {
+        res = await fetch(`/api/${method}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          credentials: 'same-origin',
+          body: JSON.stringify(args ?? {}),
+        });
+      } catch {
+        return { ok: false, error: { code: 'unavailable', message: 'Lost contact with the AU Workbench server. Is it still running?' } };
+      }
+      try {
+        return (await res.json()) as Envelope<unknown>;
+      } catch {
+        return { ok: false, error: { code: 'internal', message: `The server answered ${res.status} without a readable body.` } };
+      }
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      if (!socket) connect();
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export function createClient(): ApiClient & { shell: 'electron' | 'browser' } {
+  const transport = window.auwBridge ? ipcTransport(window.auwBridge) : httpTransport();
+  const byEvent = new Map<EventName, Set<(p: unknown) => void>>();
+  let unsubscribe: (() => void) | null = null;
+  return {
+    shell: window.auwBridge ? 'electron' : 'browser',
+    async call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
+      const envelope = await transport.call(method, params);
+      if (!envelope.ok) throw new ApiError(envelope.error.code, envelope.error.message);
+      return envelope.result as Result<M>;
+    },
+    on<E extends EventName>(event: E, listener: (payload: Events[E]) => void) {
+      if (!unsubscribe) unsubscribe = transport.subscribe((m) => byEvent.get(m.event)?.forEach((l) => l(m.payload)));
+      const set = byEvent.get(event) ?? new Set();
+      set.add(listener as (p: unknown) => void);
+      byEvent.set(event, set);
+      return () => set.delete(listener as (p: unknown) => void);
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { useEffect, useRef, useState } from 'react';
+import type { DirListing } from '@shared/types';
+import { useApi } from '../api/hooks';
+
+interface Props {
+  title: string;
+  start?: string;
+  onPick: (dir: string) => void;
+  onCancel: () => void;
+}
+
+/**
+ * Browser mode has no native dialog, so folders are browsed on the server, inside the roots
+ * the server was started with. Keyboard: arrows move, Enter opens, Backspace goes up, Esc closes.
+ */
+export function FolderPicker({ title, start, onPick, onCancel }: Props) {
+  const api = useApi();
+  const [listing, setListing] = useState<DirListing | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const dialogRef = useRef<HTMLDivElement>(null);
+
+  const go = (dir?: string) => {
+    api.call('fs/list', dir ? { dir } : {}).then(
+      (l) => {
+        setListing(l);
+        setError(null);
+      },
+      (e: Error) => setError(e.message),
+    );
+  };
+  useEffect(() => go(start), []); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    dialogRef.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+  }, [listing]);
+
+  const dirs = listing?.entries.filter((e) => e.kind === 'dir') ?? [];
+  return (
+    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="picker-title" ref={dialogRef}>
+        <h2 id="picker-title">{title}</h2>
+        <div className="picker-path" aria-live="polite">
+          <button type="button" disabled={!listing?.parent} onClick={() => listing?.parent && go(listing.parent)} aria-label="Up one folder">
+            ↑ Up
+          </button>
+          <code title={listing?.dir}>{listing?.dir ?? '…'}</code>
+        </div>
+        {error && (
+          <p className="error-text" role="alert">
+            {error}
+          </p>
+        )}
+        <ul className="picker-list" aria-label="Folders">
+          {dirs.length === 0 && <li className="muted">No sub-folders here.</li>}
+          {dirs.map((d, i) => (
+            <li key={d.path}>
+              <button
+                type="button"
+                className="picker-item"
+                data-autofocus={i === 0 ? true : undefined}
+                onClick={() => go(d.path)}
+                onKeyDown={(e) => {
+                  const items = [...(dialogRef.current?.querySelectorAll<HTMLElement>('.picker-item') ?? [])];
+                  if (e.key === 'ArrowDown') items[Math.min(items.length - 1, i + 1)]?.focus();
+                  if (e.key === 'ArrowUp') items[Math.max(0, i - 1)]?.focus();
+                  if (e.key === 'Backspace' && listing?.parent) go(listing.parent);
+                }}
+              >
+                <span aria-hidden="true">{d.isProject ? '◆' : '▸'}</span> {d.name}
+                {d.isProject && <span className="tag">project</span>}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <div className="modal-actions">
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="button" className="primary" disabled={!listing} onClick={() => listing && onPick(listing.dir)}>
+            Choose this folder
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** Native dialog where the shell has one, the server-side browser otherwise. */
+export function usePickFolder(nativeDialogs: boolean) {
+  const api = useApi();
+  const [request, setRequest] = useState<{ title: string; start?: string; resolve: (d: string | null) => void } | null>(null);
+  const pick = (title: string, start?: string): Promise<string | null> => {
+    if (nativeDialogs) return api.call('fs/pickDirectory', { title });
+    return new Promise((resolve) => setRequest({ title, ...(start ? { start } : {}), resolve }));
+  };
+  const element = request ? (
+    <FolderPicker
+      title={request.title}
+      {...(request.start ? { start: request.start } : {})}
+      onPick={(d) => {
+        request.resolve(d);
+        setRequest(null);
+      }}
+      onCancel={() => {
+        request.resolve(null);
+        setRequest(null);
+      }}
+    />
+  ) : null;
+  return { pick, element };
+}

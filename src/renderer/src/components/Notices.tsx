@@ -1,0 +1,36 @@
+import { createContext, useCallback, useContext, useState, type ReactNode } from 'react';
+
+interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
+
+const NoticeContext = createContext<(kind: Notice['kind'], text: string) => void>(() => {});
+
+export function useNotify() {
+  return useContext(NoticeContext);
+}
+
+/** Errors from API calls land here as readable, dismissable messages. */
+export function NoticeProvider({ children }: { children: ReactNode }) {
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const notify = useCallback((kind: Notice['kind'], text: string) => {
+    setNotices((n) => [...n.slice(-3), { id: Date.now() + Math.random(), kind, text }]);
+  }, []);
+  return (
+    <NoticeContext.Provider value={notify}>
+      {children}
+      <div className="notices" aria-live="polite">
+        {notices.map((n) => (
+          <div key={n.id} className={`notice notice-${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'}>
+            <span>{n.text}</span>
+            <button type="button" aria-label="Dismiss message" onClick={() => setNotices((all) => all.filter((x) => x.id !== n.id))}>
+              ×
+            </button>
+          </div>
+        ))}
+      </div>
+    </NoticeContext.Provider>
+  );
+}

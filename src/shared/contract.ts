@@ -1,0 +1,151 @@
+/**
+ * The one API between the UI and the services. Each method is named 'domain/verb' and has a
+ * runtime schema for its argument; the result type rides along as a phantom so that both
+ * transports stay generic: adding a method here needs no transport code.
+ */
+import { z } from 'zod';
+import type {
+  AppInfo,
+  AuSet,
+  DataDomain,
+  DirListing,
+  Job,
+  Label,
+  LabelChange,
+  ModelRow,
+  PredictionTrack,
+  ProjectSummary,
+  QueueFrame,
+  RecentProject,
+  SampleSet,
+  VideoRow,
+} from './types';
+
+interface MethodSpec<I extends z.ZodType, O> {
+  input: I;
+  /** Never read at runtime; carries the result type. */
+  output?: O;
+}
+
+function method<O>() {
+  return <I extends z.ZodType>(input: I): MethodSpec<I, O> => ({ input });
+}
+
+const none = z.object({}).strict();
+const id = z.number().int().positive();
+const absPath = z
+  .string()
+  .min(1, 'a path is required')
+  .max(4096, 'the path is too long')
+  .refine((p) => !p.includes('\0'), 'the path contains a NUL character');
+const projectName = z.string().trim().min(1, 'a project name is required').max(120, 'keep the name under 120 characters');
+const annotator = z
+  .string()
+  .trim()
+  .min(1, 'an annotator name is required')
+  .max(64, 'keep the annotator name under 64 characters');
+export const auNumber = z.number().int().min(1, 'AU numbers start at 1').max(99, 'AU numbers stop at 99');
+export const intensity = z.number().int().min(0, 'intensity is 0 (absent) to 5 (E)').max(5, 'intensity is 0 (absent) to 5 (E)');
+const frameIndex = z.number().int().min(0, 'frame numbers start at 0');
+
+const auSetChoice = z.union([
+  z.object({ preset: z.enum(['disfa', 'bp4d']) }).strict(),
+  z
+    .object({
+      custom: z
+        .array(auNumber)
+        .min(1, 'a custom AU set needs at least one AU')
+        .max(40)
+        .refine((a) => new Set(a).size === a.length, 'the AU set lists an AU twice'),
+      name: z.string().trim().min(1).max(60),
+    })
+    .strict(),
+]);
+
+export const contract = {
+  'app/info': method<AppInfo>()(none),
+
+  'fs/list': method<DirListing>()(z.object({ dir: absPath.optional() }).strict()),
+  'fs/pickDirectory': method<string | null>()(z.object({ title: z.string().max(200).optional() }).strict()),
+
+  'projects/recent': method<RecentProject[]>()(none),
+  'projects/create': method<ProjectSummary>()(
+    z
+      .object({
+        dir: absPath,
+        name: projectName,
+        auSet: auSetChoice.default({ preset: 'disfa' }),
+        cropSize: z.number().int().min(32).max(256).optional(),
+      })
+      .strict(),
+  ),
+  'projects/open': method<ProjectSummary>()(z.object({ dir: absPath }).strict()),
+  'projects/openDemo': method<ProjectSummary>()(none),
+  'projects/current': method<ProjectSummary | null>()(none),
+  'projects/close': method<null>()(none),
+  'projects/forget': method<RecentProject[]>()(z.object({ dir: absPath }).strict()),
+
+  'aus/sets': method<AuSet[]>()(none),
+
+  'videos/list': method<VideoRow[]>()(none),
+  'videos/setSubject': method<VideoRow>()(
+    z.object({ videoId: id, subject: z.string().trim().min(1).max(120).nullable() }).strict(),
+  ),
+
+  'samples/list': method<SampleSet[]>()(z.object({ videoId: id.optional() }).strict()),
+  'samples/queue': method<QueueFrame[]>()(z.object({ videoId: id }).strict()),
+
+  'labels/set': method<Label | null>()(
+    z
+      .object({
+        videoId: id,
+        frame: frameIndex,
+        au: auNumber,
+        intensity: intensity.nullable(),
+        annotator,
+      })
+      .strict(),
+  ),
+  'labels/forFrame': method<Label[]>()(z.object({ videoId: id, frame: frameIndex }).strict()),
+  'labels/forVideo': method<Label[]>()(z.object({ videoId: id }).strict()),
+  'labels/history': method<LabelChange[]>()(
+    z.object({ videoId: id, frame: frameIndex.optional(), limit: z.number().int().min(1).max(10_000).default(200) }).strict(),
+  ),
+
+  'jobs/list': method<Job[]>()(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict()),
+  'jobs/cancel': method<Job>()(z.object({ jobId: id }).strict()),
+
+  'models/list': method<ModelRow[]>()(none),
+  'predictions/get': method<PredictionTrack | null>()(z.object({ modelId: id, videoId: id }).strict()),
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+/** What a caller passes (defaults may be omitted). */
+export type Params<M extends MethodName> = z.input<Contract[M]['input']>;
+/** What a handler receives, after validation and defaults. */
+export type Args<M extends MethodName> = z.output<Contract[M]['input']>;
+export type Result<M extends MethodName> = Exclude<Contract[M]['output'], undefined>;
+
+export type Handlers = { [M in MethodName]: (args: Args<M>) => Promise<Result<M>> | Result<M> };
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** Events the services push to every connected UI. */
+export interface Events {
+  'jobs/progress': Job;
+  'data/changed': { domain: DataDomain; videoId?: number };
+}
+export type EventName = keyof Events;
+export interface EventMessage<E extends EventName = EventName> {
+  event: E;
+  payload: Events[E];
+}
+
+/** The one object the renderer talks to; each shell provides a transport behind it. */
+export interface ApiClient {
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}

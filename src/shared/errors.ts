@@ -1,0 +1,39 @@
+/**
+ * Every error that crosses the API boundary carries one of these codes, so both transports
+ * and the UI can react to the kind of failure without parsing messages.
+ */
+export type ErrorCode =
+  | 'invalid_argument'
+  | 'unknown_method'
+  | 'unauthorized'
+  | 'not_found'
+  | 'not_a_project'
+  | 'newer_version'
+  | 'locked'
+  | 'read_only'
+  | 'conflict'
+  | 'no_project'
+  | 'unavailable'
+  | 'internal';
+
+export interface ApiErrorShape {
+  code: ErrorCode;
+  message: string;
+}
+
+/** An error whose message is written for the person using the app: what happened, what to do. */
+export class ApiError extends Error implements ApiErrorShape {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  toJSON(): ApiErrorShape {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export type Envelope<T> = { ok: true; result: T } | { ok: false; error: ApiErrorShape };

@@ -1,0 +1,152 @@
+/** Shapes returned by the API. Inputs are defined (and validated) in contract.ts. */
+
+export type ShellKind = 'electron' | 'browser' | 'cli';
+
+export interface AppInfo {
+  version: string;
+  shell: ShellKind;
+  platform: string;
+  /** Set where the shell can show native file dialogs (Electron). */
+  nativeDialogs: boolean;
+  demo: { available: boolean; reason: string | null };
+  /** Folders the in-app folder browser may list (browser mode). */
+  browseRoots: string[];
+}
+
+export interface RecentProject {
+  dir: string;
+  name: string;
+  openedAt: string;
+}
+
+export interface AuSet {
+  id: number;
+  name: string;
+  aus: number[];
+  builtin: boolean;
+}
+
+export interface ProjectSummary {
+  dir: string;
+  name: string;
+  schemaVersion: number;
+  createdAt: string;
+  auSet: AuSet;
+  cropSize: number;
+  counts: { videos: number; labels: number; models: number };
+}
+
+export type VideoStatus = 'pending' | 'ingesting' | 'ready' | 'failed' | 'missing';
+
+export interface VideoRow {
+  id: number;
+  path: string;
+  name: string;
+  subject: string | null;
+  contentHash: string;
+  fps: number;
+  frameCount: number;
+  duration: number;
+  width: number;
+  height: number;
+  sizeBytes: number;
+  hasAudio: boolean;
+  status: VideoStatus;
+  error: string | null;
+  addedAt: string;
+  facesFound: number;
+  sampled: number;
+  labelled: number;
+}
+
+export type SampleStrategy = 'random' | 'stride';
+
+export interface SampleSet {
+  id: number;
+  videoId: number;
+  strategy: SampleStrategy;
+  percent: number;
+  seed: number;
+  createdAt: string;
+  frames: number;
+}
+
+export interface QueueFrame {
+  videoId: number;
+  frame: number;
+  rank: number;
+  labelledAus: number;
+}
+
+export interface Label {
+  videoId: number;
+  frame: number;
+  au: number;
+  annotator: string;
+  intensity: number;
+  updatedAt: string;
+}
+
+export interface LabelChange {
+  id: number;
+  videoId: number;
+  frame: number;
+  au: number;
+  annotator: string;
+  oldIntensity: number | null;
+  newIntensity: number | null;
+  changedAt: string;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface Job {
+  id: number;
+  kind: string;
+  state: JobState;
+  params: Record<string, unknown>;
+  progress: number;
+  message: string | null;
+  etaSeconds: number | null;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export type ModelStage = 'pretrain' | 'finetune';
+
+export interface ModelRow {
+  id: number;
+  stage: ModelStage;
+  parentId: number | null;
+  name: string;
+  params: Record<string, unknown>;
+  metrics: Record<string, unknown> | null;
+  backend: string | null;
+  createdAt: string;
+}
+
+export interface PredictionTrack {
+  modelId: number;
+  videoId: number;
+  aus: number[];
+  frameCount: number;
+  /** Per AU, one value per frame; null where the frame has no face. */
+  values: Record<number, (number | null)[]>;
+}
+
+export interface DirEntry {
+  name: string;
+  path: string;
+  kind: 'dir' | 'file';
+  isProject: boolean;
+}
+
+export interface DirListing {
+  dir: string;
+  parent: string | null;
+  entries: DirEntry[];
+}
+
+export type DataDomain = 'project' | 'videos' | 'samples' | 'labels' | 'jobs' | 'models' | 'predictions';
