@@ -1,0 +1,310 @@
+// Face detection + 68 landmarks on raw RGB frames, and a single-person tracker over a video.
+import { loadFaceApi, faceApiModelDir, type FaceApiModule } from './faceapi';
+
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface FaceBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface FaceDetection {
+  box: FaceBox;
+  score: number;
+}
+
+export interface FaceObservation {
+  box: FaceBox;
+  /** Detector score on detection frames; on tracked frames the score of the detection it came from. */
+  score: number;
+  /** 68 points as x0,y0,x1,y1,… in frame pixels (iBUG 68 order). */
+  landmarks: Float32Array;
+  source: 'detected' | 'tracked';
+}
+
+export interface FaceEngineOptions {
+  /** 'tiny' is ~2× faster; 'full' is more precise on mouth and brows (see scripts/demo/measure-faces.ts). */
+  landmarkModel?: 'tiny' | 'full';
+  /** Tiny detector input size (multiple of 32): smaller is faster but misses small faces. */
+  detectorInputSize?: number;
+  minScore?: number;
+  modelDir?: string;
+}
+
+export interface FaceTimings {
+  detectMs: number;
+  detectCalls: number;
+  landmarkMs: number;
+  landmarkFaces: number;
+}
+
+type Tf = FaceApiModule['tf'];
+
+export class FaceEngine {
+  readonly timings: FaceTimings = { detectMs: 0, detectCalls: 0, landmarkMs: 0, landmarkFaces: 0 };
+
+  private constructor(
+    private readonly api: FaceApiModule,
+    private readonly opts: Required<Omit<FaceEngineOptions, 'modelDir'>>,
+  ) {}
+
+  static async load(opts: FaceEngineOptions = {}): Promise<FaceEngine> {
+    const api = await loadFaceApi();
+    const dir = opts.modelDir ?? faceApiModelDir();
+    const landmarkModel = opts.landmarkModel ?? 'full';
+    if (!api.nets.tinyFaceDetector.isLoaded) await api.nets.tinyFaceDetector.loadFromDisk(dir);
+    const lm = landmarkModel === 'tiny' ? api.nets.faceLandmark68TinyNet : api.nets.faceLandmark68Net;
+    if (!lm.isLoaded) await lm.loadFromDisk(dir);
+    return new FaceEngine(api, {
+      landmarkModel,
+      detectorInputSize: opts.detectorInputSize ?? 224,
+      minScore: opts.minScore ?? 0.4,
+    });
+  }
+
+  get landmarkModel(): 'tiny' | 'full' {
+    return this.opts.landmarkModel;
+  }
+
+  private get tf(): Tf {
+    return this.api.tf;
+  }
+
+  private toTensor(img: RgbImage) {
+    if (img.data.length !== img.width * img.height * 3) throw new Error(`expected ${img.width}x${img.height} RGB data, got ${img.data.length} bytes`);
+    return this.tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
+  }
+
+  /** All faces in the frame, best score first. */
+  async detect(img: RgbImage): Promise<FaceDetection[]> {
+    const t0 = performance.now();
+    const input = this.toTensor(img);
+    try {
+      const opts = new this.api.TinyFaceDetectorOptions({ inputSize: this.opts.detectorInputSize, scoreThreshold: this.opts.minScore });
+      const dets = await this.api.nets.tinyFaceDetector.locateFaces(input, opts);
+      return dets
+        .map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }))
+        .sort((a, b) => b.score - a.score);
+    } finally {
+      input.dispose();
+      this.timings.detectMs += performance.now() - t0;
+      this.timings.detectCalls++;
+    }
+  }
+
+  /**
+   * 68 landmarks for each (frame, box) pair, run as one batch through the landmark net.
+   * Boxes are clipped to the frame; the net sees the crop padded to a square, as face-api does.
+   */
+  async landmarks(items: { image: RgbImage; box: FaceBox }[]): Promise<Float32Array[]> {
+    if (items.length === 0) return [];
+    const t0 = performance.now();
+    const tf = this.tf;
+    const crops: { x: number; y: number; w: number; h: number }[] = [];
+    const tensors = items.map(({ image, box }) => {
+      const x = Math.max(0, Math.floor(box.x));
+      const y = Math.max(0, Math.floor(box.y));
+      const w = Math.max(1, Math.min(image.width - x, Math.floor(box.x + box.width) - x));
+      const h = Math.max(1, Math.min(image.height - y, Math.floor(box.y + box.height) - y));
+      crops.push({ x, y, w, h });
+      return tf.tidy(() => tf.slice3d(this.toTensor(image), [y, x, 0], [h, w, 3]));
+    });
+    try {
+      const net = this.opts.landmarkModel === 'tiny' ? this.api.nets.faceLandmark68TinyNet : this.api.nets.faceLandmark68Net;
+      const res = await net.detectLandmarks(tensors);
+      const list = Array.isArray(res) ? res : [res];
+      return list.map((lm, i) => {
+        const c = crops[i]!;
+        const out = new Float32Array(136);
+        lm.positions.forEach((p, k) => {
+          out[2 * k] = p.x + c.x;
+          out[2 * k + 1] = p.y + c.y;
+        });
+        return out;
+      });
+    } finally {
+      for (const t of tensors) t.dispose();
+      this.timings.landmarkMs += performance.now() - t0;
+      this.timings.landmarkFaces += items.length;
+    }
+  }
+}
+
+function center(b: FaceBox): [number, number] {
+  return [b.x + b.width / 2, b.y + b.height / 2];
+}
+
+/** Centroid and RMS spread of landmarks: a pose-stable frame for carrying a box between frames. */
+function shapeFrame(lm: Float32Array): { cx: number; cy: number; s: number } {
+  let cx = 0;
+  let cy = 0;
+  for (let i = 0; i < 68; i++) {
+    cx += lm[2 * i]!;
+    cy += lm[2 * i + 1]!;
+  }
+  cx /= 68;
+  cy /= 68;
+  let ss = 0;
+  for (let i = 0; i < 68; i++) ss += (lm[2 * i]! - cx) ** 2 + (lm[2 * i + 1]! - cy) ** 2;
+  return { cx, cy, s: Math.sqrt(ss / 68) || 1 };
+}
+
+export interface TrackerOptions {
+  /** Run the detector on every k-th frame; frames between reuse a box predicted from the last landmarks. */
+  detectEvery?: number;
+  /** After this many frames without our face, take whichever face is nearest the last known position. */
+  reacquireAfter?: number;
+}
+
+/**
+ * Follows one person through a video: the largest face at the start, then the detection nearest
+ * the previous box, so a second person walking through does not steal the track.
+ */
+export class FaceTracker {
+  private last: FaceBox | null = null;
+  private lastLandmarks: Float32Array | null = null;
+  private boxRel: { dx: number; dy: number; w: number; h: number } | null = null;
+  private lastScore = 0;
+  private sinceDetect = Infinity;
+  private lost = 0;
+  private readonly k: number;
+  private readonly reacquireAfter: number;
+
+  constructor(
+    private readonly engine: FaceEngine,
+    opts: TrackerOptions = {},
+  ) {
+    this.k = Math.max(1, Math.floor(opts.detectEvery ?? 1));
+    this.reacquireAfter = opts.reacquireAfter ?? 25;
+  }
+
+  reset(): void {
+    this.last = null;
+    this.lastLandmarks = null;
+    this.boxRel = null;
+    this.sinceDetect = Infinity;
+    this.lost = 0;
+  }
+
+  private choose(dets: FaceDetection[]): FaceDetection | null {
+    if (dets.length === 0) return null;
+    if (!this.last) return dets.reduce((a, b) => (b.box.width * b.box.height > a.box.width * a.box.height ? b : a));
+    const [px, py] = center(this.last);
+    let best: FaceDetection | null = null;
+    let bestD = Infinity;
+    for (const d of dets) {
+      const [x, y] = center(d.box);
+      const dist = Math.hypot(x - px, y - py);
+      if (dist < bestD) {
+        bestD = dist;
+        best = d;
+      }
+    }
+    // Farther than a face width from where our person was: likely someone else.
+    if (bestD > this.last.width && this.lost < this.reacquireAfter) return null;
+    return best;
+  }
+
+  private predictedBox(): FaceBox | null {
+    if (!this.lastLandmarks || !this.boxRel) return null;
+    const f = shapeFrame(this.lastLandmarks);
+    const w = this.boxRel.w * f.s;
+    const h = this.boxRel.h * f.s;
+    return { x: f.cx + this.boxRel.dx * f.s - w / 2, y: f.cy + this.boxRel.dy * f.s - h / 2, width: w, height: h };
+  }
+
+  private remember(box: FaceBox, lm: Float32Array, detected: boolean): void {
+    if (detected) {
+      const f = shapeFrame(lm);
+      const [bx, by] = center(box);
+      this.boxRel = { dx: (bx - f.cx) / f.s, dy: (by - f.cy) / f.s, w: box.width / f.s, h: box.height / f.s };
+    }
+    this.last = detected ? box : (this.predictedBoxFrom(lm) ?? box);
+    this.lastLandmarks = lm;
+    this.lost = 0;
+  }
+
+  private predictedBoxFrom(lm: Float32Array): FaceBox | null {
+    const keep = this.lastLandmarks;
+    this.lastLandmarks = lm;
+    const b = this.predictedBox();
+    this.lastLandmarks = keep;
+    return b;
+  }
+
+  /** Tracked landmarks that moved or rescaled implausibly mean the box slipped off the face. */
+  private plausible(prev: Float32Array, next: Float32Array): boolean {
+    const a = shapeFrame(prev);
+    const b = shapeFrame(next);
+    return Math.hypot(b.cx - a.cx, b.cy - a.cy) < 0.5 * a.s && Math.abs(b.s / a.s - 1) < 0.2;
+  }
+
+  /** Processes consecutive frames of one video; returns one observation (or null: no face) per frame. */
+  async processBatch(frames: RgbImage[]): Promise<(FaceObservation | null)[]> {
+    const out: (FaceObservation | null)[] = [];
+    // Frames are chained (each box comes from the previous result), so batch the landmark net
+    // over runs of tracked frames that share one predicted box, and over detected frames.
+    let i = 0;
+    while (i < frames.length) {
+      const needDetect = this.sinceDetect >= this.k || !this.lastLandmarks;
+      if (needDetect) {
+        // Detect on a run of frames, then one landmark batch for all of them.
+        const run: { idx: number; det: FaceDetection | null }[] = [];
+        const span = this.k === 1 ? frames.length - i : 1;
+        for (let j = i; j < i + span; j++) {
+          const det = this.choose(await this.engine.detect(frames[j]!));
+          run.push({ idx: j, det });
+          if (det) {
+            this.last = det.box;
+            this.lost = 0;
+          } else this.lost++;
+        }
+        const withFace = run.filter((r) => r.det);
+        const lms = await this.engine.landmarks(withFace.map((r) => ({ image: frames[r.idx]!, box: r.det!.box })));
+        const byIdx = new Map(withFace.map((r, n) => [r.idx, lms[n]!]));
+        for (const r of run) {
+          const lm = byIdx.get(r.idx);
+          if (r.det && lm) {
+            this.lastScore = r.det.score;
+            this.remember(r.det.box, lm, true);
+            out.push({ box: r.det.box, score: r.det.score, landmarks: lm, source: 'detected' });
+          } else {
+            this.lastLandmarks = null;
+            out.push(null);
+          }
+        }
+        this.sinceDetect = 1;
+        i += span;
+        continue;
+      }
+      const runLen = Math.min(this.k - this.sinceDetect, frames.length - i);
+      const box = this.predictedBox()!;
+      const prev = this.lastLandmarks!;
+      const lms = await this.engine.landmarks(frames.slice(i, i + runLen).map((image) => ({ image, box })));
+      let ok = true;
+      for (let n = 0; n < runLen; n++) {
+        const lm = lms[n]!;
+        if (!ok || !this.plausible(prev, lm)) {
+          ok = false;
+          break;
+        }
+        this.remember(box, lm, false);
+        out.push({ box, score: this.lastScore, landmarks: lm, source: 'tracked' });
+        this.sinceDetect++;
+        i++;
+      }
+      if (!ok) this.sinceDetect = this.k; // redo this frame with the detector
+    }
+    return out;
+  }
+
+  async process(frame: RgbImage): Promise<FaceObservation | null> {
+    return (await this.processBatch([frame]))[0] ?? null;
+  }
+}
