@@ -20,7 +20,11 @@ export default defineConfig({
           electron: resolve(__dirname, 'src/main/electron/main.ts'),
           'backend-host': resolve(__dirname, 'src/main/electron/backend-host.ts'),
           server: resolve(__dirname, 'src/main/server.ts'),
+          worker: resolve(__dirname, 'src/main/worker/entry.ts'),
+          cli: resolve(__dirname, 'src/main/cli.ts'),
         },
+        // Flat output: entries and shared chunks side by side in out/main.
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

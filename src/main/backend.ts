@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { ApiError } from '../shared/errors';
 import type { EventBus } from './events';
 import type { Platform } from './platform';
@@ -17,7 +19,36 @@ export class Backend {
     readonly settings: Settings,
     readonly events: EventBus,
     private readonly runners: Readonly<Record<string, JobRunner>> = {},
+    /** Where `npm run demo:data` writes the demo videos (manifest.json and mp4s). */
+    readonly demoDir: string | null = null,
   ) {}
+
+  demoStatus(): { available: boolean; reason: string | null } {
+    if (!this.demoDir) return { available: false, reason: 'This build has no demo data folder.' };
+    if (!fs.existsSync(path.join(this.demoDir, 'manifest.json'))) {
+      return { available: false, reason: 'The demo videos have not been generated yet: run `npm run demo:data` (about a minute), then reload.' };
+    }
+    return { available: true, reason: null };
+  }
+
+  /**
+   * Opens the demo project, creating it on first use next to the demo videos and queueing
+   * their import, so a first-time user lands in a project that fills itself.
+   */
+  async openDemo(): Promise<Project> {
+    const status = this.demoStatus();
+    if (!status.available || !this.demoDir) throw new ApiError('unavailable', status.reason ?? 'No demo data.');
+    const dir = path.join(this.demoDir, 'project');
+    if (fs.existsSync(path.join(dir, 'project.sqlite'))) return this.open(dir);
+    const manifest = JSON.parse(fs.readFileSync(path.join(this.demoDir, 'manifest.json'), 'utf8')) as {
+      videos: { file: string; subject?: string }[];
+    };
+    const project = await this.create(dir, { name: 'Demo: synthetic faces', auSet: { preset: 'disfa' } });
+    for (const v of manifest.videos) {
+      this.requireJobs().add('import', { path: path.join(this.demoDir, v.file), alreadyAligned: false, detectEvery: 4, subject: v.subject ?? null });
+    }
+    return project;
+  }
 
   get project(): Project | null {
     return this.current?.project ?? null;

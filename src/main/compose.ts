@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Handlers } from '../shared/contract';
-import { createHandlers } from './api/handlers';
+import { createHandlers } from './api/handlers/index';
 import { Backend } from './backend';
+import { appRoot } from './paths';
+import { importVideo } from './services/media/import';
 import { EventBus } from './events';
 import { PathPolicy, type Platform } from './platform';
 import { Settings } from './settings';
@@ -12,14 +13,10 @@ import type { ShellKind } from '../shared/types';
 
 export function appVersion(): string {
   try {
-    const here = path.dirname(fileURLToPath(import.meta.url));
-    for (const candidate of [path.join(here, '../../package.json'), path.join(here, '../../../package.json')]) {
-      if (fs.existsSync(candidate)) return (JSON.parse(fs.readFileSync(candidate, 'utf8')) as { version: string }).version;
-    }
+    return (JSON.parse(fs.readFileSync(path.join(appRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
-    /* version is cosmetic */
+    return '0.0.0';
   }
-  return '0.0.0';
 }
 
 export interface ComposeOptions {
@@ -27,7 +24,9 @@ export interface ComposeOptions {
   roots?: string[];
   settingsDir?: string;
   pickDirectory?: Platform['pickDirectory'];
+  demoDir?: string | null;
 }
+
 
 /** Folders the UI may reach by default: the user's home and the working directory. */
 export function defaultRoots(extra: string[] = []): string[] {
@@ -45,6 +44,7 @@ export function compose(opts: ComposeOptions): { backend: Backend; handlers: Han
     ...(opts.pickDirectory ? { pickDirectory: opts.pickDirectory } : {}),
   };
   const settings = new Settings(path.join(opts.settingsDir ?? Settings.defaultDir(), 'settings.json'));
-  const backend = new Backend(platform, settings, events);
+  const demoDir = opts.demoDir === undefined ? (process.env.AUW_DEMO_DIR ?? path.join(appRoot(), '.demo-data')) : opts.demoDir;
+  const backend = new Backend(platform, settings, events, { import: importVideo }, demoDir);
   return { backend, handlers: createHandlers(backend), events };
 }

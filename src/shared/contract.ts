@@ -9,6 +9,9 @@ import type {
   AuSet,
   DataDomain,
   DirListing,
+  EncodedImage,
+  FrameInfo,
+  Peaks,
   Job,
   Label,
   LabelChange,
@@ -88,11 +91,37 @@ export const contract = {
   'aus/sets': method<AuSet[]>()(none),
 
   'videos/list': method<VideoRow[]>()(none),
+  'videos/import': method<Job[]>()(
+    z
+      .object({
+        paths: z.array(absPath).min(1, 'choose at least one video').max(500, 'import at most 500 videos at a time'),
+        alreadyAligned: z.boolean().default(false),
+        detectEvery: z.number().int().min(1).max(30).optional(),
+        subject: z.string().trim().min(1).max(120).optional(),
+      })
+      .strict(),
+  ),
+  'videos/remove': method<null>()(z.object({ videoId: id }).strict()),
+  'videos/relink': method<VideoRow>()(z.object({ videoId: id, path: absPath }).strict()),
+  'videos/peaks': method<Peaks | null>()(z.object({ videoId: id }).strict()),
   'videos/setSubject': method<VideoRow>()(
     z.object({ videoId: id, subject: z.string().trim().min(1).max(120).nullable() }).strict(),
   ),
 
   'samples/list': method<SampleSet[]>()(z.object({ videoId: id.optional() }).strict()),
+  'samples/create': method<SampleSet[]>()(
+    z
+      .object({
+        videoId: id.optional(),
+        percent: z.number().gt(0, 'the percentage must be above 0').max(100, 'the percentage is at most 100').default(2),
+        strategy: z.enum(['random', 'stride']).default('random'),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+      })
+      .strict(),
+  ),
+  'frames/info': method<FrameInfo>()(z.object({ videoId: id, frame: frameIndex }).strict()),
+  'frames/still': method<EncodedImage>()(z.object({ videoId: id, frame: frameIndex, maxWidth: z.number().int().min(32).max(4096).optional() }).strict()),
+  'frames/crop': method<EncodedImage>()(z.object({ videoId: id, frame: frameIndex }).strict()),
   'samples/queue': method<QueueFrame[]>()(z.object({ videoId: id }).strict()),
 
   'labels/set': method<Label | null>()(

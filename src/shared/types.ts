@@ -150,3 +150,29 @@ export interface DirListing {
 }
 
 export type DataDomain = 'project' | 'videos' | 'samples' | 'labels' | 'jobs' | 'models' | 'predictions';
+
+export interface Peaks {
+  /** Peak values per second of media. */
+  perSecond: number;
+  /** One array per audio channel, max |sample| per bucket in 0..1 (wavesurfer's `peaks`). */
+  channels: number[][];
+}
+
+export interface FrameInfo {
+  videoId: number;
+  frame: number;
+  face: boolean;
+  score: number | null;
+  /** x, y, width, height in source pixels. */
+  box: number[] | null;
+  /** 68 landmarks, x0, y0, x1, y1, … in source pixels. */
+  landmarks: number[] | null;
+}
+
+/** A small image inline in a response: a JPEG still, or raw gray crop pixels. */
+export interface EncodedImage {
+  mime: 'image/jpeg' | 'application/x-gray8';
+  width: number;
+  height: number;
+  base64: string;
+}

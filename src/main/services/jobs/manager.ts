@@ -7,6 +7,7 @@ import { getJob, insertJob, listJobs, markInterrupted, nextQueuedJob, updateJob 
 export interface JobContext {
   job: Job;
   project: Project;
+  events: EventBus;
   signal: AbortSignal;
   /** fraction in 0..1; the manager derives the ETA from the rate. */
   progress(fraction: number, message?: string): void;
@@ -103,6 +104,7 @@ export class JobManager {
     const ctx: JobContext = {
       job,
       project: this.project,
+      events: this.events,
       signal: controller.signal,
       progress: (fraction, message) => {
         const p = Math.min(1, Math.max(0, fraction));

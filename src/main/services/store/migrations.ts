@@ -38,6 +38,9 @@ CREATE TABLE videos (
   size_bytes   INTEGER NOT NULL CHECK (size_bytes >= 0),
   has_audio    INTEGER NOT NULL CHECK (has_audio IN (0, 1)),
   codec        TEXT,
+  -- Seconds from container start to the first video frame; frame i sits at video_start + i / fps.
+  video_start  REAL NOT NULL DEFAULT 0,
+  variable_fps INTEGER NOT NULL DEFAULT 0 CHECK (variable_fps IN (0, 1)),
   status       TEXT NOT NULL DEFAULT 'pending'
                CHECK (status IN ('pending', 'ingesting', 'ready', 'failed', 'missing')),
   error        TEXT,

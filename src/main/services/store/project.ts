@@ -123,6 +123,10 @@ export class Project {
     return row?.value ?? null;
   }
 
+  get cropSize(): number {
+    return Number(this.meta('crop_size') ?? DEFAULT_CROP_SIZE);
+  }
+
   auSet(): AuSet {
     const id = Number(this.meta('au_set_id'));
     const row = this.db.prepare('SELECT id, name, aus, builtin FROM au_sets WHERE id = ?').get(id) as AuSetRow | undefined;
@@ -142,7 +146,7 @@ export class Project {
       schemaVersion: SCHEMA_VERSION,
       createdAt: this.meta('created_at') ?? '',
       auSet: this.auSet(),
-      cropSize: Number(this.meta('crop_size') ?? DEFAULT_CROP_SIZE),
+      cropSize: this.cropSize,
       counts: {
         videos: count('SELECT count(*) AS n FROM videos'),
         labels: count('SELECT count(*) AS n FROM labels'),

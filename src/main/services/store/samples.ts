@@ -62,6 +62,18 @@ export function chooseFrames(eligible: readonly number[], percent: number, strat
   return order.slice(0, k);
 }
 
+/**
+ * Growing a stride sample: its earlier frames stay, and each of the new stride's equal stretches
+ * that holds none of them gets the new stride's frame, so the grown set stays evenly spread.
+ */
+export function growStride(eligible: readonly number[], kept: readonly number[], percent: number): number[] {
+  const fresh = chooseFrames(eligible, percent, 'stride', 0);
+  const step = eligible.length / Math.max(1, fresh.length);
+  const position = new Map(eligible.map((f, i) => [f, i]));
+  const covered = new Set(kept.filter((f) => position.has(f)).map((f) => Math.floor(position.get(f)! / step)));
+  return [...kept, ...fresh.filter((_, slot) => !covered.has(slot))];
+}
+
 export interface SampleRequest {
   videoId: number;
   percent: number;
@@ -84,7 +96,10 @@ export function createOrGrowSampleSet(db: Db, req: SampleRequest): SampleSet {
     throw new ApiError('invalid_argument', `The ${req.strategy} sample of ${video.name} is already ${existing.percent} %; it can grow but not shrink.`);
   }
   const seed = existing?.seed ?? req.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const frames = chooseFrames(eligible, req.percent, req.strategy, seed);
+  const kept = existing
+    ? (db.prepare('SELECT frame_idx FROM sampled_frames WHERE sample_set_id = ? ORDER BY rank').all(existing.id) as { frame_idx: number }[]).map((r) => r.frame_idx)
+    : [];
+  const frames = existing && req.strategy === 'stride' ? growStride(eligible, kept, req.percent) : chooseFrames(eligible, req.percent, req.strategy, seed);
   return db.transaction(() => {
     const setId =
       existing?.id ??
@@ -94,8 +109,15 @@ export function createOrGrowSampleSet(db: Db, req: SampleRequest): SampleSet {
           .run(req.videoId, req.strategy, req.percent, seed, new Date().toISOString()).lastInsertRowid,
       );
     if (existing) db.prepare('UPDATE sample_sets SET percent = ? WHERE id = ?').run(req.percent, setId);
-    const insert = db.prepare('INSERT OR IGNORE INTO sampled_frames (sample_set_id, frame_idx, rank) VALUES (?, ?, ?)');
-    frames.forEach((frame, rank) => insert.run(setId, frame, rank));
+    // New frames rank after the kept ones (a frame's rank must never collide with a kept frame's).
+    const insert = db.prepare('INSERT INTO sampled_frames (sample_set_id, frame_idx, rank) VALUES (?, ?, ?)');
+    const have = new Set(kept);
+    let rank = (db.prepare('SELECT coalesce(max(rank) + 1, 0) AS next FROM sampled_frames WHERE sample_set_id = ?').get(setId) as { next: number }).next;
+    for (const frame of frames) {
+      if (have.has(frame)) continue;
+      have.add(frame);
+      insert.run(setId, frame, rank++);
+    }
     return toSet(db.prepare(`${SELECT} WHERE s.id = ?`).get(setId) as Row);
   })();
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
-import type { VideoRow, VideoStatus } from '../../../shared/types';
+import type { Peaks, VideoRow, VideoStatus } from '../../../shared/types';
 import type { Db } from './db';
 
 interface Row {
@@ -79,19 +79,29 @@ export interface NewVideo {
   sizeBytes: number;
   hasAudio: boolean;
   codec: string | null;
+  videoStartSec: number;
+  variableFps: boolean;
 }
 
 export function insertVideo(db: Db, v: NewVideo): number {
-  const dup = db.prepare('SELECT id, path FROM videos WHERE content_hash = ?').get(v.contentHash) as { id: number; path: string } | undefined;
-  if (dup) {
+  const dup = db.prepare('SELECT id, path, status FROM videos WHERE content_hash = ?').get(v.contentHash) as
+    | { id: number; path: string; status: VideoStatus }
+    | undefined;
+  // A failed import holds no frames or crops; importing the file again replaces it.
+  if (dup?.status === 'failed') db.prepare('DELETE FROM videos WHERE id = ?').run(dup.id);
+  else if (dup) {
     throw new ApiError('conflict', `${path.basename(v.path)} is already in the project as video ${dup.id} (${dup.path}); it was not imported twice.`);
   }
   const info = db
     .prepare(
-      `INSERT INTO videos (path, content_hash, subject, fps, frame_count, duration, width, height, size_bytes, has_audio, codec, status, added_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+      `INSERT INTO videos (path, content_hash, subject, fps, frame_count, duration, width, height, size_bytes, has_audio, codec,
+                           video_start, variable_fps, status, added_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
     )
-    .run(v.path, v.contentHash, v.subject, v.fps, v.frameCount, v.duration, v.width, v.height, v.sizeBytes, v.hasAudio ? 1 : 0, v.codec, new Date().toISOString());
+    .run(
+      v.path, v.contentHash, v.subject, v.fps, v.frameCount, v.duration, v.width, v.height, v.sizeBytes, v.hasAudio ? 1 : 0, v.codec,
+      v.videoStartSec, v.variableFps ? 1 : 0, new Date().toISOString(),
+    );
   return Number(info.lastInsertRowid);
 }
 
@@ -103,4 +113,42 @@ export function setSubject(db: Db, id: number, subject: string | null): VideoRow
   getVideo(db, id);
   db.prepare('UPDATE videos SET subject = ? WHERE id = ?').run(subject, id);
   return getVideo(db, id);
+}
+
+
+/** Peaks are stored as compact JSON (3 decimals): wavesurfer takes them as they are. */
+export function setPeaks(db: Db, id: number, peaks: Peaks): void {
+  const compact = { perSecond: peaks.perSecond, channels: peaks.channels.map((c) => c.map((v) => Math.round(v * 1000) / 1000)) };
+  db.prepare('UPDATE videos SET peaks = ? WHERE id = ?').run(Buffer.from(JSON.stringify(compact)), id);
+}
+
+export function getPeaks(db: Db, id: number): Peaks | null {
+  const row = db.prepare('SELECT peaks FROM videos WHERE id = ?').get(id) as { peaks: Buffer | null } | undefined;
+  if (!row) throw new ApiError('not_found', `There is no video ${id} in this project.`);
+  return row.peaks ? (JSON.parse(row.peaks.toString('utf8')) as Peaks) : null;
+}
+
+export function deleteVideo(db: Db, id: number): void {
+  db.prepare('DELETE FROM videos WHERE id = ?').run(id);
+}
+
+export function setVideoPath(db: Db, id: number, newPath: string): void {
+  db.prepare("UPDATE videos SET path = ?, status = CASE WHEN status = 'missing' THEN 'ready' ELSE status END WHERE id = ?").run(newPath, id);
+}
+
+export interface VideoSource {
+  path: string;
+  fps: number;
+  frameCount: number;
+  status: VideoStatus;
+  videoStartSec: number;
+  variableFps: boolean;
+}
+
+export function videoSource(db: Db, id: number): VideoSource {
+  const row = db
+    .prepare('SELECT path, fps, frame_count AS frameCount, status, video_start AS videoStartSec, variable_fps AS variableFps FROM videos WHERE id = ?')
+    .get(id) as (Omit<VideoSource, 'variableFps'> & { variableFps: number }) | undefined;
+  if (!row) throw new ApiError('not_found', `There is no video ${id} in this project. Reload the video list.`);
+  return { ...row, variableFps: row.variableFps === 1 };
 }

@@ -1,0 +1,16 @@
+import type { Handlers } from '../../../shared/contract';
+import type { Backend } from '../../backend';
+import { appHandlers } from './app';
+import { labelHandlers } from './labels';
+import { projectHandlers } from './projects';
+import { videoHandlers } from './videos';
+
+/** Binds every contract method to the services; the type fails if a method is left out. */
+export function createHandlers(backend: Backend): Handlers {
+  return {
+    ...appHandlers(backend),
+    ...projectHandlers(backend),
+    ...videoHandlers(backend),
+    ...labelHandlers(backend),
+  };
+}

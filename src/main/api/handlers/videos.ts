@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import { ApiError } from '../../../shared/errors';
+import type { Backend } from '../../backend';
+import { CropStoreReader } from '../../services/media/cropStore';
+import { extractStill } from '../../services/media/decode';
+import { checkVideoPath, cropFileFor, DEFAULT_DETECT_EVERY } from '../../services/media/import';
+import { contentHash } from '../../services/media/probe';
+import { frameInfo } from '../../services/store/frames';
+import { createOrGrowSampleSet, labellingQueue, listSampleSets } from '../../services/store/samples';
+import { deleteVideo, getPeaks, getVideo, listVideos, setSubject, setVideoPath, videoSource } from '../../services/store/videos';
+import type { HandlerSlice } from './types';
+
+type M =
+  | 'videos/list'
+  | 'videos/import'
+  | 'videos/remove'
+  | 'videos/relink'
+  | 'videos/peaks'
+  | 'videos/setSubject'
+  | 'samples/list'
+  | 'samples/create'
+  | 'samples/queue'
+  | 'frames/info'
+  | 'frames/still'
+  | 'frames/crop';
+
+export function videoHandlers(backend: Backend): HandlerSlice<M> {
+  const db = () => backend.requireProject().db;
+  const changed = (domain: 'videos' | 'samples', videoId?: number) => backend.events.emit('data/changed', { domain, ...(videoId ? { videoId } : {}) });
+  const readyFrame = (videoId: number, frame: number) => {
+    const v = videoSource(db(), videoId);
+    if (frame >= v.frameCount) throw new ApiError('invalid_argument', `Frame ${frame} is past the end of the video (${v.frameCount} frames, numbered from 0).`);
+    return v;
+  };
+
+  return {
+    'videos/list': () => listVideos(db()),
+    'videos/import': ({ paths, alreadyAligned, detectEvery, subject }) => {
+      const jobs = backend.requireJobs();
+      const checked = paths.map((p) => {
+        const abs = backend.platform.paths.check(p);
+        checkVideoPath(abs);
+        if (!fs.existsSync(abs)) throw new ApiError('not_found', `There is no file at ${abs}.`);
+        return abs;
+      });
+      return checked.map((p) => jobs.add('import', { path: p, alreadyAligned, detectEvery: detectEvery ?? DEFAULT_DETECT_EVERY, subject: subject ?? null }));
+    },
+    'videos/remove': ({ videoId }) => {
+      getVideo(db(), videoId);
+      deleteVideo(db(), videoId);
+      fs.rmSync(cropFileFor(backend.requireProject().dir, videoId), { force: true });
+      changed('videos', videoId);
+      return null;
+    },
+    'videos/relink': async ({ videoId, path }) => {
+      const video = getVideo(db(), videoId);
+      const abs = backend.platform.paths.check(path);
+      checkVideoPath(abs);
+      if ((await contentHash(abs)) !== video.contentHash) {
+        throw new ApiError('conflict', `${abs} is not the same file as ${video.name} (its content differs). Choose the moved original.`);
+      }
+      setVideoPath(db(), videoId, abs);
+      changed('videos', videoId);
+      return getVideo(db(), videoId);
+    },
+    'videos/peaks': ({ videoId }) => getPeaks(db(), videoId),
+    'videos/setSubject': ({ videoId, subject }) => {
+      const video = setSubject(db(), videoId, subject);
+      changed('videos', videoId);
+      return video;
+    },
+
+    'samples/list': ({ videoId }) => listSampleSets(db(), videoId),
+    'samples/create': ({ videoId, percent, strategy, seed }) => {
+      const targets = videoId ? [getVideo(db(), videoId)] : listVideos(db()).filter((v) => v.status === 'ready');
+      if (!targets.length) throw new ApiError('invalid_argument', 'There are no imported videos to sample. Import videos first.');
+      const sets = targets.map((v) => createOrGrowSampleSet(db(), { videoId: v.id, percent, strategy, ...(seed !== undefined ? { seed } : {}) }));
+      changed('samples');
+      return sets;
+    },
+    'samples/queue': ({ videoId }) => labellingQueue(db(), videoId),
+
+    'frames/info': ({ videoId, frame }) => frameInfo(db(), videoId, frame),
+    'frames/still': async ({ videoId, frame, maxWidth }) => {
+      const v = readyFrame(videoId, frame);
+      if (!fs.existsSync(v.path)) throw new ApiError('not_found', `The video file ${v.path} is missing. Relink it from the project home.`);
+      const jpeg = await extractStill(v.path, frame, v.fps, {
+        videoStartSec: v.videoStartSec,
+        mode: v.variableFps ? 'select' : 'seek',
+        ...(maxWidth ? { width: maxWidth } : {}),
+      });
+      const size = jpegSize(jpeg);
+      return { mime: 'image/jpeg', width: size.width, height: size.height, base64: jpeg.toString('base64') };
+    },
+    'frames/crop': async ({ videoId, frame }) => {
+      readyFrame(videoId, frame);
+      const reader = await CropStoreReader.open(cropFileFor(backend.requireProject().dir, videoId)).catch(() => {
+        throw new ApiError('not_found', 'This video has no aligned crops yet: wait for its import to finish.');
+      });
+      try {
+        const rec = await reader.read(frame);
+        const size = reader.header.cropSize;
+        return { mime: 'application/x-gray8', width: size, height: size, base64: Buffer.from(rec.pixels).toString('base64') };
+      } finally {
+        await reader.close();
+      }
+    },
+  };
+}
+
+/** Width and height from a baseline/progressive JPEG's SOF marker. */
+function jpegSize(b: Buffer): { width: number; height: number } {
+  let i = 2;
+  while (i + 9 < b.length) {
+    if (b[i] !== 0xff) return { width: 0, height: 0 };
+    const marker = b[i + 1]!;
+    const len = b.readUInt16BE(i + 2);
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7) };
+    }
+    i += 2 + len;
+  }
+  return { width: 0, height: 0 };
+}

@@ -1,0 +1,163 @@
+/**
+ * Headless CLI over the same services and the same API methods the UI calls, for batch work
+ * and servers: `auw <command> <project> …`. Exit code 0 on success, 1 on any error.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { MethodName, Params, Result } from '../shared/contract';
+import type { Job } from '../shared/types';
+import { dispatch } from './api/dispatch';
+import { compose } from './compose';
+
+const HELP = `AU Workbench command line
+
+  auw create  <dir> [--name NAME] [--aus disfa|bp4d|1,2,4,…] [--crop-size N]
+  auw import  <project> <video>… [--aligned] [--detect-every K] [--subject ID]
+  auw sample  <project> [--percent P] [--strategy random|stride] [--seed N] [--video ID]
+  auw frames  <project> --video ID [--frame N --out still.jpg]
+  auw videos  <project>
+
+Paths may be anywhere the command line user can reach.`;
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    name: { type: 'string' },
+    aus: { type: 'string' },
+    'crop-size': { type: 'string' },
+    aligned: { type: 'boolean', default: false },
+    'detect-every': { type: 'string' },
+    subject: { type: 'string' },
+    percent: { type: 'string' },
+    strategy: { type: 'string' },
+    seed: { type: 'string' },
+    video: { type: 'string' },
+    frame: { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+const num = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`${flag} must be a number, not "${v}".`);
+  return n;
+};
+
+// The CLI user may name any file they can read: the roots are the filesystem root.
+const { backend, handlers, events } = compose({ shell: 'cli', roots: [path.parse(process.cwd()).root] });
+
+async function call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
+  const envelope = await dispatch(handlers, method, params);
+  if (!envelope.ok) throw new Error(envelope.error.message);
+  return envelope.result as Result<M>;
+}
+
+function bar(job: Job): string {
+  const width = 30;
+  const filled = Math.round(job.progress * width);
+  const eta = job.etaSeconds !== null ? ` ${Math.ceil(job.etaSeconds)} s left` : '';
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(job.progress * 100).toFixed(0).padStart(3)} %${eta} ${job.message ?? ''}`;
+}
+
+/** Waits for the given jobs, drawing progress on stderr; fails if any job failed. */
+async function waitFor(jobs: Job[]): Promise<void> {
+  const ids = new Set(jobs.map((j) => j.id));
+  const tty = process.stderr.isTTY;
+  const off = events.subscribe((m) => {
+    if (m.event !== 'jobs/progress' || !ids.has(m.payload.id)) return;
+    const job = m.payload;
+    if (tty) process.stderr.write(`\r\x1b[2K${job.kind} #${job.id} ${bar(job)}`);
+    if (['done', 'failed', 'cancelled'].includes(job.state)) process.stderr.write(`${tty ? '\n' : ''}${job.kind} #${job.id}: ${job.state}${job.error ? ` — ${job.error}` : ''}\n`);
+  });
+  await backend.requireJobs().idle();
+  off();
+  const final = await call('jobs/list', { limit: 500 });
+  const failed = final.filter((j) => ids.has(j.id) && j.state !== 'done');
+  if (failed.length) throw new Error(`${failed.length} of ${ids.size} job(s) did not finish: ${failed.map((j) => j.error ?? j.state).join('; ')}`);
+}
+
+async function main(): Promise<void> {
+  const [command, target, ...rest] = positionals;
+  if (values.help || !command) return void console.log(HELP);
+  if (!target) throw new Error(`\`auw ${command}\` needs a project folder. See \`auw --help\`.`);
+  const dir = path.resolve(target);
+  switch (command) {
+    case 'create': {
+      const aus = values.aus ?? 'disfa';
+      const auSet =
+        aus === 'disfa' || aus === 'bp4d' ? { preset: aus } : { custom: aus.split(',').map((a) => num(a.trim(), '--aus')!), name: `Custom (${aus})` };
+      const cropSize = num(values['crop-size'], '--crop-size');
+      const p = await call('projects/create', { dir, name: values.name ?? path.basename(dir), auSet, ...(cropSize ? { cropSize } : {}) });
+      console.log(`Created ${p.name} at ${p.dir} (${p.auSet.name}).`);
+      return;
+    }
+    case 'import': {
+      await call('projects/open', { dir });
+      if (!rest.length) throw new Error('Name at least one video to import.');
+      const detectEvery = num(values['detect-every'], '--detect-every');
+      const jobs = await call('videos/import', {
+        paths: rest.map((p) => path.resolve(p)),
+        alreadyAligned: values.aligned,
+        ...(detectEvery ? { detectEvery } : {}),
+        ...(values.subject ? { subject: values.subject } : {}),
+      });
+      await waitFor(jobs);
+      for (const v of await call('videos/list', {})) console.log(`${v.id}\t${v.name}\t${v.frameCount} frames\tfaces ${v.facesFound}\t${v.status}`);
+      return;
+    }
+    case 'sample': {
+      await call('projects/open', { dir });
+      const percent = num(values.percent, '--percent');
+      const seed = num(values.seed, '--seed');
+      const videoId = num(values.video, '--video');
+      const sets = await call('samples/create', {
+        ...(percent !== undefined ? { percent } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+        ...(videoId !== undefined ? { videoId } : {}),
+        ...(values.strategy ? { strategy: values.strategy as 'random' | 'stride' } : {}),
+      });
+      for (const s of sets) console.log(`video ${s.videoId}: ${s.frames} frames (${s.strategy}, ${s.percent} %, seed ${s.seed})`);
+      return;
+    }
+    case 'frames': {
+      await call('projects/open', { dir });
+      const videoId = num(values.video, '--video');
+      if (videoId === undefined) throw new Error('`auw frames` needs --video ID (see `auw videos`).');
+      const frame = num(values.frame, '--frame');
+      if (frame !== undefined) {
+        const info = await call('frames/info', { videoId, frame });
+        console.log(JSON.stringify({ ...info, landmarks: info.landmarks ? `${info.landmarks.length / 2} points` : null }));
+        if (values.out) {
+          const still = await call('frames/still', { videoId, frame });
+          fs.writeFileSync(values.out, Buffer.from(still.base64, 'base64'));
+          console.log(`Wrote ${values.out} (${still.width}×${still.height}).`);
+        }
+        return;
+      }
+      const queue = await call('samples/queue', { videoId });
+      console.log(`frame\tlabelled_aus`);
+      for (const q of queue) console.log(`${q.frame}\t${q.labelledAus}`);
+      return;
+    }
+    case 'videos': {
+      await call('projects/open', { dir });
+      for (const v of await call('videos/list', {})) {
+        console.log(`${v.id}\t${v.name}\t${v.frameCount} frames\t${v.fps.toFixed(2)} fps\tfaces ${v.facesFound}\tsampled ${v.sampled}\tlabelled ${v.labelled}\t${v.status}`);
+      }
+      return;
+    }
+    default:
+      throw new Error(`Unknown command "${command}". See \`auw --help\`.`);
+  }
+}
+
+main()
+  .then(() => backend.close())
+  .catch(async (err: unknown) => {
+    console.error(`Error: ${err instanceof Error ? err.message : String(err)}`);
+    await backend.close().catch(() => {});
+    process.exitCode = 1;
+  });

@@ -1,0 +1,44 @@
+import type { Db } from './db';
+import { ApiError } from '../../../shared/errors';
+import type { FrameInfo } from '../../../shared/types';
+
+export interface FrameRecord {
+  idx: number;
+  face: boolean;
+  score: number | null;
+  box: Float32Array | null;
+  landmarks: Float32Array | null;
+}
+
+const blob = (a: Float32Array | null) => (a ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : null);
+const floats = (b: Buffer | null) => (b ? Array.from(new Float32Array(new Uint8Array(b).buffer)) : null);
+
+/** One transaction per batch: thousands of frames a second, each batch all-or-nothing. */
+export function insertFrames(db: Db, videoId: number, rows: readonly FrameRecord[]): void {
+  const insert = db.prepare('INSERT OR REPLACE INTO frames (video_id, idx, face, score, box, landmarks) VALUES (?, ?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (const r of rows) insert.run(videoId, r.idx, r.face ? 1 : 0, r.score, blob(r.box), blob(r.landmarks));
+  })();
+}
+
+export function deleteFrames(db: Db, videoId: number): void {
+  db.prepare('DELETE FROM frames WHERE video_id = ?').run(videoId);
+}
+
+
+export function frameInfo(db: Db, videoId: number, frame: number): FrameInfo {
+  const row = db.prepare('SELECT face, score, box, landmarks FROM frames WHERE video_id = ? AND idx = ?').get(videoId, frame) as
+    | { face: number; score: number | null; box: Buffer | null; landmarks: Buffer | null }
+    | undefined;
+  if (!row) throw new ApiError('not_found', `Frame ${frame} of video ${videoId} has not been processed (is the import finished?).`);
+  return { videoId, frame, face: row.face === 1, score: row.score, box: floats(row.box), landmarks: floats(row.landmarks) };
+}
+
+/** Per-frame face flags as one array, for sampling and for the timeline. */
+export function faceMask(db: Db, videoId: number, frameCount: number): Uint8Array {
+  const mask = new Uint8Array(frameCount);
+  for (const r of db.prepare('SELECT idx FROM frames WHERE video_id = ? AND face = 1').iterate(videoId) as Iterable<{ idx: number }>) {
+    if (r.idx < frameCount) mask[r.idx] = 1;
+  }
+  return mask;
+}

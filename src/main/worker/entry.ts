@@ -1,0 +1,31 @@
+/** Worker process entry: runs one task for its parent job, then exits. */
+import type { FromWorker, TaskImpl, TaskName, ToWorker, WorkerIO } from './protocol';
+import { runIngest } from '../services/media/ingest-task';
+
+const tasks: { [K in TaskName]: TaskImpl<K> } = {
+  ingest: runIngest,
+};
+
+const controller = new AbortController();
+const send = (m: FromWorker) => process.send?.(m);
+
+process.on('message', async (raw) => {
+  const m = raw as ToWorker;
+  if (m.type === 'cancel') return controller.abort();
+  const io: WorkerIO<TaskName> = {
+    signal: controller.signal,
+    progress: (fraction, message) => send({ type: 'progress', fraction, ...(message ? { message } : {}) }),
+    log: (line) => send({ type: 'log', line }),
+    emit: (event) => send({ type: 'event', event }),
+  };
+  try {
+    const impl = tasks[m.task] as TaskImpl<TaskName>;
+    const result = await impl(m.input as never, io);
+    send({ type: 'done', result });
+  } catch (err) {
+    send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+  } finally {
+    process.disconnect?.();
+  }
+});
+process.on('disconnect', () => controller.abort());
