@@ -7,7 +7,7 @@ import { Backend } from './backend';
 import { appRoot } from './paths';
 import { importVideo } from './services/media/import';
 import { EventBus } from './events';
-import { PathPolicy, type Platform } from './platform';
+import { browserMediaUrl, electronMediaUrl, PathPolicy, type Platform } from './platform';
 import { Settings } from './settings';
 import type { ShellKind } from '../shared/types';
 
@@ -24,6 +24,7 @@ export interface ComposeOptions {
   roots?: string[];
   settingsDir?: string;
   pickDirectory?: Platform['pickDirectory'];
+  pickVideos?: Platform['pickVideos'];
   demoDir?: string | null;
 }
 
@@ -41,7 +42,9 @@ export function compose(opts: ComposeOptions): { backend: Backend; handlers: Han
     shell: opts.shell,
     version: appVersion(),
     paths: new PathPolicy(opts.roots ?? defaultRoots()),
+    mediaUrl: opts.shell === 'electron' ? electronMediaUrl : browserMediaUrl,
     ...(opts.pickDirectory ? { pickDirectory: opts.pickDirectory } : {}),
+    ...(opts.pickVideos ? { pickVideos: opts.pickVideos } : {}),
   };
   const settings = new Settings(path.join(opts.settingsDir ?? Settings.defaultDir(), 'settings.json'));
   const demoDir = opts.demoDir === undefined ? (process.env.AUW_DEMO_DIR ?? path.join(appRoot(), '.demo-data')) : opts.demoDir;

@@ -12,8 +12,15 @@ export interface Platform {
   readonly version: string;
   /** Native folder dialog (Electron). Browser mode has none: its UI browses `browseRoots`. */
   pickDirectory?(title?: string): Promise<string | null>;
+  /** Native multi-file dialog for videos (Electron). */
+  pickVideos?(title?: string): Promise<string[]>;
   readonly paths: PathPolicy;
+  /** A URL the renderer can put in <video src> for a project video. */
+  mediaUrl(videoId: number): string;
 }
+
+export const browserMediaUrl = (videoId: number) => `/media/video/${videoId}`;
+export const electronMediaUrl = (videoId: number) => `auw-media://video/${videoId}`;
 
 /**
  * Paths the UI may name: inside a configured root, or a path the user picked in a native

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compose, defaultRoots } from './compose';
 import { newToken, startHttpServer } from './transport/http';
+import { mediaRoutes } from './transport/media-routes';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -53,7 +54,15 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not "${values.port}".`);
   const { backend, handlers, events } = compose({ shell: 'browser', roots: defaultRoots(values.root ?? []) });
   if (values.project) await backend.open(backend.platform.paths.check(path.resolve(values.project)));
-  const server = await startHttpServer({ handlers, events, token: newToken(), host, port, staticDir: path.join(here, '../renderer') });
+  const server = await startHttpServer({
+    handlers,
+    events,
+    token: newToken(),
+    host,
+    port,
+    staticDir: path.join(here, '../renderer'),
+    routes: mediaRoutes(backend),
+  });
   console.log(`AU Workbench (browser mode) is running.\n  Open: ${server.url}`);
   const headless = values['no-open'] || process.env.CI === 'true' || process.env.CI === '1';
   if (!headless) openBrowser(server.url);

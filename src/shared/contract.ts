@@ -70,6 +70,7 @@ export const contract = {
 
   'fs/list': method<DirListing>()(z.object({ dir: absPath.optional() }).strict()),
   'fs/pickDirectory': method<string | null>()(z.object({ title: z.string().max(200).optional() }).strict()),
+  'fs/pickVideos': method<string[]>()(z.object({ title: z.string().max(200).optional() }).strict()),
 
   'projects/recent': method<RecentProject[]>()(none),
   'projects/create': method<ProjectSummary>()(
@@ -103,6 +104,7 @@ export const contract = {
   ),
   'videos/remove': method<null>()(z.object({ videoId: id }).strict()),
   'videos/relink': method<VideoRow>()(z.object({ videoId: id, path: absPath }).strict()),
+  'videos/mediaUrl': method<string>()(z.object({ videoId: id }).strict()),
   'videos/peaks': method<Peaks | null>()(z.object({ videoId: id }).strict()),
   'videos/setSubject': method<VideoRow>()(
     z.object({ videoId: id, subject: z.string().trim().min(1).max(120).nullable() }).strict(),
@@ -168,10 +170,8 @@ export interface Events {
   'data/changed': { domain: DataDomain; videoId?: number };
 }
 export type EventName = keyof Events;
-export interface EventMessage<E extends EventName = EventName> {
-  event: E;
-  payload: Events[E];
-}
+/** Discriminated on `event`, so a switch on it narrows the payload. */
+export type EventMessage = { [E in EventName]: { event: E; payload: Events[E] } }[EventName];
 
 /** The one object the renderer talks to; each shell provides a transport behind it. */
 export interface ApiClient {

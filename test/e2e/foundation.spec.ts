@@ -44,7 +44,7 @@ test.describe('browser mode', () => {
   test('the demo option says why it is unavailable', async () => {
     const demo = shell.page.getByRole('button', { name: 'Open the demo project' });
     await expect(demo).toBeDisabled();
-    await expect(shell.page.locator('#demo-reason')).toContainText('video ingest');
+    await expect(shell.page.locator('#demo-reason')).toContainText('npm run demo:data');
   });
 
   test('the folder browser is keyboard driven and refuses a folder that is not a project', async () => {

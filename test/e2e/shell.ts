@@ -36,9 +36,14 @@ function tempRoot(): string {
   return root;
 }
 
-export async function startServer(root: string, extraArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+export async function startServer(
+  root: string,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['out/main/server.js', '--no-open', '--root', root, ...extraArgs], {
-    env: { ...process.env, AUW_SETTINGS_DIR: path.join(root, 'settings'), CI: 'true' },
+    // No demo data unless a spec asks for it, so first-run state does not depend on the checkout.
+    env: { ...process.env, AUW_SETTINGS_DIR: path.join(root, 'settings'), AUW_DEMO_DIR: path.join(root, 'no-demo'), CI: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -5,22 +5,27 @@
 import { compose } from '../compose';
 import { dispatch } from '../api/dispatch';
 import type { FromBackend, ToBackend } from './protocol';
+import { videoSource } from '../services/store/videos';
 
 const port = process.parentPort;
 const post = (m: FromBackend) => port.postMessage(m);
-const dialogs = new Map<number, (p: string | null) => void>();
+const dialogs = new Map<number, (paths: string[]) => void>();
 let nextDialog = 1;
+
+function askDialog(kind: 'directory' | 'videos', title?: string): Promise<string[]> {
+  return new Promise((resolve) => {
+    const id = nextDialog++;
+    dialogs.set(id, resolve);
+    post({ type: 'dialog', id, kind, ...(title ? { title } : {}) });
+  });
+}
 
 const settingsDir = process.env.AUW_SETTINGS_DIR;
 const { backend, handlers, events } = compose({
   shell: 'electron',
   ...(settingsDir ? { settingsDir } : {}),
-  pickDirectory: (title) =>
-    new Promise((resolve) => {
-      const id = nextDialog++;
-      dialogs.set(id, resolve);
-      post({ type: 'pickDirectory', id, ...(title ? { title } : {}) });
-    }),
+  pickDirectory: async (title) => (await askDialog('directory', title))[0] ?? null,
+  pickVideos: (title) => askDialog('videos', title),
 });
 events.subscribe((message) => post({ type: 'event', message }));
 
@@ -28,8 +33,18 @@ port.on('message', async (e: { data: ToBackend }) => {
   const m = e.data;
   if (m.type === 'call') post({ type: 'reply', id: m.id, envelope: await dispatch(handlers, m.method, m.args) });
   else if (m.type === 'dialogResult') {
-    dialogs.get(m.id)?.(m.path);
+    dialogs.get(m.id)?.(m.paths);
     dialogs.delete(m.id);
+  } else if (m.type === 'mediaPath') {
+    let file: string | null = null;
+    try {
+      file = backend.project ? videoSource(backend.project.db, m.videoId).path : null;
+    } catch {
+      file = null;
+    }
+    post({ type: 'mediaPath', id: m.id, path: file });
+  } else if (m.type === 'grant') {
+    for (const p of m.paths) backend.platform.paths.grant(p);
   } else if (m.type === 'shutdown') {
     await backend.close();
     process.exit(0);

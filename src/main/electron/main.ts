@@ -1,7 +1,7 @@
 /** Electron main process: windows, native dialogs, and the IPC relay to the backend process. */
-import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess, type UtilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, utilityProcess, type UtilityProcess } from 'electron';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Envelope } from '../../shared/errors';
 import type { FromBackend, ToBackend } from './protocol';
 
@@ -10,6 +10,19 @@ const pending = new Map<number, (e: Envelope<unknown>) => void>();
 let nextCall = 1;
 let backend: UtilityProcess | null = null;
 let window: BrowserWindow | null = null;
+const mediaLookups = new Map<number, (p: string | null) => void>();
+
+// <video> needs a streamable URL for project videos; the scheme serves only files the backend names.
+protocol.registerSchemesAsPrivileged([{ scheme: 'auw-media', privileges: { stream: true, supportFetchAPI: true, secure: true, standard: true } }]);
+
+function lookupMedia(videoId: number): Promise<string | null> {
+  if (!backend) return Promise.resolve(null);
+  const id = nextCall++;
+  return new Promise((resolve) => {
+    mediaLookups.set(id, resolve);
+    backend!.postMessage({ type: 'mediaPath', id, videoId } satisfies ToBackend);
+  });
+}
 
 function startBackend(): UtilityProcess {
   const child = utilityProcess.fork(path.join(here, 'backend-host.js'), [], {
@@ -22,10 +35,20 @@ function startBackend(): UtilityProcess {
       pending.delete(m.id);
     } else if (m.type === 'event') {
       window?.webContents.send('api:event', m.message);
-    } else if (m.type === 'pickDirectory') {
-      const options = { title: m.title ?? 'Choose a folder', properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] };
+    } else if (m.type === 'mediaPath') {
+      mediaLookups.get(m.id)?.(m.path);
+      mediaLookups.delete(m.id);
+    } else if (m.type === 'dialog') {
+      const options: Electron.OpenDialogOptions =
+        m.kind === 'directory'
+          ? { title: m.title ?? 'Choose a folder', properties: ['openDirectory', 'createDirectory'] }
+          : {
+              title: m.title ?? 'Choose videos',
+              properties: ['openFile', 'multiSelections'],
+              filters: [{ name: 'Videos', extensions: ['mp4', 'mov', 'avi', 'mkv', 'webm'] }],
+            };
       const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
-      const reply: ToBackend = { type: 'dialogResult', id: m.id, path: result.canceled ? null : (result.filePaths[0] ?? null) };
+      const reply: ToBackend = { type: 'dialogResult', id: m.id, paths: result.canceled ? [] : result.filePaths };
       child.postMessage(reply);
     }
   });
@@ -84,8 +107,20 @@ ipcMain.handle('api:call', (event, method: unknown, args: unknown) => {
   });
 });
 
+ipcMain.on('files:dropped', (event, paths: unknown) => {
+  if (event.sender !== window?.webContents || !Array.isArray(paths)) return;
+  const clean = paths.filter((p): p is string => typeof p === 'string' && path.isAbsolute(p)).slice(0, 500);
+  backend?.postMessage({ type: 'grant', paths: clean } satisfies ToBackend);
+});
+
 app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  protocol.handle('auw-media', async (request) => {
+    const m = /^auw-media:\/\/video\/(\d+)$/.exec(request.url);
+    const file = m ? await lookupMedia(Number(m[1])) : null;
+    if (!file) return new Response('not found', { status: 404 });
+    return net.fetch(pathToFileURL(file).toString(), { headers: request.headers });
+  });
   backend = startBackend();
   window = createWindow();
   app.on('activate', () => {

@@ -20,7 +20,7 @@ export interface HttpServerOptions {
   staticDir?: string;
   host?: string;
   port?: number;
-  /** Extra authenticated GET routes (media files); return false to fall through. */
+  /** Extra authenticated routes (media streaming, uploads); return false to fall through. */
   routes?: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean> | boolean;
 }
 
@@ -158,8 +158,8 @@ export function startHttpServer(opts: HttpServerOptions): Promise<RunningServer>
         const envelope = await dispatch(opts.handlers, decodeURIComponent(url.pathname.slice(5)), raw);
         return sendJson(res, envelope.ok ? 200 : (STATUS[envelope.error.code] ?? 400), envelope);
       }
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, { code: 'invalid_argument', message: 'Method not allowed.' });
       if (opts.routes && (await opts.routes(req, res, url))) return;
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, { code: 'invalid_argument', message: 'Method not allowed.' });
       if (url.searchParams.has('token')) {
         // Trade the URL token for a cookie and drop it from the address bar and history.
         res.writeHead(303, {

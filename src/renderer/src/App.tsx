@@ -3,7 +3,7 @@ import type { ProjectSummary } from '@shared/types';
 import { useApi, useQuery } from './api/hooks';
 import { NoticeProvider } from './components/Notices';
 import { FirstRun } from './views/FirstRun';
-import { ProjectHome } from './views/ProjectHome';
+import { ProjectShell } from './views/ProjectShell';
 
 export function App() {
   const api = useApi();
@@ -31,7 +31,7 @@ export function App() {
   return (
     <NoticeProvider>
       {current.data ? (
-        <ProjectHome project={current.data as ProjectSummary} info={info.data} onClose={close} />
+        <ProjectShell project={current.data as ProjectSummary} info={info.data} onClose={close} />
       ) : (
         <FirstRun info={info.data} onOpened={current.reload} />
       )}

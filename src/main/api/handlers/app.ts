@@ -7,7 +7,7 @@ import { VIDEO_EXTENSIONS } from '../../services/media/import';
 import { DB_FILE } from '../../services/store/project';
 import type { HandlerSlice } from './types';
 
-export function appHandlers(backend: Backend): HandlerSlice<'app/info' | 'fs/list' | 'fs/pickDirectory'> {
+export function appHandlers(backend: Backend): HandlerSlice<'app/info' | 'fs/list' | 'fs/pickDirectory' | 'fs/pickVideos'> {
   const { platform } = backend;
   return {
     'app/info': () => ({
@@ -42,6 +42,13 @@ export function appHandlers(backend: Backend): HandlerSlice<'app/info' | 'fs/lis
       if (!platform.pickDirectory) throw new ApiError('unavailable', 'This shell has no native folder dialog; use the folder browser.');
       const picked = await platform.pickDirectory(title);
       if (picked) platform.paths.grant(picked);
+      return picked;
+    },
+
+    'fs/pickVideos': async ({ title }) => {
+      if (!platform.pickVideos) throw new ApiError('unavailable', 'This shell has no native file dialog; use the file browser.');
+      const picked = await platform.pickVideos(title);
+      for (const p of picked) platform.paths.grant(p);
       return picked;
     },
   };

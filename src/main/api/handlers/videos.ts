@@ -16,6 +16,7 @@ type M =
   | 'videos/remove'
   | 'videos/relink'
   | 'videos/peaks'
+  | 'videos/mediaUrl'
   | 'videos/setSubject'
   | 'samples/list'
   | 'samples/create'
@@ -64,6 +65,10 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
       return getVideo(db(), videoId);
     },
     'videos/peaks': ({ videoId }) => getPeaks(db(), videoId),
+    'videos/mediaUrl': ({ videoId }) => {
+      getVideo(db(), videoId);
+      return backend.platform.mediaUrl(videoId);
+    },
     'videos/setSubject': ({ videoId, subject }) => {
       const video = setSubject(db(), videoId, subject);
       changed('videos', videoId);

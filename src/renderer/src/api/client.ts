@@ -10,7 +10,11 @@ interface Transport {
 interface Bridge {
   call(method: string, args: unknown): Promise<unknown>;
   onEvent(listener: (message: unknown) => void): () => void;
+  droppedPaths(files: File[]): string[];
 }
+
+/** Turns files the user dropped or picked in the page into paths the backend may import. */
+export type FileIntake = (files: File[], onProgress?: (fraction: number) => void) => Promise<string[]>;
 
 declare global {
   interface Window {
@@ -70,12 +74,36 @@ function httpTransport(): Transport {
   };
 }
 
-export function createClient(): ApiClient & { shell: 'electron' | 'browser' } {
-  const transport = window.auwBridge ? ipcTransport(window.auwBridge) : httpTransport();
+/** Browser mode: a page cannot learn a file's path, so the file is uploaded into the project. */
+function uploadFiles(files: File[], onProgress?: (fraction: number) => void): Promise<string[]> {
+  const total = files.reduce((n, f) => n + f.size, 0) || 1;
+  let done = 0;
+  const one = (file: File) =>
+    new Promise<string>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', `/media/upload?name=${encodeURIComponent(file.name)}`);
+      xhr.upload.onprogress = (e) => onProgress?.((done + e.loaded) / total);
+      xhr.onload = () => {
+        const body = JSON.parse(xhr.responseText || '{}') as Envelope<{ path: string }>;
+        if (body.ok) {
+          done += file.size;
+          resolve(body.result.path);
+        } else reject(new ApiError(body.error?.code ?? 'internal', body.error?.message ?? `Upload failed (${xhr.status}).`));
+      };
+      xhr.onerror = () => reject(new ApiError('unavailable', `The upload of ${file.name} failed: lost contact with the server.`));
+      xhr.send(file);
+    });
+  return files.reduce<Promise<string[]>>(async (acc, f) => [...(await acc), await one(f)], Promise.resolve([]));
+}
+
+export function createClient(): ApiClient & { shell: 'electron' | 'browser'; intake: FileIntake } {
+  const bridge = window.auwBridge;
+  const transport = bridge ? ipcTransport(bridge) : httpTransport();
   const byEvent = new Map<EventName, Set<(p: unknown) => void>>();
   let unsubscribe: (() => void) | null = null;
   return {
-    shell: window.auwBridge ? 'electron' : 'browser',
+    shell: bridge ? 'electron' : 'browser',
+    intake: bridge ? async (files) => bridge.droppedPaths(files) : uploadFiles,
     async call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
       const envelope = await transport.call(method, params);
       if (!envelope.ok) throw new ApiError(envelope.error.code, envelope.error.message);

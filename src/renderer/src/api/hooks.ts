@@ -2,9 +2,12 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState } f
 import type { ApiClient, EventName, Events, MethodName, Params, Result } from '@shared/contract';
 import type { DataDomain } from '@shared/types';
 
-export const ApiContext = createContext<ApiClient | null>(null);
+import type { FileIntake } from './client';
 
-export function useApi(): ApiClient {
+export type Client = ApiClient & { intake: FileIntake };
+export const ApiContext = createContext<Client | null>(null);
+
+export function useApi(): Client {
   const api = useContext(ApiContext);
   if (!api) throw new Error('useApi outside <ApiContext.Provider>');
   return api;

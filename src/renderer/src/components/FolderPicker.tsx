@@ -5,7 +5,9 @@ import { useApi } from '../api/hooks';
 interface Props {
   title: string;
   start?: string;
-  onPick: (dir: string) => void;
+  /** 'videos': pick one or more video files instead of a folder. */
+  mode?: 'folder' | 'videos';
+  onPick: (paths: string[]) => void;
   onCancel: () => void;
 }
 
@@ -13,9 +15,10 @@ interface Props {
  * Browser mode has no native dialog, so folders are browsed on the server, inside the roots
  * the server was started with. Keyboard: arrows move, Enter opens, Backspace goes up, Esc closes.
  */
-export function FolderPicker({ title, start, onPick, onCancel }: Props) {
+export function FolderPicker({ title, start, mode = 'folder', onPick, onCancel }: Props) {
   const api = useApi();
   const [listing, setListing] = useState<DirListing | null>(null);
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
   const dialogRef = useRef<HTMLDivElement>(null);
 
@@ -33,7 +36,14 @@ export function FolderPicker({ title, start, onPick, onCancel }: Props) {
     dialogRef.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
   }, [listing]);
 
-  const dirs = listing?.entries.filter((e) => e.kind === 'dir') ?? [];
+  const dirs = listing?.entries.filter((e) => e.kind === 'dir' || mode === 'videos') ?? [];
+  const toggle = (p: string) =>
+    setChosen((c) => {
+      const next = new Set(c);
+      if (next.has(p)) next.delete(p);
+      else next.add(p);
+      return next;
+    });
   return (
     <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby="picker-title" ref={dialogRef}>
@@ -50,14 +60,15 @@ export function FolderPicker({ title, start, onPick, onCancel }: Props) {
           </p>
         )}
         <ul className="picker-list" aria-label="Folders">
-          {dirs.length === 0 && <li className="muted">No sub-folders here.</li>}
+          {dirs.length === 0 && <li className="muted">{mode === 'videos' ? 'No folders or videos here.' : 'No sub-folders here.'}</li>}
           {dirs.map((d, i) => (
             <li key={d.path}>
               <button
                 type="button"
                 className="picker-item"
                 data-autofocus={i === 0 ? true : undefined}
-                onClick={() => go(d.path)}
+                aria-pressed={d.kind === 'file' ? chosen.has(d.path) : undefined}
+                onClick={() => (d.kind === 'dir' ? go(d.path) : toggle(d.path))}
                 onKeyDown={(e) => {
                   const items = [...(dialogRef.current?.querySelectorAll<HTMLElement>('.picker-item') ?? [])];
                   if (e.key === 'ArrowDown') items[Math.min(items.length - 1, i + 1)]?.focus();
@@ -65,7 +76,7 @@ export function FolderPicker({ title, start, onPick, onCancel }: Props) {
                   if (e.key === 'Backspace' && listing?.parent) go(listing.parent);
                 }}
               >
-                <span aria-hidden="true">{d.isProject ? '◆' : '▸'}</span> {d.name}
+                <span aria-hidden="true">{d.kind === 'file' ? (chosen.has(d.path) ? '☑' : '☐') : d.isProject ? '◆' : '▸'}</span> {d.name}
                 {d.isProject && <span className="tag">project</span>}
               </button>
             </li>
@@ -75,9 +86,15 @@ export function FolderPicker({ title, start, onPick, onCancel }: Props) {
           <button type="button" onClick={onCancel}>
             Cancel
           </button>
-          <button type="button" className="primary" disabled={!listing} onClick={() => listing && onPick(listing.dir)}>
-            Choose this folder
-          </button>
+          {mode === 'videos' ? (
+            <button type="button" className="primary" disabled={!chosen.size} onClick={() => onPick([...chosen])}>
+              Import {chosen.size || ''} video{chosen.size === 1 ? '' : 's'}
+            </button>
+          ) : (
+            <button type="button" className="primary" disabled={!listing} onClick={() => listing && onPick([listing.dir])}>
+              Choose this folder
+            </button>
+          )}
         </div>
       </div>
     </div>
@@ -87,14 +104,20 @@ export function FolderPicker({ title, start, onPick, onCancel }: Props) {
 /** Native dialog where the shell has one, the server-side browser otherwise. */
 export function usePickFolder(nativeDialogs: boolean) {
   const api = useApi();
-  const [request, setRequest] = useState<{ title: string; start?: string; resolve: (d: string | null) => void } | null>(null);
-  const pick = (title: string, start?: string): Promise<string | null> => {
+  const [request, setRequest] = useState<{ title: string; start?: string; mode: 'folder' | 'videos'; resolve: (d: string[] | null) => void } | null>(null);
+  const pick = async (title: string, start?: string): Promise<string | null> => {
     if (nativeDialogs) return api.call('fs/pickDirectory', { title });
-    return new Promise((resolve) => setRequest({ title, ...(start ? { start } : {}), resolve }));
+    const picked = await new Promise<string[] | null>((resolve) => setRequest({ title, mode: 'folder', ...(start ? { start } : {}), resolve }));
+    return picked?.[0] ?? null;
+  };
+  const pickVideos = async (title: string): Promise<string[] | null> => {
+    if (nativeDialogs) return api.call('fs/pickVideos', { title });
+    return new Promise((resolve) => setRequest({ title, mode: 'videos', resolve }));
   };
   const element = request ? (
     <FolderPicker
       title={request.title}
+      mode={request.mode}
       {...(request.start ? { start: request.start } : {})}
       onPick={(d) => {
         request.resolve(d);
@@ -106,5 +129,5 @@ export function usePickFolder(nativeDialogs: boolean) {
       }}
     />
   ) : null;
-  return { pick, element };
+  return { pick, pickVideos, element };
 }

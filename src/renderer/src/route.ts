@@ -1,0 +1,42 @@
+import { useEffect, useState } from 'react';
+
+/** Where the user is inside a project; kept in the URL hash so a reload lands in the same place. */
+export type Route =
+  | { view: 'home' }
+  | { view: 'label'; videoId: number; frame?: number }
+  | { view: 'train' }
+  | { view: 'review'; videoId: number; frame?: number };
+
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
+  const [view, id] = path.split('/');
+  const frame = Number(new URLSearchParams(query).get('frame'));
+  const withFrame = Number.isInteger(frame) && frame >= 0 ? { frame } : {};
+  const videoId = Number(id);
+  if ((view === 'label' || view === 'review') && Number.isInteger(videoId) && videoId > 0) return { view, videoId, ...withFrame };
+  if (view === 'train') return { view: 'train' };
+  return { view: 'home' };
+}
+
+export function routeHash(r: Route): string {
+  if (r.view === 'home') return '#/';
+  if (r.view === 'train') return '#/train';
+  return `#/${r.view}/${r.videoId}${r.frame !== undefined ? `?frame=${r.frame}` : ''}`;
+}
+
+export function useRoute(): [Route, (r: Route, opts?: { replace?: boolean }) => void] {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const go = (r: Route, opts: { replace?: boolean } = {}) => {
+    const hash = routeHash(r);
+    // replaceState for frame steps, so Back leaves the view instead of undoing 500 keypresses.
+    if (opts.replace) history.replaceState(null, '', hash);
+    else history.pushState(null, '', hash);
+    setRoute(r);
+  };
+  return [route, go];
+}

@@ -1,0 +1,78 @@
+import type { AppInfo, ProjectSummary } from '@shared/types';
+import { JobPanel } from '../components/JobPanel';
+import { useRoute, type Route } from '../route';
+import { Home } from './Home';
+import { LabelView } from './Label/LabelView';
+import { ReviewView } from './Review/ReviewView';
+import { TrainView } from './Train/TrainView';
+
+interface Props {
+  project: ProjectSummary;
+  info: AppInfo;
+  onClose: () => void;
+}
+
+const TABS: { view: Route['view']; label: string }[] = [
+  { view: 'home', label: 'Videos' },
+  { view: 'label', label: 'Label' },
+  { view: 'train', label: 'Train' },
+  { view: 'review', label: 'Review' },
+];
+
+/** The project's frame: top bar with the views, the current view, and the job panel. */
+export function ProjectShell({ project, info, onClose }: Props) {
+  const [route, go] = useRoute();
+  const lastVideo = route.view === 'label' || route.view === 'review' ? route.videoId : Number(sessionStorage.getItem('auw.lastVideo')) || null;
+  if (lastVideo) sessionStorage.setItem('auw.lastVideo', String(lastVideo));
+
+  const open = (view: Route['view']) => {
+    if (view === 'home' || view === 'train') go({ view });
+    else if (lastVideo) go({ view, videoId: lastVideo });
+  };
+
+  return (
+    <div className="project">
+      <header className="topbar">
+        <div className="topbar-title">
+          <h1>{project.name}</h1>
+          <p className="muted small" title={project.dir}>
+            {project.dir}
+          </p>
+        </div>
+        <nav aria-label="Views" className="tabs">
+          {TABS.map((t) => (
+            <button
+              key={t.view}
+              type="button"
+              className={route.view === t.view ? 'tab active' : 'tab'}
+              aria-current={route.view === t.view ? 'page' : undefined}
+              disabled={(t.view === 'label' || t.view === 'review') && !lastVideo}
+              title={(t.view === 'label' || t.view === 'review') && !lastVideo ? 'Choose a video first' : undefined}
+              onClick={() => open(t.view)}
+            >
+              {t.label}
+            </button>
+          ))}
+        </nav>
+        <div className="topbar-actions">
+          <span className="chip">{project.auSet.name}</span>
+          <span className="chip">{info.shell === 'electron' ? 'Desktop' : 'Browser mode'}</span>
+          <button type="button" onClick={onClose}>
+            Close project
+          </button>
+        </div>
+      </header>
+      <div className={route.view === 'label' || route.view === 'review' ? 'project-body wide' : 'project-body'}>
+        {route.view === 'home' && <Home project={project} info={info} go={go} />}
+        {route.view === 'label' && <LabelView project={project} videoId={route.videoId} frame={route.frame} go={go} />}
+        {route.view === 'review' && <ReviewView project={project} videoId={route.videoId} frame={route.frame} go={go} />}
+        {route.view === 'train' && <TrainView project={project} />}
+        {route.view !== 'label' && route.view !== 'review' && (
+          <aside>
+            <JobPanel />
+          </aside>
+        )}
+      </div>
+    </div>
+  );
+}
