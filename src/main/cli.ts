@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   switch (command) {
     case 'create': {
       const aus = values.aus ?? 'disfa';
-      const auSet =
+      const auSet: Params<'projects/create'>['auSet'] =
         aus === 'disfa' || aus === 'bp4d' ? { preset: aus } : { custom: aus.split(',').map((a) => num(a.trim(), '--aus')!), name: `Custom (${aus})` };
       const cropSize = num(values['crop-size'], '--crop-size');
       const p = await call('projects/create', { dir, name: values.name ?? path.basename(dir), auSet, ...(cropSize ? { cropSize } : {}) });
