@@ -10,6 +10,7 @@ import type {
   DataDomain,
   DirListing,
   EncodedImage,
+  ExportResult,
   FrameInfo,
   Peaks,
   Job,
@@ -147,6 +148,8 @@ export const contract = {
   'jobs/cancel': method<Job>()(z.object({ jobId: id }).strict()),
 
   'models/list': method<ModelRow[]>()(none),
+  'export/run': method<ExportResult>()(z.object({ modelId: id, videoId: id.optional() }).strict()),
+  'export/saveAs': method<string | null>()(z.object({ relDir: z.string().min(1).max(300).regex(/^[\w.-]+$/, 'an export folder name') }).strict()),
   'predictions/get': method<PredictionTrack | null>()(z.object({ modelId: id, videoId: id }).strict()),
 } as const;
 

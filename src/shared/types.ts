@@ -176,3 +176,11 @@ export interface EncodedImage {
   height: number;
   base64: string;
 }
+
+export interface ExportResult {
+  /** Absolute folder under the project's exports/. */
+  dir: string;
+  /** The same, relative to exports/ (what download links use). */
+  relDir: string;
+  files: { name: string; relPath: string; bytes: number; rows: number | null }[];
+}

@@ -30,6 +30,8 @@ export function mediaRoutes(backend: Backend) {
     const video = /^\/media\/video\/(\d+)$/.exec(url.pathname);
     if (video && (req.method === 'GET' || req.method === 'HEAD')) return streamVideo(backend, Number(video[1]), req, res);
     if (url.pathname === '/media/upload' && req.method === 'POST') return upload(backend, url, req, res);
+    const exported = /^\/media\/export\/([\w.-]+)\/([\w.-]+)$/.exec(url.pathname);
+    if (exported && req.method === 'GET') return download(backend, exported[1]!, exported[2]!, res);
     return false;
   };
 }
@@ -91,5 +93,17 @@ async function upload(backend: Backend, url: URL, req: http.IncomingMessage, res
   backend.platform.paths.grant(target);
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ ok: true, result: { path: target } }));
+  return true;
+}
+
+/** Browser mode's "save": export files download with their own names. */
+function download(backend: Backend, dir: string, name: string, res: http.ServerResponse): true {
+  const project = backend.project;
+  if (!project) return fail(res, 409, 'No project is open.');
+  const file = project.path('exports', dir, name);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return fail(res, 404, `There is no exported file ${dir}/${name}.`);
+  const type = name.endsWith('.json') ? 'application/json' : 'text/csv; charset=utf-8';
+  res.writeHead(200, { 'content-type': type, 'content-disposition': `attachment; filename="${name}"`, 'x-content-type-options': 'nosniff' });
+  fs.createReadStream(file).pipe(res);
   return true;
 }

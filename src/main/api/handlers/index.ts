@@ -1,6 +1,7 @@
 import type { Handlers } from '../../../shared/contract';
 import type { Backend } from '../../backend';
 import { appHandlers } from './app';
+import { exportHandlers } from './exports';
 import { labelHandlers } from './labels';
 import { projectHandlers } from './projects';
 import { videoHandlers } from './videos';
@@ -12,5 +13,6 @@ export function createHandlers(backend: Backend): Handlers {
     ...projectHandlers(backend),
     ...videoHandlers(backend),
     ...labelHandlers(backend),
+    ...exportHandlers(backend),
   };
 }

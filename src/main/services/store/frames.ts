@@ -42,3 +42,16 @@ export function faceMask(db: Db, videoId: number, frameCount: number): Uint8Arra
   }
   return mask;
 }
+
+/** Face flags and detector scores of every frame, for exports. */
+export function frameFaces(db: Db, videoId: number, frameCount: number): { face: Uint8Array; score: Float32Array } {
+  const face = new Uint8Array(frameCount);
+  const score = new Float32Array(frameCount);
+  const rows = db.prepare('SELECT idx, face, score FROM frames WHERE video_id = ?').iterate(videoId) as Iterable<{ idx: number; face: number; score: number | null }>;
+  for (const r of rows) {
+    if (r.idx >= frameCount) continue;
+    face[r.idx] = r.face;
+    score[r.idx] = r.score ?? 0;
+  }
+  return { face, score };
+}

@@ -1,0 +1,71 @@
+/**
+ * Writes one export folder under <project>/exports: an OpenFace-style intensity CSV per video,
+ * and a JSON describing the model that produced them. Files are written under a temporary name
+ * and renamed, so a crash never leaves a half CSV that looks complete.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../../../shared/errors';
+import type { ExportResult } from '../../../shared/types';
+import type { Project } from '../store/project';
+import { frameFaces } from '../store/frames';
+import { getPredictions, listModels } from '../store/models';
+import { listVideos } from '../store/videos';
+import { openFaceCsv } from './openface';
+
+function writeAtomic(file: string, text: string): number {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+  return Buffer.byteLength(text);
+}
+
+function safeStem(name: string): string {
+  return path.basename(name, path.extname(name)).replace(/[^\w.-]+/g, '_').slice(0, 120) || 'video';
+}
+
+export function exportPredictions(project: Project, modelId: number, videoId?: number, extra: { name: string; text: string }[] = []): ExportResult {
+  const model = listModels(project.db).find((m) => m.id === modelId);
+  if (!model) throw new ApiError('not_found', `There is no model ${modelId}. Train one first, or pick another in the model list.`);
+  const videos = listVideos(project.db).filter((v) => v.status === 'ready' && (videoId === undefined || v.id === videoId));
+  if (!videos.length) throw new ApiError('not_found', videoId ? `Video ${videoId} is not imported (or not ready).` : 'The project has no imported videos to export.');
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const rel = `${stamp}-model-${modelId}`;
+  const dir = project.path('exports', rel);
+  fs.mkdirSync(dir, { recursive: true });
+  const files: ExportResult['files'] = [];
+  const missing: string[] = [];
+  const used = new Set<string>();
+  for (const v of videos) {
+    const track = getPredictions(project.db, modelId, v.id);
+    if (!track) {
+      missing.push(v.name);
+      continue;
+    }
+    let stem = safeStem(v.name);
+    for (let n = 2; used.has(stem); n++) stem = `${safeStem(v.name)}-${n}`;
+    used.add(stem);
+    const name = `${stem}.csv`;
+    const bytes = writeAtomic(path.join(dir, name), openFaceCsv(track, v.fps, frameFaces(project.db, v.id, track.frameCount)));
+    files.push({ name, relPath: `${rel}/${name}`, bytes, rows: track.frameCount });
+  }
+  if (!files.length) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new ApiError('not_found', `Model ${modelId} has no predictions for ${missing.join(', ')}. Run Predict first.`);
+  }
+  const description = {
+    model: { id: model.id, name: model.name, stage: model.stage, parentId: model.parentId, createdAt: model.createdAt, backend: model.backend },
+    params: model.params,
+    metrics: model.metrics,
+    auSet: project.auSet(),
+    videos: videos.filter((v) => !missing.includes(v.name)).map((v) => ({ id: v.id, name: v.name, subject: v.subject, fps: v.fps, frames: v.frameCount })),
+    missingPredictions: missing,
+    format: 'OpenFace 2 FeatureExtraction columns: frame (1-based), face_id, timestamp (s), confidence, success, AUxx_r (0-5)',
+    exportedAt: new Date().toISOString(),
+  };
+  for (const e of [{ name: 'model.json', text: `${JSON.stringify(description, null, 2)}\n` }, ...extra]) {
+    files.push({ name: e.name, relPath: `${rel}/${e.name}`, bytes: writeAtomic(path.join(dir, e.name), e.text), rows: null });
+  }
+  return { dir, relDir: rel, files };
+}

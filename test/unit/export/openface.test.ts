@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../../../src/shared/errors';
+import { exportPredictions } from '../../../src/main/services/export/run';
+import { openFaceCsv, openFaceHeader } from '../../../src/main/services/export/openface';
+import { Project } from '../../../src/main/services/store/project';
+import { setVideoStatus } from '../../../src/main/services/store/videos';
+import { addFrames, addVideo } from '../../helpers/project';
+import { tmpDirs } from '../../helpers/tmp';
+
+const tmp = tmpDirs();
+
+/** Reads a CSV the way OpenFace users' scripts do: split on commas, trim the spaces. */
+function parse(csv: string): { header: string[]; rows: string[][] } {
+  const [head, ...lines] = csv.trim().split('\n');
+  return { header: head!.split(',').map((c) => c.trim()), rows: lines.map((l) => l.split(',').map((c) => c.trim())) };
+}
+
+describe('OpenFace intensity CSV', () => {
+  it('has OpenFace column names, 1-based frames, timestamps from fps, and success 0 where no face', () => {
+    const track = { modelId: 1, videoId: 1, aus: [1, 12, 25], frameCount: 4, values: { 1: [0.5, 1, null, 2], 12: [5.4, -0.2, null, 3], 25: [0, 0, null, 1.005] } };
+    const faces = { face: Uint8Array.from([1, 1, 0, 1]), score: Float32Array.from([0.9, 0.8, 0, 0.7]) };
+    const csv = openFaceCsv(track, 25, faces);
+    expect(csv.split('\n')[0]).toBe('frame, face_id, timestamp, confidence, success, AU01_r, AU12_r, AU25_r');
+    const { header, rows } = parse(csv);
+    expect(header).toEqual(['frame', 'face_id', 'timestamp', 'confidence', 'success', 'AU01_r', 'AU12_r', 'AU25_r']);
+    expect(rows).toHaveLength(4);
+    expect(rows.map((r) => r[0])).toEqual(['1', '2', '3', '4']);
+    expect(rows[1]![2]).toBe('0.040');
+    expect(rows[0]!.slice(5)).toEqual(['0.50', '5.00', '0.00']); // clamped to the FACS range
+    expect(rows[1]!.slice(5)).toEqual(['1.00', '0.00', '0.00']);
+    expect(rows[2]!.slice(3)).toEqual(['0.00', '0', '0.00', '0.00', '0.00']);
+    expect(rows[3]![4]).toBe('1');
+  });
+
+  it('builds the header for any AU set', () => {
+    expect(openFaceHeader([6, 10])).toBe('frame, face_id, timestamp, confidence, success, AU06_r, AU10_r');
+  });
+});
+
+describe('exportPredictions', () => {
+  let project: Project | undefined;
+  afterEach(() => {
+    project?.close();
+    project = undefined;
+    tmp.cleanup();
+  });
+
+  function withModel(p: Project, videoId: number, frames: number): number {
+    const modelId = Number(
+      p.db
+        .prepare("INSERT INTO models (stage, name, checkpoint, params, created_at) VALUES ('finetune', 'm', 'models/m', '{\"preset\":\"tiny\"}', ?)")
+        .run(new Date().toISOString()).lastInsertRowid,
+    );
+    const aus = p.auSet().aus;
+    const data = new Float32Array(aus.length * frames).map((_, i) => (i % 7) / 2);
+    p.db
+      .prepare('INSERT INTO predictions (model_id, video_id, aus, frame_count, data, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(modelId, videoId, JSON.stringify(aus), frames, Buffer.from(data.buffer), new Date().toISOString());
+    return modelId;
+  }
+
+  it('writes one CSV per video with a row per frame, plus model.json', () => {
+    project = Project.create(path.join(tmp.make(), 'p'), { name: 'Export', auSet: { preset: 'bp4d' } });
+    const videoId = addVideo(project.db, { path: '/videos/S01 take 1.mp4', frameCount: 30 });
+    addFrames(project.db, videoId, 30, (i) => i !== 5);
+    setVideoStatus(project.db, videoId, 'ready');
+    const modelId = withModel(project, videoId, 30);
+    const result = exportPredictions(project, modelId);
+    expect(result.files.map((f) => f.name)).toEqual(['S01_take_1.csv', 'model.json']);
+    const { header, rows } = parse(fs.readFileSync(path.join(result.dir, 'S01_take_1.csv'), 'utf8'));
+    expect(header.slice(5)).toEqual(['AU06_r', 'AU10_r', 'AU12_r', 'AU14_r', 'AU17_r']);
+    expect(rows).toHaveLength(30);
+    expect(rows[5]![4]).toBe('0');
+    const json = JSON.parse(fs.readFileSync(path.join(result.dir, 'model.json'), 'utf8')) as { params: unknown; auSet: { aus: number[] } };
+    expect(json.params).toEqual({ preset: 'tiny' });
+    expect(json.auSet.aus).toEqual([6, 10, 12, 14, 17]);
+    expect(fs.readdirSync(result.dir).some((f) => f.endsWith('.tmp'))).toBe(false);
+  });
+
+  it('refuses an unknown model and leaves no folder when nothing was predicted', () => {
+    project = Project.create(path.join(tmp.make(), 'p'), { name: 'Export', auSet: { preset: 'disfa' } });
+    const videoId = addVideo(project.db);
+    setVideoStatus(project.db, videoId, 'ready');
+    expect(() => exportPredictions(project!, 99)).toThrowError(ApiError);
+    const otherVideo = addVideo(project.db);
+    setVideoStatus(project.db, otherVideo, 'ready');
+    const modelId = withModel(project, videoId, 100);
+    project.db.prepare('DELETE FROM predictions').run();
+    expect(() => exportPredictions(project!, modelId)).toThrow(/Run Predict first/);
+    expect(fs.readdirSync(project.path('exports'))).toEqual([]);
+  });
+});
