@@ -61,10 +61,28 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
+/** decodeURIComponent that returns null on a malformed escape instead of throwing. */
+function decode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+/** The request target as a URL, or null when it is not one (a bare client can send anything). */
+function requestUrl(req: http.IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
+}
+
 function cookie(req: http.IncomingMessage, name: string): string | null {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k === name) return decode(v.join('='));
   }
   return null;
 }
@@ -133,7 +151,8 @@ export function startHttpServer(opts: HttpServerOptions): Promise<RunningServer>
   };
 
   const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
+    if (!url) return sendError(res, 400, { code: 'invalid_argument', message: 'Bad request target.' });
     if (!allowedHost(req)) return sendError(res, 421, { code: 'unauthorized', message: 'Unexpected Host header.' });
     if (!authorized(req, url)) {
       return sendError(res, 401, {
@@ -155,7 +174,7 @@ export function startHttpServer(opts: HttpServerOptions): Promise<RunningServer>
         } catch {
           return sendError(res, 400, { code: 'invalid_argument', message: 'The request body is not valid JSON (or is over 8 MiB).' });
         }
-        const envelope = await dispatch(opts.handlers, decodeURIComponent(url.pathname.slice(5)), raw);
+        const envelope = await dispatch(opts.handlers, decode(url.pathname.slice(5)) ?? url.pathname.slice(5), raw);
         return sendJson(res, envelope.ok ? 200 : (STATUS[envelope.error.code] ?? 400), envelope);
       }
       if (opts.routes && (await opts.routes(req, res, url))) return;
@@ -178,8 +197,8 @@ export function startHttpServer(opts: HttpServerOptions): Promise<RunningServer>
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/events' || !allowedHost(req) || !authorized(req, url)) {
+    const url = requestUrl(req);
+    if (!url || url.pathname !== '/events' || !allowedHost(req) || !authorized(req, url)) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
       return;
@@ -218,7 +237,9 @@ export function startHttpServer(opts: HttpServerOptions): Promise<RunningServer>
 function serveStatic(staticDir: string | undefined, pathname: string, res: http.ServerResponse): void {
   if (!staticDir) return sendError(res, 404, { code: 'not_found', message: 'Not found.' });
   const root = path.resolve(staticDir);
-  const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  const decoded = decode(pathname);
+  if (decoded === null) return sendError(res, 404, { code: 'not_found', message: 'Not found.' });
+  const rel = pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
   const file = path.resolve(root, rel);
   if (!file.startsWith(root + path.sep)) return sendError(res, 404, { code: 'not_found', message: 'Not found.' });
   // Client-side routes fall back to the app shell.
