@@ -41,11 +41,11 @@ export class Backend {
     const dir = path.join(this.demoDir, 'project');
     if (fs.existsSync(path.join(dir, 'project.sqlite'))) return this.open(dir);
     const manifest = JSON.parse(fs.readFileSync(path.join(this.demoDir, 'manifest.json'), 'utf8')) as {
-      videos: { file: string; subject?: string }[];
+      videos: { file: string; subjectId?: string }[];
     };
     const project = await this.create(dir, { name: 'Demo: synthetic faces', auSet: { preset: 'disfa' } });
     for (const v of manifest.videos) {
-      this.requireJobs().add('import', { path: path.join(this.demoDir, v.file), alreadyAligned: false, detectEvery: 4, subject: v.subject ?? null });
+      this.requireJobs().add('import', { path: path.join(this.demoDir, v.file), alreadyAligned: false, detectEvery: 4, subject: v.subjectId ?? null });
     }
     return project;
   }
@@ -82,6 +82,15 @@ export class Backend {
     this.settings.remember(project.dir, project.summary().name);
     this.events.emit('data/changed', { domain: 'project' });
     return project;
+  }
+
+  /**
+   * What a first launch opens: nothing when the user has projects (they choose), otherwise the
+   * demo project, so `npm start` on a new machine lands somewhere useful.
+   */
+  async openStartupProject(): Promise<void> {
+    if (this.current || this.settings.recent().length) return;
+    if (this.demoStatus().available) await this.openDemo();
   }
 
   async close(): Promise<void> {

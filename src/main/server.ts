@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not "${values.port}".`);
   const { backend, handlers, events } = compose({ shell: 'browser', roots: defaultRoots(values.root ?? []) });
   if (values.project) await backend.open(backend.platform.paths.check(path.resolve(values.project)));
+  else await backend.openStartupProject().catch((err: Error) => console.warn(`Could not open the demo project: ${err.message}`));
   const server = await startHttpServer({
     handlers,
     events,
