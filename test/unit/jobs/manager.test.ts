@@ -181,11 +181,8 @@ describe('progress', () => {
     expect(log).toMatch(/^\d{4}-\d\d-\d\dT[^ ]+ line one\n$/);
   });
 
-  // KNOWN BUG (src/main/services/jobs/manager.ts, outside this test author's remit): a progress
-  // update that falls inside the 250 ms write throttle is emitted but not kept in the manager's
-  // `job`, so its message is lost: the next update without a message reverts to the older one,
-  // both in the event and in the table. `it.fails` keeps the suite green and will flag the fix.
-  it.fails('keeps the message of a throttled update for later updates without one', async () => {
+  // A progress update inside the 250 ms write throttle must not lose its message.
+  it('keeps the message of a throttled update for later updates without one', async () => {
     const job = manager.add('work', {});
     const ctx = await step(job.id).started.promise;
     ctx.progress(0.1, 'Decoding');

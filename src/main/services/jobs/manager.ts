@@ -60,7 +60,7 @@ export class JobManager {
     const job = getJob(this.project.db, id);
     if (this.running?.id === id) {
       this.running.controller.abort();
-      return job;
+      return this.publish(updateJob(this.project.db, id, { message: 'Cancelling…' }));
     }
     if (job.state === 'queued' || job.state === 'interrupted') {
       return this.publish(updateJob(this.project.db, id, { state: 'cancelled', message: 'Cancelled.', etaSeconds: null }));
@@ -112,7 +112,9 @@ export class JobManager {
         const eta = p > 0.01 ? (elapsed * (1 - p)) / p : null;
         const at = Date.now();
         if (at - lastWrite < PROGRESS_WRITE_MS && p < 1) {
-          this.events.emit('jobs/progress', { ...job, progress: p, message: message ?? job.message, etaSeconds: eta });
+          // Keep the state in memory so the next (written) update carries this message on.
+          job = { ...job, progress: p, message: message ?? job.message, etaSeconds: eta };
+          this.events.emit('jobs/progress', job);
           return;
         }
         lastWrite = at;
