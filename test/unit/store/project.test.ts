@@ -194,6 +194,7 @@ describe('refusing what is not ours', () => {
     ['text', Buffer.from('this is not a database, just some notes\n'.repeat(40))],
     ['random bytes', Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256))],
     ['a truncated SQLite header', Buffer.from('SQLite format 3\0garbage')],
+    ['an empty file', Buffer.alloc(0)],
   ])('refuses a garbage project.sqlite (%s) without changing it', (_name, bytes) => {
     const dir = tmp.make();
     const file = path.join(dir, DB_FILE);
