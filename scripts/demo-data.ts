@@ -1,0 +1,142 @@
+// Synthetic face videos with known per-frame AU intensities, for trying the whole workflow (and
+// measuring it) without a licensed data set.
+//   npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--seed N] [--size px]
+// Writes <id>.mp4, <id>.csv (frame,AU01,…,AU26 integer 0–5; frame is 0-based), <id>.landmarks.bin
+// (float32 LE, 136 per frame: the rendered landmark positions) and manifest.json.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FaceEngine } from '../src/main/services/media/faces';
+import { AU_NAMES, DISFA_AUS } from './demo/aus';
+import { loadIdentity, samplePhotos, type Identity } from './demo/identities';
+import { subSeed } from './demo/rng';
+import { renderVideo } from './demo/video';
+
+export interface DemoOptions {
+  out: string;
+  seconds: number;
+  videos: number;
+  seed: number;
+  size: number;
+  fps: number;
+  /** Which video gets the synthetic audio track (the rest are silent). */
+  audioVideo: number;
+  log?: (msg: string) => void;
+}
+
+export interface DemoVideoEntry {
+  id: string;
+  file: string;
+  groundTruth: string;
+  landmarks: string;
+  subjectId: string;
+  source: string;
+  frameCount: number;
+  seconds: number;
+  hasAudio: boolean;
+  /** Share of frames with intensity ≥ 1, per AU column. */
+  auPresence: Record<string, number>;
+}
+
+export interface DemoManifest {
+  format: 'au-workbench-demo';
+  version: 1;
+  seed: number;
+  fps: number;
+  width: number;
+  height: number;
+  aus: number[];
+  auColumns: string[];
+  auNames: Record<string, string>;
+  frameIndexBase: 0;
+  videos: DemoVideoEntry[];
+  generationSeconds: number;
+}
+
+export const auColumn = (au: number) => `AU${String(au).padStart(2, '0')}`;
+
+export async function generateDemoData(o: DemoOptions): Promise<DemoManifest> {
+  const log = o.log ?? (() => undefined);
+  const t0 = performance.now();
+  await mkdir(o.out, { recursive: true });
+  const engine = await FaceEngine.load({ landmarkModel: 'full', detectorInputSize: 416 });
+  const photos = samplePhotos();
+  const identities = new Map<number, Identity>();
+  const videos: DemoVideoEntry[] = [];
+  const frames = Math.round(o.seconds * o.fps);
+  for (let v = 0; v < o.videos; v++) {
+    const p = v % photos.length;
+    const subjectId = `S${String(p + 1).padStart(2, '0')}`;
+    if (!identities.has(p)) identities.set(p, await loadIdentity(engine, photos[p]!, subjectId, o.size));
+    const identity = identities.get(p)!;
+    // A second pass over the photos gives each subject another session, never a new identity.
+    const id = `${subjectId}_${Math.floor(v / photos.length) + 1}`;
+    const withAudio = v === o.audioVideo;
+    const res = await renderVideo({ identity, seed: subSeed(o.seed, v), frames, fps: o.fps, mp4Path: join(o.out, `${id}.mp4`), withAudio });
+    const rows = [['frame', ...DISFA_AUS.map(auColumn)].join(',')];
+    for (let f = 0; f < frames; f++) rows.push([f, ...DISFA_AUS.map((au) => res.track.truth[au][f])].join(','));
+    await writeFile(join(o.out, `${id}.csv`), rows.join('\n') + '\n');
+    await writeFile(join(o.out, `${id}.landmarks.bin`), Buffer.from(res.landmarks.buffer, res.landmarks.byteOffset, res.landmarks.byteLength));
+    const auPresence: Record<string, number> = {};
+    for (const au of DISFA_AUS) auPresence[auColumn(au)] = Math.round((res.track.truth[au].reduce((s, x) => s + (x >= 1 ? 1 : 0), 0) / frames) * 1000) / 1000;
+    videos.push({ id, file: `${id}.mp4`, groundTruth: `${id}.csv`, landmarks: `${id}.landmarks.bin`, subjectId, source: identity.source, frameCount: frames, seconds: frames / o.fps, hasAudio: withAudio, auPresence });
+    log(`${id}: ${frames} frames, render ${(res.renderMs / frames).toFixed(1)} ms/frame${withAudio ? ', with audio' : ''}`);
+  }
+  const manifest: DemoManifest = {
+    format: 'au-workbench-demo',
+    version: 1,
+    seed: o.seed,
+    fps: o.fps,
+    width: o.size,
+    height: o.size,
+    aus: [...DISFA_AUS],
+    auColumns: DISFA_AUS.map(auColumn),
+    auNames: Object.fromEntries(DISFA_AUS.map((au) => [auColumn(au), AU_NAMES[au]])),
+    frameIndexBase: 0,
+    videos,
+    generationSeconds: Math.round((performance.now() - t0) / 100) / 10,
+  };
+  await writeFile(join(o.out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
+
+function parseArgs(argv: string[]): DemoOptions {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const o: DemoOptions = { out: join(root, '.demo-data'), seconds: 30, videos: 6, seed: 1, size: 256, fps: 25, audioVideo: 0 };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i]!;
+    const v = argv[i + 1];
+    const num = () => {
+      const n = Number(v);
+      if (v === undefined || !Number.isFinite(n) || n <= 0) throw new Error(`${k} needs a positive number`);
+      i++;
+      return n;
+    };
+    if (k === '--out') {
+      if (!v) throw new Error('--out needs a directory');
+      o.out = resolve(v);
+      i++;
+    } else if (k === '--seconds') o.seconds = num();
+    else if (k === '--videos') o.videos = Math.floor(num());
+    else if (k === '--seed') o.seed = Math.floor(num());
+    else if (k === '--size') o.size = Math.floor(num());
+    else if (k === '--help' || k === '-h') {
+      console.log('usage: npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--seed N] [--size px]');
+      process.exit(0);
+    } else throw new Error(`unknown option ${k}`);
+  }
+  return o;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const opts = parseArgs(process.argv.slice(2));
+  generateDemoData({ ...opts, log: (m) => console.log(m) })
+    .then((m) => {
+      const total = m.videos.reduce((s, v) => s + v.frameCount, 0);
+      console.log(`wrote ${m.videos.length} videos (${total} frames) to ${opts.out} in ${m.generationSeconds} s`);
+    })
+    .catch((e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
+}
