@@ -10,7 +10,8 @@ export type Route =
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
   const [view, id] = path.split('/');
-  const frame = Number(new URLSearchParams(query).get('frame'));
+  // No ?frame= means "no frame chosen" (Number(null) would be 0).
+  const frame = Number(new URLSearchParams(query).get('frame') ?? Number.NaN);
   const withFrame = Number.isInteger(frame) && frame >= 0 ? { frame } : {};
   const videoId = Number(id);
   if ((view === 'label' || view === 'review') && Number.isInteger(videoId) && videoId > 0) return { view, videoId, ...withFrame };
