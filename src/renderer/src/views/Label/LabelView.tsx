@@ -1,7 +1,489 @@
+/**
+ * The labelling view: the current frame (frame-exact still, face overlay, aligned crop), video
+ * playback, the wavesurfer timeline with the sampled frames, and the AU panel. Keyboard first:
+ * every action in the "?" overlay works without the mouse, and every change is saved at once.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { auColumn } from '@shared/aus';
 import type { ProjectSummary } from '@shared/types';
+import { useApi, useQuery } from '../../api/hooks';
+import { ShortcutsDialog, type Shortcut } from '../../components/Dialog';
+import { AlignedCrop, FrameStage } from '../../components/FrameStage';
+import { prefetchFrame, useFrameAsset } from '../../components/frameAssets';
+import { levelText, useAnnotator, useLabelEditor, type Edit } from '../../components/labelEditor';
+import { useNotify } from '../../components/Notices';
 import type { Route } from '../../route';
+import { AuPanel } from './AuPanel';
+import { formatTime } from './format';
+import { lowerBound, Timeline } from './Timeline';
+import { AnnotatorField, isTyping, VideoSwitcher } from './controls';
 
-// Placeholder until the labelling view lands (being written now).
-export function LabelView(_: { project: ProjectSummary; videoId: number; frame?: number; go: (r: Route, o?: { replace?: boolean }) => void }) {
-  return <main className="panel">Labelling view loading…</main>;
+interface Props {
+  project: ProjectSummary;
+  videoId: number;
+  frame?: number;
+  go: (r: Route, o?: { replace?: boolean }) => void;
+}
+
+export const LABEL_SHORTCUTS: { title: string; items: Shortcut[] }[] = [
+  {
+    title: 'Move',
+    items: [
+      { keys: [['←'], ['→']], action: 'Previous / next frame' },
+      { keys: [['Ctrl', '←'], ['Ctrl', '→']], action: '10 frames back / forward' },
+      { keys: [['Space']], action: 'Play / pause' },
+      { keys: [['N'], ['P']], action: 'Next / previous sampled frame' },
+      { keys: [['Shift', 'N']], action: 'Next unlabelled sampled frame' },
+    ],
+  },
+  {
+    title: 'Label',
+    items: [
+      { keys: [['↑'], ['↓']], action: 'Choose the action unit' },
+      { keys: [['0'], ['1'], ['2'], ['3'], ['4'], ['5']], action: 'Set the chosen AU to 0 (absent) or A–E, then go to the next AU' },
+      { keys: [['Delete']], action: 'Clear the chosen AU’s label' },
+      { keys: [['Ctrl', 'Z']], action: 'Undo' },
+      { keys: [['Ctrl', 'Shift', 'Z']], action: 'Redo' },
+    ],
+  },
+  {
+    title: 'Help',
+    items: [
+      { keys: [['?']], action: 'Show this list' },
+      { keys: [['Esc']], action: 'Close this list' },
+    ],
+  },
+];
+
+export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
+  const api = useApi();
+  const notify = useNotify();
+  const aus = project.auSet.aus;
+  const videos = useQuery('videos/list', {}, ['videos']);
+  const video = videos.data?.find((v) => v.id === videoId);
+  const queue = useQuery('samples/queue', { videoId }, ['samples']);
+  const peaks = useQuery('videos/peaks', { videoId });
+  const media = useQuery('videos/mediaUrl', { videoId });
+  const [annotator, setAnnotator] = useAnnotator();
+  const editor = useLabelEditor(videoId, annotator);
+
+  const frameCount = video?.frameCount ?? 0;
+  const fps = video?.fps || 25;
+  const sampled = useMemo(() => Int32Array.from(queue.data?.map((q) => q.frame) ?? []).sort(), [queue.data]);
+  /** Per sampled frame: 0 none, 1 partly, 2 every project AU labelled by this annotator. */
+  const states = useMemo(() => {
+    const all = editor.all();
+    const out = new Uint8Array(sampled.length);
+    for (let i = 0; i < sampled.length; i++) {
+      const row = all.get(sampled[i]!);
+      if (!row) continue;
+      let n = 0;
+      for (const au of aus) if (row.has(au)) n++;
+      out[i] = n === 0 ? 0 : n === aus.length ? 2 : 1;
+    }
+    return out;
+  }, [sampled, editor.version, aus]); // eslint-disable-line react-hooks/exhaustive-deps
+  const done = useMemo(() => states.reduce((n, s) => n + (s === 2 ? 1 : 0), 0), [states]);
+
+  const clamp = useCallback((f: number) => Math.max(0, Math.min(Math.max(0, frameCount - 1), Math.round(f))), [frameCount]);
+  const firstOpen = useMemo(() => {
+    const i = states.findIndex((s) => s !== 2);
+    return i >= 0 ? sampled[i] : sampled[0];
+  }, [states, sampled]);
+  const frame = clamp(routeFrame ?? firstOpen ?? 0);
+
+  const setFrame = useCallback((f: number) => go({ view: 'label', videoId, frame: clamp(f) }, { replace: true }), [go, videoId, clamp]);
+  // Without a frame in the URL, start at the first sampled frame still to label.
+  useEffect(() => {
+    if (routeFrame === undefined && queue.data && editor.loaded && frameCount) setFrame(firstOpen ?? 0);
+  }, [routeFrame, queue.data, editor.loaded, frameCount]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const [chosen, setChosen] = useState(0);
+  const [overlay, setOverlay] = useState(() => localStorage.getItem('auw.overlay') !== 'off');
+  const [help, setHelp] = useState(false);
+  const [announce, setAnnounce] = useState('');
+  const [playing, setPlaying] = useState(false);
+  const [playFrame, setPlayFrame] = useState(frame);
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const shown = playing ? playFrame : frame;
+
+  const still = useFrameAsset('still', videoId, frame, !!video);
+  const crop = useFrameAsset('crop', videoId, shown, !!video);
+  const info = useFrameAsset('info', videoId, frame, !!video);
+
+  const sampledIndex = useMemo(() => {
+    const i = lowerBound(sampled, frame);
+    return sampled[i] === frame ? i : -1;
+  }, [sampled, frame]);
+
+  // Warm the cache for where N and Shift+N lead.
+  useEffect(() => {
+    if (!video) return;
+    const i = lowerBound(sampled, frame + 1);
+    const next = sampled[i];
+    if (next !== undefined) prefetchFrame(api, videoId, next);
+    const prev = sampled[lowerBound(sampled, frame) - 1];
+    if (prev !== undefined) prefetchFrame(api, videoId, prev);
+  }, [api, video, videoId, sampled, frame]);
+
+  const firstUncoded = (f: number) => {
+    const row = editor.frameLabels(f);
+    const i = aus.findIndex((au) => !row.has(au));
+    return i >= 0 ? i : 0;
+  };
+
+  // ── Playback ────────────────────────────────────────────────────────────────────────────
+  const lastPlayed = useRef<number | null>(null);
+  const pause = useCallback(() => {
+    const v = videoRef.current;
+    if (!v) return;
+    v.pause();
+    const f = clamp(lastPlayed.current ?? Math.floor(v.currentTime * fps + 1e-3));
+    setPlaying(false);
+    setFrame(f);
+  }, [clamp, fps, setFrame]);
+  const play = useCallback(() => {
+    const v = videoRef.current;
+    if (!v || !video) return;
+    const start = frame >= frameCount - 1 ? 0 : frame;
+    lastPlayed.current = start;
+    setPlayFrame(start);
+    v.currentTime = (start + 0.5) / fps;
+    v.play().then(
+      () => setPlaying(true),
+      (e: Error) => {
+        if (e.name !== 'AbortError') notify('error', `The video cannot play here: ${e.message}. Step through frames with ← and → instead.`);
+      },
+    );
+  }, [video, frame, frameCount, fps, notify]);
+  const playingRef = useRef(playing);
+  playingRef.current = playing;
+  const togglePlay = useCallback(() => (playingRef.current ? pause() : play()), [pause, play]);
+
+  useEffect(() => {
+    const v = videoRef.current;
+    if (!playing || !v) return;
+    let handle = 0;
+    let stopped = false;
+    const toFrame = (t: number) => clamp(Math.floor(t * fps + 1e-3));
+    const hasRvfc = typeof (v as Partial<HTMLVideoElement>).requestVideoFrameCallback === 'function';
+    const onVideoFrame = (_: number, meta: VideoFrameCallbackMetadata) => {
+      if (stopped) return;
+      const f = clamp(Math.round(meta.mediaTime * fps));
+      lastPlayed.current = f;
+      setPlayFrame(f);
+      handle = v.requestVideoFrameCallback(onVideoFrame);
+    };
+    const onTime = () => {
+      const f = toFrame(v.currentTime);
+      lastPlayed.current = f;
+      setPlayFrame(f);
+    };
+    if (hasRvfc) handle = v.requestVideoFrameCallback(onVideoFrame);
+    else v.addEventListener('timeupdate', onTime);
+    const onEnded = () => pause();
+    v.addEventListener('ended', onEnded);
+    return () => {
+      stopped = true;
+      if (hasRvfc) v.cancelVideoFrameCallback(handle);
+      else v.removeEventListener('timeupdate', onTime);
+      v.removeEventListener('ended', onEnded);
+    };
+  }, [playing, fps, clamp, pause]);
+
+  // ── Labelling ───────────────────────────────────────────────────────────────────────────
+  const setLabel = useCallback(
+    (au: number, value: number | null) => {
+      editor.apply([{ frame, au, value }]);
+      setAnnounce(value === null ? `${auColumn(au)} cleared on frame ${frame}` : `${auColumn(au)} set to ${levelText(value)} on frame ${frame}`);
+    },
+    [editor, frame],
+  );
+
+  const replay = (edits: Edit[] | null, verb: string, dir: 'before' | 'after') => {
+    if (!edits?.length) {
+      setAnnounce(`Nothing to ${verb.toLowerCase()}`);
+      return;
+    }
+    const first = edits[0]!;
+    if (first.frame !== frame) setFrame(first.frame);
+    const i = aus.indexOf(first.au);
+    if (i >= 0) setChosen(i);
+    const v = first[dir];
+    setAnnounce(`${verb}: ${auColumn(first.au)} on frame ${first.frame} is ${v === null ? 'unlabelled' : levelText(v)}`);
+  };
+
+  const jumpSampled = (dir: 1 | -1, unlabelledOnly = false) => {
+    if (!sampled.length) {
+      notify('info', 'This video has no sampled frames yet. Sample frames on the Videos tab first.');
+      return;
+    }
+    if (playingRef.current) {
+      videoRef.current?.pause();
+      setPlaying(false);
+    }
+    let target: number | undefined;
+    if (unlabelledOnly) {
+      const start = lowerBound(sampled, frame + 1);
+      for (let k = 0; k < sampled.length; k++) {
+        const i = (start + k) % sampled.length;
+        if (states[i] !== 2 && sampled[i] !== frame) {
+          target = sampled[i];
+          break;
+        }
+      }
+      if (target === undefined) {
+        setAnnounce('Every sampled frame is labelled');
+        notify('info', 'Every sampled frame of this video is labelled.');
+        return;
+      }
+    } else {
+      target = dir > 0 ? sampled[lowerBound(sampled, frame + 1)] : sampled[lowerBound(sampled, frame) - 1];
+      if (target === undefined) {
+        setAnnounce(dir > 0 ? 'This is the last sampled frame' : 'This is the first sampled frame');
+        return;
+      }
+    }
+    setFrame(target);
+    setChosen(firstUncoded(target));
+  };
+
+  const step = (delta: number) => {
+    if (playingRef.current) {
+      videoRef.current?.pause();
+      setPlaying(false);
+      setFrame((lastPlayed.current ?? frame) + delta);
+      return;
+    }
+    setFrame(frame + delta);
+  };
+
+  // One window listener; it reads the latest state through a ref, so it never re-binds.
+  const onKey = useRef<(e: KeyboardEvent) => void>(() => {});
+  onKey.current = (e: KeyboardEvent) => {
+    if (help || e.defaultPrevented || isTyping(e.target) || e.altKey) return;
+    const ctrl = e.ctrlKey || e.metaKey;
+    const k = e.key;
+    let handled = true;
+    if (k === 'ArrowLeft' || k === 'ArrowRight') step((k === 'ArrowLeft' ? -1 : 1) * (ctrl ? 10 : 1));
+    else if (ctrl && (k === 'z' || k === 'Z')) {
+      if (e.shiftKey) replay(editor.redo(), 'Redo', 'after');
+      else replay(editor.undo(), 'Undo', 'before');
+    } else if (ctrl && (k === 'y' || k === 'Y')) replay(editor.redo(), 'Redo', 'after');
+    else if (ctrl) handled = false;
+    else if (k === ' ' || k === 'Spacebar') togglePlay();
+    else if (k === 'N' && e.shiftKey) jumpSampled(1, true);
+    else if (k === 'n' || k === 'N') jumpSampled(1);
+    else if (k === 'p' || k === 'P') jumpSampled(-1);
+    else if (k === 'ArrowUp') setChosen((c) => Math.max(0, c - 1));
+    else if (k === 'ArrowDown') setChosen((c) => Math.min(aus.length - 1, c + 1));
+    else if (/^[0-5]$/.test(k) && !playingRef.current) {
+      const au = aus[chosen];
+      if (au !== undefined) {
+        setLabel(au, Number(k));
+        setChosen((c) => Math.min(aus.length - 1, c + 1));
+      }
+    } else if ((k === 'Delete' || k === 'Backspace') && !playingRef.current) {
+      const au = aus[chosen];
+      if (au !== undefined) setLabel(au, null);
+    } else if (k === '?') setHelp(true);
+    else handled = false;
+    if (handled) e.preventDefault();
+  };
+  useEffect(() => {
+    const listener = (e: KeyboardEvent) => onKey.current(e);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, []);
+
+  useEffect(() => localStorage.setItem('auw.overlay', overlay ? 'on' : 'off'), [overlay]);
+
+  // ── Render ──────────────────────────────────────────────────────────────────────────────
+  if (videos.error) return <main className="panel error-text" role="alert">{videos.error.message}</main>;
+  if (!videos.data) return <main className="panel muted">Loading…</main>;
+  if (!video) {
+    return (
+      <main className="panel empty-state">
+        <h2>This video is not in the project</h2>
+        <p className="muted">It may have been removed. Choose a video on the Videos tab.</p>
+        <button type="button" onClick={() => go({ view: 'home' })}>
+          Back to videos
+        </button>
+      </main>
+    );
+  }
+  if (video.status !== 'ready') {
+    return (
+      <main className="panel empty-state">
+        <h2>{video.name} is not ready to label</h2>
+        <p className="muted">Its status is “{video.status}”. {video.error ?? 'Wait for the import to finish (see Jobs on the Videos tab).'}</p>
+      </main>
+    );
+  }
+
+  const pct = sampled.length ? Math.round((100 * done) / sampled.length) : 0;
+  const values = editor.frameLabels(frame);
+  const videoVisible = playing || (lastPlayed.current === frame && still.frame !== frame && media.data !== undefined && !!videoRef.current?.currentTime);
+
+  return (
+    <main className="label-view" aria-label={`Label ${video.name}`}>
+      <div className="lv-toolbar">
+        <VideoSwitcher videos={videos.data} videoId={videoId} onChange={(id) => go({ view: 'label', videoId: id })} />
+        <div className="frame-readout" aria-live="off">
+          <span className="mono">
+            Frame <strong>{shown}</strong>
+            <span className="muted"> / {frameCount - 1}</span>
+          </span>
+          <span className="mono muted">{formatTime(shown / fps, true)}</span>
+          {sampledIndex >= 0 ? (
+            <span className="badge sampled">
+              Sampled {sampledIndex + 1} of {sampled.length}
+            </span>
+          ) : (
+            <span className="badge">Not sampled</span>
+          )}
+        </div>
+        <div className="progress-box" aria-label="Labelling progress">
+          <span data-testid="label-progress">
+            {done} of {sampled.length} sampled frames labelled ({pct} %)
+          </span>
+          <progress max={Math.max(1, sampled.length)} value={done} aria-label="Sampled frames labelled" />
+        </div>
+        <div className="lv-actions">
+          <AnnotatorField value={annotator} onChange={setAnnotator} />
+          <SaveIndicator state={editor.save} />
+          <button type="button" className="icon" aria-label="Undo (Ctrl+Z)" title="Undo (Ctrl+Z)" disabled={!editor.canUndo} onClick={() => replay(editor.undo(), 'Undo', 'before')}>
+            ↶
+          </button>
+          <button type="button" className="icon" aria-label="Redo (Ctrl+Shift+Z)" title="Redo (Ctrl+Shift+Z)" disabled={!editor.canRedo} onClick={() => replay(editor.redo(), 'Redo', 'after')}>
+            ↷
+          </button>
+          <button type="button" aria-pressed={overlay} onClick={() => setOverlay((o) => !o)} title="Show the face box and the 68 landmarks over the frame">
+            Landmarks
+          </button>
+          <button type="button" aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" onClick={() => setHelp(true)}>
+            ?
+          </button>
+        </div>
+      </div>
+
+      <div className="lv-stage-area">
+        <FrameStage
+          width={video.width}
+          height={video.height}
+          frame={frame}
+          still={still}
+          info={info.value}
+          overlay={overlay}
+          video={{ ref: videoRef, src: media.data, playing: videoVisible }}
+          label={`Frame ${shown} of ${video.name}`}
+        />
+        <aside className="lv-side" aria-label="Frame details">
+          <AlignedCrop crop={crop} frame={shown} size={200} />
+          <dl className="facts">
+            <dt>Face</dt>
+            <dd>{info.value && info.frame === frame ? (info.value.face ? `found${info.value.score !== null ? ` (${info.value.score.toFixed(2)})` : ''}` : 'not found') : '…'}</dd>
+            <dt>Coded</dt>
+            <dd>
+              {aus.filter((au) => values.has(au)).length} of {aus.length} AUs
+            </dd>
+            <dt>Annotator</dt>
+            <dd>{annotator}</dd>
+            <dt>Video</dt>
+            <dd>
+              {video.width}×{video.height} · {fps.toFixed(2)} fps
+            </dd>
+          </dl>
+          {editor.loadError && (
+            <p className="error-text small" role="alert">
+              Labels could not be loaded: {editor.loadError}
+            </p>
+          )}
+        </aside>
+      </div>
+
+      <AuPanel aus={aus} values={values} version={editor.version} chosen={chosen} frame={frame} onChoose={setChosen} onSet={setLabel} />
+
+      <div className="lv-bottom">
+        <div className="transport" role="toolbar" aria-label="Playback and navigation">
+          <button type="button" aria-label="Previous sampled frame (P)" title="Previous sampled frame (P)" onClick={() => jumpSampled(-1)}>
+            ⏮ P
+          </button>
+          <button type="button" aria-label="Previous frame (←)" title="Previous frame (←)" onClick={() => step(-1)}>
+            ◀
+          </button>
+          <button type="button" className="play" aria-label={playing ? 'Pause (Space)' : 'Play (Space)'} title={playing ? 'Pause (Space)' : 'Play (Space)'} onClick={togglePlay}>
+            {playing ? '❚❚' : '▶'}
+          </button>
+          <button type="button" aria-label="Next frame (→)" title="Next frame (→)" onClick={() => step(1)}>
+            ▶▏
+          </button>
+          <button type="button" aria-label="Next sampled frame (N)" title="Next sampled frame (N)" onClick={() => jumpSampled(1)}>
+            N ⏭
+          </button>
+          <button type="button" aria-label="Next unlabelled sampled frame (Shift+N)" title="Next unlabelled sampled frame (Shift+N)" onClick={() => jumpSampled(1, true)}>
+            Next unlabelled
+          </button>
+          <GoToFrame frameCount={frameCount} onGo={setFrame} />
+          <span className="sr-only" role="status" aria-live="polite">
+            {announce}
+          </span>
+          <span className="muted small announce" aria-hidden="true">
+            {announce}
+          </span>
+        </div>
+        <Timeline
+          duration={video.duration || frameCount / fps}
+          fps={fps}
+          frameCount={frameCount}
+          hasAudio={video.hasAudio}
+          peaks={peaks.error ? null : peaks.data}
+          sampled={sampled}
+          states={states}
+          statesVersion={editor.version}
+          frame={shown}
+          onSeek={(f) => {
+            if (playingRef.current) {
+              videoRef.current?.pause();
+              setPlaying(false);
+            }
+            setFrame(f);
+          }}
+        />
+      </div>
+      {help && <ShortcutsDialog groups={LABEL_SHORTCUTS} onClose={() => setHelp(false)} />}
+    </main>
+  );
+}
+
+function SaveIndicator({ state }: { state: ReturnType<typeof useLabelEditor>['save'] }) {
+  const text = state.state === 'saving' ? 'Saving…' : state.state === 'saved' ? 'All changes saved' : state.state === 'error' ? 'Not saved' : 'Saved as you go';
+  return (
+    <span className={`save-state save-${state.state}`} role="status" title={state.state === 'error' ? state.message : 'Every change is written to the project at once'}>
+      {text}
+    </span>
+  );
+}
+
+function GoToFrame({ frameCount, onGo }: { frameCount: number; onGo: (f: number) => void }) {
+  const [text, setText] = useState('');
+  return (
+    <form
+      className="goto"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const n = Number(text);
+        if (Number.isInteger(n) && n >= 0 && n < frameCount) {
+          onGo(n);
+          setText('');
+          (document.activeElement as HTMLElement | null)?.blur();
+        }
+      }}
+    >
+      <label className="inline small">
+        Go to frame
+        <input type="number" min={0} max={frameCount - 1} value={text} onChange={(e) => setText(e.target.value)} placeholder="#" />
+      </label>
+    </form>
+  );
 }

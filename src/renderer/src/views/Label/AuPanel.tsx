@@ -1,0 +1,72 @@
+import { memo, useEffect, useRef } from 'react';
+import { auColumn, auInfo } from '@shared/aus';
+import { LEVEL_NAMES, LEVELS } from '../../components/labelEditor';
+
+interface Props {
+  aus: readonly number[];
+  /** au → intensity on the current frame, for the current annotator. */
+  values: ReadonlyMap<number, number>;
+  version: number;
+  chosen: number;
+  frame: number;
+  onChoose: (index: number) => void;
+  onSet: (au: number, value: number | null) => void;
+}
+
+/** One row per project AU: FACS name, one-line description, and the 0 A B C D E buttons. */
+function AuPanelImpl({ aus, values, chosen, frame, onChoose, onSet }: Props) {
+  const list = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    list.current?.children[chosen]?.scrollIntoView({ block: 'nearest' });
+  }, [chosen]);
+  const coded = aus.filter((au) => values.has(au)).length;
+  return (
+    <section className="au-panel panel" aria-labelledby="au-panel-title">
+      <div className="au-panel-head">
+        <h2 id="au-panel-title">Action units</h2>
+        <span className={coded === aus.length ? 'chip ok' : 'chip'} aria-label={`${coded} of ${aus.length} action units coded on frame ${frame}`}>
+          {coded}/{aus.length} coded
+        </span>
+      </div>
+      <ol ref={list} className="au-list" aria-label="Action unit intensities">
+        {aus.map((au, i) => {
+          const info = auInfo(au);
+          const value = values.get(au);
+          const code = auColumn(au);
+          return (
+            <li key={au} className={i === chosen ? 'au-row chosen' : 'au-row'} aria-current={i === chosen ? 'true' : undefined} data-au={au}>
+              <button type="button" className="au-head" aria-label={`Choose ${code} ${info.name}`} onClick={() => onChoose(i)} title={info.description}>
+                <span className="au-code">{code}</span>
+                <span className="au-name">{info.name}</span>
+                <span className="au-desc">{info.description}</span>
+              </button>
+              <div className="levels" role="group" aria-label={`${code} intensity`}>
+                {LEVELS.map((l, v) => (
+                  <button
+                    key={l}
+                    type="button"
+                    className={`level level-${v}`}
+                    aria-pressed={value === v}
+                    aria-label={`${code} intensity ${l}`}
+                    title={`${code} ${info.name}: ${l}${v ? ` (${v}, ${LEVEL_NAMES[v]})` : ' (absent)'} · key ${v}`}
+                    onClick={() => {
+                      onChoose(i);
+                      onSet(au, value === v ? null : v);
+                    }}
+                  >
+                    {l}
+                  </button>
+                ))}
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+      <p className="muted small au-hint">
+        <kbd>↑</kbd>/<kbd>↓</kbd> choose · <kbd>0</kbd>–<kbd>5</kbd> set and advance · click a pressed level to clear it
+      </p>
+    </section>
+  );
+}
+
+export const AuPanel = memo(AuPanelImpl);
