@@ -160,6 +160,8 @@ export interface TrackerOptions {
   detectEvery?: number;
   /** After this many frames without our face, take whichever face is nearest the last known position. */
   reacquireAfter?: number;
+  /** Frames in a row the landmarks may carry the face while the detector misses it. */
+  maxCoast?: number;
 }
 
 /**
@@ -175,6 +177,8 @@ export class FaceTracker {
   private lost = 0;
   private readonly k: number;
   private readonly reacquireAfter: number;
+  private readonly maxCoast: number;
+  private coasted = 0;
 
   constructor(
     private readonly engine: FaceEngine,
@@ -182,6 +186,7 @@ export class FaceTracker {
   ) {
     this.k = Math.max(1, Math.floor(opts.detectEvery ?? 1));
     this.reacquireAfter = opts.reacquireAfter ?? 25;
+    this.maxCoast = opts.maxCoast ?? 50;
   }
 
   reset(): void {
@@ -190,6 +195,7 @@ export class FaceTracker {
     this.boxRel = null;
     this.sinceDetect = Infinity;
     this.lost = 0;
+    this.coasted = 0;
   }
 
   private choose(dets: FaceDetection[]): FaceDetection | null {
@@ -245,6 +251,29 @@ export class FaceTracker {
     return Math.hypot(b.cx - a.cx, b.cy - a.cy) < 0.5 * a.s && Math.abs(b.s / a.s - 1) < 0.2;
   }
 
+  /**
+   * The detector misses faces it found a frame earlier (strong tilt, motion blur). Where the
+   * previous frame had landmarks, run the landmark net on the box they predict and keep the
+   * result if it moved plausibly; after `maxCoast` such frames in a row, give up until the
+   * detector finds the face again, so a track cannot drift off a face that really left.
+   */
+  private async coast(image: RgbImage): Promise<FaceObservation | null> {
+    const prev = this.lastLandmarks;
+    const box = this.predictedBox();
+    if (!prev || !box || this.coasted >= this.maxCoast) {
+      this.lastLandmarks = null;
+      return null;
+    }
+    const [lm] = await this.engine.landmarks([{ image, box }]);
+    if (!lm || !this.plausible(prev, lm)) {
+      this.lastLandmarks = null;
+      return null;
+    }
+    this.coasted++;
+    this.remember(box, lm, false);
+    return { box, score: this.lastScore, landmarks: lm, source: 'tracked' };
+  }
+
   /** Processes consecutive frames of one video; returns one observation (or null: no face) per frame. */
   async processBatch(frames: RgbImage[]): Promise<(FaceObservation | null)[]> {
     const out: (FaceObservation | null)[] = [];
@@ -272,11 +301,11 @@ export class FaceTracker {
           const lm = byIdx.get(r.idx);
           if (r.det && lm) {
             this.lastScore = r.det.score;
+            this.coasted = 0;
             this.remember(r.det.box, lm, true);
             out.push({ box: r.det.box, score: r.det.score, landmarks: lm, source: 'detected' });
           } else {
-            this.lastLandmarks = null;
-            out.push(null);
+            out.push(await this.coast(frames[r.idx]!));
           }
         }
         this.sinceDetect = 1;
