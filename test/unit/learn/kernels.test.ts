@@ -325,3 +325,30 @@ describe('end to end: gradients of small networks, wasm vs cpu', () => {
     });
   });
 });
+
+describe('Conv2DBackpropInput (replacing the scalar-loop wasm one; wasm vs cpu)', () => {
+  const cases: Array<{ dx: Four; f: [number, number]; co: number; strides: number | [number, number]; pad: Pad;
+    fmt?: 'NHWC' | 'NCHW'; round?: 'ceil' }> = [
+    { dx: [1, 7, 7, 1], f: [3, 3], co: 2, strides: 1, pad: 'same' },
+    { dx: [2, 8, 5, 3], f: [3, 3], co: 4, strides: 2, pad: 'same' },
+    { dx: [2, 9, 9, 2], f: [3, 3], co: 3, strides: 2, pad: 'valid' },
+    { dx: [3, 9, 10, 2], f: [5, 5], co: 3, strides: 3, pad: 'same' },
+    { dx: [2, 8, 7, 3], f: [2, 3], co: 2, strides: [2, 1], pad: 1 },
+    { dx: [2, 10, 9, 2], f: [4, 4], co: 2, strides: 2, pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
+    { dx: [2, 6, 6, 4], f: [1, 1], co: 5, strides: 2, pad: 'valid' },
+    { dx: [1, 11, 12, 2], f: [3, 2], co: 3, strides: [3, 2], pad: 'valid' },
+    { dx: [2, 8, 8, 2], f: [3, 3], co: 3, strides: 3, pad: 1, round: 'ceil' },
+    { dx: [2, 3, 7, 6], f: [3, 3], co: 4, strides: 2, pad: 'same', fmt: 'NCHW' },
+    { dx: [1, 2, 9, 8], f: [2, 3], co: 3, strides: [1, 2], pad: [[0, 0], [0, 0], [2, 0], [1, 1]], fmt: 'NCHW' },
+  ];
+  it.each(cases)('dx $dx f $f strides $strides pad $pad $fmt', async (c) => {
+    const fmt = c.fmt ?? 'NHWC';
+    const ci = fmt === 'NHWC' ? c.dx[3] : c.dx[1];
+    const filter: Four = [...c.f, ci, c.co];
+    const dyShape = convOutShape(c.dx, filter, c.strides, c.pad, fmt, c.round);
+    const inputs = { dy: randn(dyShape, 81), filter: randn(filter, 82) };
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: fmt, dimRoundingMode: c.round, inputShape: c.dx };
+    expectClose(await runKernel('wasm', tf.Conv2DBackpropInput, inputs, attrs),
+      await runKernel('cpu', tf.Conv2DBackpropInput, inputs, attrs), TOL, 'dx');
+  });
+});

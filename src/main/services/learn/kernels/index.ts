@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { conv3DBackpropFilterV2Config, conv3DBackpropInputV2Config } from './conv3d-backprop';
 import {
   depthwiseConv2dNativeBackpropFilterConfig,
@@ -22,10 +23,12 @@ export const WASM_MISSING_KERNELS: readonly KernelConfig[] = [
 ];
 
 /**
- * Kernels tfjs-backend-wasm 4.22 ships with wrong results (checked against
- * tfjs-cpu and finite differences); ours replace them.
+ * Kernels tfjs-backend-wasm 4.22 ships but that training cannot use as they are:
+ * the Conv3D backprops give wrong results (checked against tfjs-cpu and finite
+ * differences); Conv2DBackpropInput is a scalar loop that dominated a training step.
  */
 export const WASM_REPLACED_KERNELS: readonly KernelConfig[] = [
+  conv2DBackpropInputConfig,
   conv3DBackpropFilterV2Config,
   conv3DBackpropInputV2Config,
 ];
