@@ -196,6 +196,22 @@ async function statFile(path: string): Promise<number> {
   }
 }
 
+/**
+ * ffmpeg picks the mp4 demuxer by file extension, so a text file named .mp4 also ends in "moov atom
+ * not found". Only call a file truncated when it starts like a real container.
+ */
+async function looksLikeMedia(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(12);
+    await fh.read(b, 0, 12, 0);
+    const box = b.toString('latin1', 4, 8);
+    return ['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot'].includes(box) || b.readUInt32BE(0) === 0x1a45dfa3 || b.toString('latin1', 0, 4) === 'RIFF';
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Fast metadata from the container header only (no decoding). Throws MediaProbeError. */
 export async function probeHeader(path: string, opts: { signal?: AbortSignal } = {}): Promise<ProbeHeader> {
   const size = await statFile(path);
@@ -206,7 +222,7 @@ export async function probeHeader(path: string, opts: { signal?: AbortSignal } =
   if (!/^Input #0/m.test(err)) {
     if (/No such file or directory/.test(err)) throw new MediaProbeError('file-missing', path, `The file "${path}" does not exist.`, tail(err));
     if (/Permission denied/.test(err)) throw new MediaProbeError('file-unreadable', path, `Cannot read "${path}".`, tail(err));
-    if (/moov atom not found|partial file|EBML header parsing failed|End of file/.test(err))
+    if (/moov atom not found|partial file|EBML header parsing failed|End of file/.test(err) && (await looksLikeMedia(path)))
       throw new MediaProbeError('truncated', path, `"${path}" is incomplete: its index/header is missing.`, tail(err));
     throw new MediaProbeError('unrecognized-format', path, `ffmpeg does not recognise "${path}" as a media file.`, tail(err));
   }
@@ -229,10 +245,17 @@ interface PacketTiming {
 
 // Common broadcast rates; snapping recovers e.g. 30000/1001 from millisecond timestamps.
 function snapFps(f: number): number {
-  for (const base of [24, 25, 30, 48, 50, 60, 90, 100, 120, 240]) {
-    for (const c of [base, (base * 1000) / 1001]) if (Math.abs(f - c) / c < 2e-3) return c;
-  }
-  return f;
+  let best = f;
+  let bestErr = 5e-4;
+  for (const base of [24, 25, 30, 48, 50, 60, 90, 100, 120, 240])
+    for (const c of [base, (base * 1000) / 1001]) {
+      const err = Math.abs(f - c) / c;
+      if (err < bestErr) {
+        bestErr = err;
+        best = c;
+      }
+    }
+  return best;
 }
 
 /** Packet timestamps via stream copy: demux only, so ~100× faster than decoding. */
