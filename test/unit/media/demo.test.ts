@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoData, type DemoManifest } from '../../../scripts/demo-data';
 import { measureVideo } from '../../../scripts/demo/measure-faces';
+import { CropFlag, CropStoreReader } from '../../../src/main/services/media/cropStore';
 import { audioPeaks } from '../../../src/main/services/media/decode';
+import { extractFaceCrops } from '../../../src/main/services/media/ingest';
 import { FaceEngine } from '../../../src/main/services/media/faces';
 import { probeVideo } from '../../../src/main/services/media/probe';
 import { tempDir } from './helpers';
@@ -82,5 +84,37 @@ describe('demo data', () => {
       expect(m.correct / m.frames).toBeGreaterThanOrEqual(0.95);
       expect(m.meanNme).toBeLessThan(0.1);
     }
+  });
+
+  it('extracts aligned crops into a store, and resumes after a cancel', async () => {
+    const engine = await FaceEngine.load();
+    const video = await probeVideo(join(a.dir, manifest.videos[1]!.file));
+    const full = await extractFaceCrops(video, join(a.dir, 'full.crops'), { engine, cropSize: 64 });
+    expect(full.frames).toBe(100);
+    expect(full.withFace).toBeGreaterThanOrEqual(95);
+    const r = await CropStoreReader.open(join(a.dir, 'full.crops'));
+    expect(r.header).toMatchObject({ frameCount: 100, complete: true, cropSize: 64, channels: 1, fps: 25 });
+    const rec = await r.read(50);
+    expect(rec.flag).not.toBe(CropFlag.NoFace);
+    // The aligned face is not blank: real texture in the crop.
+    const m = rec.pixels.reduce((s, v) => s + v, 0) / rec.pixels.length;
+    expect(m).toBeGreaterThan(30);
+    await r.close();
+
+    const ac = new AbortController();
+    const path = join(a.dir, 'part.crops');
+    await expect(
+      extractFaceCrops(video, path, { engine, cropSize: 64, signal: ac.signal, onProgress: (n) => n >= 40 && ac.abort() }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    const partial = await CropStoreReader.open(path);
+    expect(partial.header.complete).toBe(false);
+    expect(partial.frameCount).toBeGreaterThanOrEqual(40);
+    await partial.close();
+    const seen: number[] = [];
+    const res = await extractFaceCrops(video, path, { engine, resume: true, onFrame: (i) => seen.push(i) });
+    expect(res.resumedAt).toBeGreaterThanOrEqual(40);
+    expect(res.frames).toBe(100);
+    expect(seen[0]).toBe(res.resumedAt);
+    expect(seen.at(-1)).toBe(99);
   });
 });

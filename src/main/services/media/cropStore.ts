@@ -153,6 +153,14 @@ export class CropStoreWriter {
     }
   }
 
+  get cropSize(): number {
+    return this.header.cropSize;
+  }
+
+  get channels(): 1 | 3 {
+    return this.header.channels;
+  }
+
   get framesWritten(): number {
     return this.written + this.used / this.recordSize;
   }
