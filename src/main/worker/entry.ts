@@ -4,6 +4,10 @@ import { runIngest } from '../services/media/ingest-task';
 
 const tasks: { [K in TaskName]: TaskImpl<K> } = {
   ingest: runIngest,
+  // Loaded on demand: an ingest worker has no use for the learning engine.
+  pretrain: async (input, io) => (await import('../services/learn/train')).runPretrain(input, io),
+  finetune: async (input, io) => (await import('../services/learn/train')).runFinetune(input, io),
+  predict: async (input, io) => (await import('../services/learn/train')).runPredict(input, io),
 };
 
 const controller = new AbortController();

@@ -1,0 +1,179 @@
+/**
+ * Model and training settings, with named presets. A preset is only a starting point: every
+ * field can be overridden, and the full resolved config is stored with each checkpoint and
+ * model row, so a model always says exactly how it was built and trained.
+ */
+
+export type TemporalKind = 'tcn' | 'gru' | 'attn' | 'none';
+export type NormKind = 'none' | 'group';
+export type PresetName = 'tiny' | 'quick' | 'default' | 'gpu';
+
+export interface ModelConfig {
+  /** Side of the square gray crop the encoder reads (the project's crop size). */
+  inputSize: number;
+  /** Output channels of each conv block; each block halves the resolution. */
+  channels: number[];
+  /** Convolutions per block: the first strides by 2, the rest keep the size. */
+  convsPerBlock: number;
+  norm: NormKind;
+  /** Per-frame feature size after global pooling and a dense layer. */
+  featureDim: number;
+  temporal: { kind: TemporalKind; layers: number; kernel: number };
+  /** Frames per clip the temporal module sees (training and inference windows). */
+  clipLength: number;
+  /** Size of the projection used only by the contrastive objectives. */
+  projDim: number;
+  /** AU numbers, in output order. */
+  aus: number[];
+}
+
+export interface ObjectiveSpec {
+  kind: string;
+  weight: number;
+  /** Objective-specific settings (temperature, margin, …), validated by the objective. */
+  params: Record<string, number | string | boolean>;
+}
+
+export interface AugmentConfig {
+  /** Max relative scale change (zoom in/out) of the crop. */
+  scale: number;
+  /** Max shift, as a fraction of the crop side. */
+  shift: number;
+  /** Max rotation in degrees. */
+  rotate: number;
+  brightness: number;
+  contrast: number;
+  /** Probability of a Gaussian blur, and its max sigma in pixels. */
+  blurProb: number;
+  blurSigma: number;
+  /** Max std of additive Gaussian noise (on the 0..1 scale). */
+  noise: number;
+  flipProb: number;
+}
+
+export interface PretrainConfig {
+  model: ModelConfig;
+  steps: number;
+  /** Clips per batch; two views each. */
+  batchClips: number;
+  /** Take every stride-th frame when forming a clip (1 = consecutive frames). */
+  stride: number;
+  lr: number;
+  weightDecay: number;
+  objectives: ObjectiveSpec[];
+  augment: AugmentConfig;
+  checkpointEvery: number;
+  seed: number;
+}
+
+export interface FinetuneConfig {
+  model: ModelConfig;
+  /** Steps that train only the regression head (skipped when starting from scratch). */
+  headSteps: number;
+  /** Steps that train the whole network. */
+  fullSteps: number;
+  batchClips: number;
+  stride: number;
+  lr: number;
+  /** Learning rate of the whole-network phase, as a multiple of lr. */
+  fullLrScale: number;
+  weightDecay: number;
+  augment: AugmentConfig;
+  /** Evaluate on the validation videos every this many steps (0 = never). */
+  evalEvery: number;
+  /** Stop after this many evaluations without improvement (0 = never stop early). */
+  patience: number;
+  checkpointEvery: number;
+  seed: number;
+}
+
+const AUGMENT: AugmentConfig = {
+  scale: 0.12,
+  shift: 0.08,
+  rotate: 8,
+  brightness: 0.25,
+  contrast: 0.3,
+  blurProb: 0.3,
+  blurSigma: 1.2,
+  noise: 0.04,
+  flipProb: 0,
+};
+
+/** Gentler augmentation for finetuning: the labels must still be true of the view. */
+const FINETUNE_AUGMENT: AugmentConfig = { ...AUGMENT, scale: 0.06, shift: 0.04, rotate: 4, blurProb: 0.1, noise: 0.02 };
+
+interface Preset {
+  model: Omit<ModelConfig, 'inputSize' | 'aus'>;
+  pretrain: Omit<PretrainConfig, 'model' | 'objectives' | 'augment' | 'seed'>;
+  finetune: Omit<FinetuneConfig, 'model' | 'augment' | 'seed'>;
+}
+
+// Sizes were chosen by measuring a training step on the wasm backend of a 2-core machine
+// (scripts/bench-learn.ts prints the figures); see the learn README for the numbers.
+export const PRESETS: Record<PresetName, Preset> = {
+  tiny: {
+    model: { channels: [4, 8], convsPerBlock: 1, norm: 'none', featureDim: 16, temporal: { kind: 'tcn', layers: 1, kernel: 3 }, clipLength: 4, projDim: 8 },
+    pretrain: { steps: 6, batchClips: 2, stride: 1, lr: 1e-3, weightDecay: 0, checkpointEvery: 2 },
+    finetune: { headSteps: 2, fullSteps: 4, batchClips: 2, stride: 1, lr: 3e-3, fullLrScale: 0.3, weightDecay: 0, evalEvery: 2, patience: 0, checkpointEvery: 2 },
+  },
+  quick: {
+    model: { channels: [16, 32, 48, 64], convsPerBlock: 1, norm: 'none', featureDim: 64, temporal: { kind: 'tcn', layers: 2, kernel: 3 }, clipLength: 8, projDim: 32 },
+    pretrain: { steps: 300, batchClips: 8, stride: 2, lr: 1e-3, weightDecay: 1e-4, checkpointEvery: 50 },
+    finetune: { headSteps: 100, fullSteps: 300, batchClips: 16, stride: 2, lr: 2e-3, fullLrScale: 0.3, weightDecay: 1e-4, evalEvery: 50, patience: 3, checkpointEvery: 50 },
+  },
+  default: {
+    model: { channels: [32, 48, 64, 96], convsPerBlock: 2, norm: 'group', featureDim: 128, temporal: { kind: 'tcn', layers: 2, kernel: 3 }, clipLength: 16, projDim: 64 },
+    pretrain: { steps: 3000, batchClips: 8, stride: 2, lr: 1e-3, weightDecay: 1e-4, checkpointEvery: 100 },
+    finetune: { headSteps: 300, fullSteps: 1500, batchClips: 16, stride: 2, lr: 2e-3, fullLrScale: 0.2, weightDecay: 1e-4, evalEvery: 100, patience: 4, checkpointEvery: 100 },
+  },
+  gpu: {
+    model: { channels: [64, 96, 128, 192], convsPerBlock: 2, norm: 'group', featureDim: 256, temporal: { kind: 'tcn', layers: 3, kernel: 3 }, clipLength: 32, projDim: 128 },
+    pretrain: { steps: 20000, batchClips: 32, stride: 2, lr: 1e-3, weightDecay: 1e-4, checkpointEvery: 500 },
+    finetune: { headSteps: 1000, fullSteps: 6000, batchClips: 32, stride: 2, lr: 2e-3, fullLrScale: 0.2, weightDecay: 1e-4, evalEvery: 250, patience: 5, checkpointEvery: 500 },
+  },
+};
+
+export const DEFAULT_OBJECTIVES: ObjectiveSpec[] = [{ kind: 'infonce', weight: 1, params: { temperature: 0.1 } }];
+
+export function modelConfig(preset: PresetName, inputSize: number, aus: number[], over: Partial<ModelConfig> = {}): ModelConfig {
+  const p = PRESETS[preset].model;
+  return { ...p, temporal: { ...p.temporal }, channels: [...p.channels], inputSize, aus: [...aus], ...over };
+}
+
+export interface PretrainOverrides extends Partial<Omit<PretrainConfig, 'model' | 'augment'>> {
+  model?: Partial<ModelConfig>;
+  augment?: Partial<AugmentConfig>;
+}
+
+export function pretrainConfig(preset: PresetName, inputSize: number, aus: number[], over: PretrainOverrides = {}): PretrainConfig {
+  const { model, augment, ...rest } = over;
+  return {
+    ...PRESETS[preset].pretrain,
+    objectives: DEFAULT_OBJECTIVES.map((o) => ({ ...o, params: { ...o.params } })),
+    seed: 1,
+    ...rest,
+    model: modelConfig(preset, inputSize, aus, model),
+    augment: { ...AUGMENT, ...augment },
+  };
+}
+
+export interface FinetuneOverrides extends Partial<Omit<FinetuneConfig, 'model' | 'augment'>> {
+  model?: Partial<ModelConfig>;
+  augment?: Partial<AugmentConfig>;
+}
+
+export function finetuneConfig(preset: PresetName, inputSize: number, aus: number[], over: FinetuneOverrides = {}): FinetuneConfig {
+  const { model, augment, ...rest } = over;
+  return {
+    ...PRESETS[preset].finetune,
+    seed: 1,
+    ...rest,
+    model: modelConfig(preset, inputSize, aus, model),
+    augment: { ...FINETUNE_AUGMENT, ...augment },
+  };
+}
+
+/** Frames a clip spans in the video: clipLength samples, stride apart. */
+export function clipSpan(clipLength: number, stride: number): number {
+  return (clipLength - 1) * stride + 1;
+}

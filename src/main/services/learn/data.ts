@@ -1,0 +1,163 @@
+/**
+ * Worker-side access to training data: crop files opened once per video, clips read with one
+ * positioned read each, faceless frames filled from the nearest face frame of the clip (so the
+ * temporal module never sees black frames) and flagged in a mask so no loss uses them.
+ */
+import { CropFlag, CropStoreReader } from '../media/cropStore';
+import { augmentFrame, IDENTITY_AUGMENT, type ClipAugment } from './augment';
+import type { Rng } from './rng';
+
+export interface VideoSource {
+  id: number;
+  cropFile: string;
+  frameCount: number;
+  subject: string | null;
+  /** 1 where ingest found a face; used to pick clips that have faces in them. */
+  face: Uint8Array;
+}
+
+/** One labelled frame: values per AU of the model's AU set, NaN where that AU is unlabelled. */
+export interface LabelledFrame {
+  videoId: number;
+  frame: number;
+  values: Float32Array;
+}
+
+export interface ClipRef {
+  videoId: number;
+  /** Frame indices of the clip, in order. */
+  frames: number[];
+}
+
+export class CropLibrary {
+  private constructor(
+    private readonly readers: Map<number, CropStoreReader>,
+    readonly videos: Map<number, VideoSource>,
+    readonly cropSize: number,
+  ) {}
+
+  static async open(videos: readonly VideoSource[]): Promise<CropLibrary> {
+    const readers = new Map<number, CropStoreReader>();
+    let size = 0;
+    try {
+      for (const v of videos) {
+        const r = await CropStoreReader.open(v.cropFile).catch((err: Error) => {
+          throw new Error(`Cannot read the face crops of video ${v.id} (${v.cropFile}): ${err.message}. Re-import the video.`);
+        });
+        if (r.header.channels !== 1) throw new Error(`Video ${v.id}'s crops are not gray; re-import it.`);
+        if (size && r.header.cropSize !== size) throw new Error(`Video ${v.id}'s crops are ${r.header.cropSize} px, others ${size} px.`);
+        size = r.header.cropSize;
+        readers.set(v.id, r);
+      }
+    } catch (err) {
+      for (const r of readers.values()) await r.close();
+      throw err;
+    }
+    if (!size) throw new Error('There are no videos with face crops to train on. Import videos first.');
+    // A crop file may hold fewer frames than the database says (e.g. an import cut short).
+    const fixed = videos.map((v) => ({ ...v, frameCount: Math.min(v.frameCount, readers.get(v.id)!.frameCount) }));
+    return new CropLibrary(readers, new Map(fixed.map((v) => [v.id, v])), size);
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.readers.values()) await r.close();
+  }
+
+  /**
+   * Reads a clip into `out` (T·S² floats from `offset`), augmented with `aug`, and writes its
+   * face mask into `mask` (T entries from `maskOffset`). Returns the number of face frames.
+   */
+  async readClip(ref: ClipRef, aug: ClipAugment | null, rng: Rng, out: Float32Array, offset: number, mask: Float32Array, maskOffset: number): Promise<number> {
+    const reader = this.readers.get(ref.videoId);
+    if (!reader) throw new Error(`video ${ref.videoId} is not in this training set`);
+    const lo = Math.min(...ref.frames);
+    const hi = Math.max(...ref.frames);
+    const records = await reader.readClip(lo, hi - lo + 1);
+    const px = this.cropSize * this.cropSize;
+    const picked = ref.frames.map((f) => records[f - lo]!);
+    const hasFace = picked.map((r) => r.flag !== CropFlag.NoFace);
+    const scratch = new Float32Array(px);
+    let faces = 0;
+    for (let t = 0; t < picked.length; t++) {
+      let src = picked[t]!;
+      if (!hasFace[t]) {
+        // Nearest face frame within the clip stands in, so neighbours see a face, not black.
+        for (let d = 1; d < picked.length; d++) {
+          if (t - d >= 0 && hasFace[t - d]) {
+            src = picked[t - d]!;
+            break;
+          }
+          if (t + d < picked.length && hasFace[t + d]) {
+            src = picked[t + d]!;
+            break;
+          }
+        }
+      } else faces++;
+      augmentFrame(src.pixels, this.cropSize, aug ?? IDENTITY_AUGMENT, rng, out, offset + t * px, scratch);
+      mask[maskOffset + t] = hasFace[t] ? 1 : 0;
+    }
+    return faces;
+  }
+}
+
+/** Frame indices of a clip starting at `start`: clipLength samples, `stride` apart. */
+export function clipFrames(start: number, clipLength: number, stride: number): number[] {
+  return Array.from({ length: clipLength }, (_, k) => start + k * stride);
+}
+
+/**
+ * Draws a random clip for pretraining: videos weighted by their face frames, a start where the
+ * clip fits, retried a few times to find one that is mostly faces.
+ */
+export function randomClip(videos: readonly VideoSource[], faceCounts: readonly number[], clipLength: number, stride: number, rng: Rng): ClipRef {
+  const span = (clipLength - 1) * stride + 1;
+  const eligible = videos.map((v, i) => (v.frameCount >= span ? faceCounts[i]! : 0));
+  const total = eligible.reduce((a, b) => a + b, 0);
+  if (total === 0) throw new Error(`No video has ${span} frames with faces in them (clip length ${clipLength}, stride ${stride}). Use shorter clips or import longer videos.`);
+  let best: ClipRef | null = null;
+  let bestFaces = -1;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    let r = rng.next() * total;
+    let vi = 0;
+    while (r >= eligible[vi]! && vi < videos.length - 1) r -= eligible[vi++]!;
+    const v = videos[vi]!;
+    const start = rng.int(v.frameCount - span + 1);
+    const frames = clipFrames(start, clipLength, stride);
+    const faces = frames.reduce((n, f) => n + (v.face[f] ? 1 : 0), 0);
+    if (faces > bestFaces) {
+      best = { videoId: v.id, frames };
+      bestFaces = faces;
+    }
+    if (faces >= clipLength * 0.75) break;
+  }
+  return best!;
+}
+
+/**
+ * A clip that contains labelled frame `frame` at a random position (clamped where the video
+ * edge leaves no room).
+ */
+export function clipAround(video: VideoSource, frame: number, clipLength: number, stride: number, rng: Rng): ClipRef {
+  const span = (clipLength - 1) * stride + 1;
+  if (video.frameCount < span) {
+    // A video shorter than one clip: repeat its edge frames rather than refuse it.
+    const frames = clipFrames(frame - rng.int(clipLength) * stride, clipLength, stride).map((f) => Math.min(video.frameCount - 1, Math.max(0, f)));
+    return { videoId: video.id, frames };
+  }
+  // Keep the labelled frame on the clip's stride grid while the clip stays inside the video.
+  let pos = rng.int(clipLength);
+  pos = Math.min(pos, Math.floor(frame / stride));
+  pos = Math.max(pos, Math.ceil((frame + span - video.frameCount) / stride));
+  const start = frame - pos * stride;
+  if (start < 0 || start + span > video.frameCount) {
+    const frames = clipFrames(start, clipLength, stride).map((f) => Math.min(video.frameCount - 1, Math.max(0, f)));
+    return { videoId: video.id, frames };
+  }
+  return { videoId: video.id, frames: clipFrames(start, clipLength, stride) };
+}
+
+export function countFaces(v: VideoSource): number {
+  let n = 0;
+  for (let i = 0; i < v.frameCount; i++) n += v.face[i] ? 1 : 0;
+  return n;
+}
