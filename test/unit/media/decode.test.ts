@@ -15,6 +15,7 @@ beforeAll(() => {
   ffmpeg([...ramp, '-c:v', 'mpeg4', '-q:v', '2', '-g', '12', p('ramp.avi')]);
   ffmpeg([...ramp, '-c:v', 'libx264', '-g', '12', '-pix_fmt', 'yuv420p', p('ramp.mkv')]);
   ffmpeg(['-f', 'lavfi', '-i', `${GRAY_RAMP},select='not(eq(mod(n\\,4)\\,1))'`, '-t', '2', '-vsync', 'vfr', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', p('vfr.mkv')]);
+  ffmpeg(['-i', p('ramp.mkv'), '-c', 'copy', '-metadata:s:v', 'rotate=90', p('rotated.mp4')]);
   // Stereo: left a half-amplitude tone, right silent.
   ffmpeg(['-f', 'lavfi', '-i', 'aevalsrc=0.5*sin(2*PI*440*t)|0:s=16000:d=2', '-f', 'lavfi', '-i', 'testsrc=size=32x32:rate=25', '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'pcm_s16le', p('stereo.mov')]);
 }, 60_000);
@@ -40,6 +41,14 @@ describe('decodeFrames', () => {
     expect(frames.map((f) => f.index)).toEqual([0, 1, 2]);
     expect(frames[0]).toMatchObject({ width: 32, height: 24, channels: 3 });
     expect(frames[0]!.data).toHaveLength(32 * 24 * 3);
+  });
+
+  it('decodes rotated video upright, at the probed display size', async () => {
+    const info = await probeVideo(p('rotated.mp4'));
+    for await (const f of decodeFrames(p('rotated.mp4'), { maxFrames: 1 })) {
+      expect([f.width, f.height]).toEqual([info.width, info.height]);
+      expect([f.width, f.height]).toEqual([48, 64]);
+    }
   });
 
   it('passes variable-frame-rate frames through one to one', async () => {
