@@ -69,8 +69,11 @@ export function Dialog({ title, onClose, children, className }: Props) {
 }
 
 export interface Shortcut {
+  /** Alternatives, each a key combination: [['Ctrl', 'Z']] or [['N'], ['P']]. */
   keys: string[][];
   action: string;
+  /** Shown between the alternatives; '–' reads [['0'], ['5']] as a range. Default ' / '. */
+  joiner?: string;
 }
 
 /** The "?" overlay: every key the view answers to. */
@@ -88,7 +91,7 @@ export function ShortcutsDialog({ groups, onClose }: { groups: { title: string; 
                     <td>
                       {s.keys.map((combo, i) => (
                         <span key={i}>
-                          {i > 0 && <span className="muted"> / </span>}
+                          {i > 0 && <span className="muted">{s.joiner ?? ' / '}</span>}
                           {combo.map((k, j) => (
                             <span key={j}>
                               {j > 0 && '+'}

@@ -63,7 +63,8 @@ function AuPanelImpl({ aus, values, chosen, frame, onChoose, onSet }: Props) {
         })}
       </ol>
       <p className="muted small au-hint">
-        <kbd>↑</kbd>/<kbd>↓</kbd> choose · <kbd>0</kbd>–<kbd>5</kbd> set and advance · click a pressed level to clear it
+        <kbd>↑</kbd>
+        <kbd>↓</kbd> choose · <kbd>0</kbd>–<kbd>5</kbd> set, then next AU · <kbd>?</kbd> all keys
       </p>
     </section>
   );

@@ -8,6 +8,7 @@ import { auColumn } from '@shared/aus';
 import type { ProjectSummary } from '@shared/types';
 import { useApi, useQuery } from '../../api/hooks';
 import { ShortcutsDialog, type Shortcut } from '../../components/Dialog';
+import { Icon } from '../../components/Icons';
 import { AlignedCrop, FrameStage } from '../../components/FrameStage';
 import { prefetchFrame, useFrameAsset } from '../../components/frameAssets';
 import { levelText, useAnnotator, useLabelEditor, type Edit } from '../../components/labelEditor';
@@ -40,15 +41,17 @@ export const LABEL_SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     title: 'Label',
     items: [
       { keys: [['↑'], ['↓']], action: 'Choose the action unit' },
-      { keys: [['0'], ['1'], ['2'], ['3'], ['4'], ['5']], action: 'Set the chosen AU to 0 (absent) or A–E, then go to the next AU' },
+      { keys: [['0'], ['5']], joiner: '–', action: 'Set the chosen AU to 0 (absent) or 1–5 (A–E), then go to the next AU' },
       { keys: [['Delete']], action: 'Clear the chosen AU’s label' },
       { keys: [['Ctrl', 'Z']], action: 'Undo' },
       { keys: [['Ctrl', 'Shift', 'Z']], action: 'Redo' },
     ],
   },
   {
-    title: 'Help',
+    title: 'Timeline and help',
     items: [
+      { keys: [['Ctrl', 'wheel']], action: 'Zoom the timeline around the pointer' },
+      { keys: [['wheel']], action: 'Pan the timeline (or drag the overview bar)' },
       { keys: [['?']], action: 'Show this list' },
       { keys: [['Esc']], action: 'Close this list' },
     ],
@@ -353,10 +356,10 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
           <AnnotatorField value={annotator} onChange={setAnnotator} />
           <SaveIndicator state={editor.save} />
           <button type="button" className="icon" aria-label="Undo (Ctrl+Z)" title="Undo (Ctrl+Z)" disabled={!editor.canUndo} onClick={() => replay(editor.undo(), 'Undo', 'before')}>
-            ↶
+            <Icon name="undo" />
           </button>
           <button type="button" className="icon" aria-label="Redo (Ctrl+Shift+Z)" title="Redo (Ctrl+Shift+Z)" disabled={!editor.canRedo} onClick={() => replay(editor.redo(), 'Redo', 'after')}>
-            ↷
+            <Icon name="redo" />
           </button>
           <button type="button" aria-pressed={overlay} onClick={() => setOverlay((o) => !o)} title="Show the face box and the 68 landmarks over the frame">
             Landmarks
@@ -406,23 +409,23 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
 
       <div className="lv-bottom">
         <div className="transport" role="toolbar" aria-label="Playback and navigation">
-          <button type="button" aria-label="Previous sampled frame (P)" title="Previous sampled frame (P)" onClick={() => jumpSampled(-1)}>
-            ⏮ P
+          <button type="button" className="with-icon" aria-label="Previous sampled frame (P)" title="Previous sampled frame (P)" onClick={() => jumpSampled(-1)}>
+            <Icon name="prevMark" /> Prev sampled
           </button>
-          <button type="button" aria-label="Previous frame (←)" title="Previous frame (←)" onClick={() => step(-1)}>
-            ◀
+          <button type="button" className="icon" aria-label="Previous frame (←)" title="Previous frame (←)" onClick={() => step(-1)}>
+            <Icon name="stepBack" />
           </button>
-          <button type="button" className="play" aria-label={playing ? 'Pause (Space)' : 'Play (Space)'} title={playing ? 'Pause (Space)' : 'Play (Space)'} onClick={togglePlay}>
-            {playing ? '❚❚' : '▶'}
+          <button type="button" className="icon play" aria-label={playing ? 'Pause (Space)' : 'Play (Space)'} title={playing ? 'Pause (Space)' : 'Play (Space)'} onClick={togglePlay}>
+            <Icon name={playing ? 'pause' : 'play'} />
           </button>
-          <button type="button" aria-label="Next frame (→)" title="Next frame (→)" onClick={() => step(1)}>
-            ▶▏
+          <button type="button" className="icon" aria-label="Next frame (→)" title="Next frame (→)" onClick={() => step(1)}>
+            <Icon name="stepForward" />
           </button>
-          <button type="button" aria-label="Next sampled frame (N)" title="Next sampled frame (N)" onClick={() => jumpSampled(1)}>
-            N ⏭
+          <button type="button" className="with-icon" aria-label="Next sampled frame (N)" title="Next sampled frame (N)" onClick={() => jumpSampled(1)}>
+            Next sampled <Icon name="nextMark" />
           </button>
-          <button type="button" aria-label="Next unlabelled sampled frame (Shift+N)" title="Next unlabelled sampled frame (Shift+N)" onClick={() => jumpSampled(1, true)}>
-            Next unlabelled
+          <button type="button" className="with-icon" aria-label="Next unlabelled sampled frame (Shift+N)" title="Next unlabelled sampled frame (Shift+N)" onClick={() => jumpSampled(1, true)}>
+            Next unlabelled <Icon name="target" />
           </button>
           <GoToFrame frameCount={frameCount} onGo={setFrame} />
           <span className="sr-only" role="status" aria-live="polite">

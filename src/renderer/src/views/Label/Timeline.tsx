@@ -8,7 +8,7 @@
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import WaveSurfer from 'wavesurfer.js';
-import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.esm.js';
+import TimelinePlugin, { type TimelinePluginOptions } from 'wavesurfer.js/dist/plugins/timeline.esm.js';
 import type { Peaks } from '@shared/types';
 import { formatTime } from './format';
 
@@ -28,6 +28,20 @@ interface Props {
   statesVersion: number;
   frame: number;
   onSeek: (frame: number) => void;
+}
+
+const NICE = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+
+/** Ruler spacing for a zoom level: a notch every ≥ 10 px, a time label every ≥ 90 px. */
+export function rulerFor(pxPerSec: number): { tick: number; label: number } {
+  const tick = NICE.find((s) => s * pxPerSec >= 10) ?? 3600;
+  const label = NICE.find((s) => s * pxPerSec >= 90 && Math.abs(Math.round(s / tick) * tick - s) < 1e-6) ?? 3600;
+  return { tick, label };
+}
+
+function rulerText(t: number, label: number): string {
+  if (label < 1) return `${t.toFixed(1)} s`;
+  return formatTime(t, false);
 }
 
 /** First index i with a[i] >= x. */
@@ -107,6 +121,16 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
   const overviewRef = useRef<HTMLCanvasElement>(null);
   const wsRef = useRef<WaveSurfer | null>(null);
   const zoomRef = useRef(0);
+  const rulerRef = useRef<TimelinePlugin | null>(null);
+  const labelEvery = useRef(1);
+  /** Retunes the ruler before wavesurfer redraws at a new zoom (the plugin reads its options then). */
+  const tuneRuler = (pxPerSec: number) => {
+    const r = rulerFor(pxPerSec);
+    labelEvery.current = r.label;
+    const plugin = rulerRef.current as unknown as { options: TimelinePluginOptions } | null;
+    if (plugin) Object.assign(plugin.options, { timeInterval: r.tick, primaryLabelInterval: r.label, secondaryLabelInterval: r.label });
+    return r;
+  };
   const [zoomInfo, setZoomInfo] = useState({ visible: duration, atMax: false, atMin: true });
   const live = useRef({ frame, sampled, states, onSeek, duration, fps, frameCount });
   live.current = { frame, sampled, states, onSeek, duration, fps, frameCount };
@@ -205,16 +229,24 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
     for (const ch of channels) for (const x of ch) if (x > max) max = x;
     const width = container.clientWidth || 800;
     zoomRef.current = Math.max(width / duration, width / Math.min(duration, 60));
+    const ruler = rulerFor(Math.max(zoomRef.current, width / duration));
+    labelEvery.current = ruler.label;
+    const timeline = TimelinePlugin.create({
+      height: 18,
+      timeInterval: ruler.tick,
+      primaryLabelInterval: ruler.label,
+      secondaryLabelInterval: ruler.label,
+      style: { color: '#9aa3b2', fontSize: '10px' },
+      formatTimeCallback: (t: number) => rulerText(t, labelEvery.current),
+    });
+    rulerRef.current = timeline;
     const ws = WaveSurfer.create({
       container,
       height: 52,
-      waveColor: '#4f74b3',
-      progressColor: '#4f74b3',
+      waveColor: '#5a7fc0',
+      progressColor: '#5a7fc0',
       cursorColor: COLORS.cursor,
       cursorWidth: 2,
-      barWidth: 2,
-      barGap: 1,
-      barRadius: 1,
       normalize: max > 0,
       peaks: channels,
       duration,
@@ -224,13 +256,7 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
       autoCenter: true,
       hideScrollbar: true,
       dragToSeek: false,
-      plugins: [
-        TimelinePlugin.create({
-          height: 18,
-          style: { color: '#9aa3b2', fontSize: '10px' },
-          formatTimeCallback: (t: number) => formatTime(t, false),
-        }),
-      ],
+      plugins: [timeline],
     });
     wsRef.current = ws;
     const subs = [
@@ -251,6 +277,7 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
       subs.forEach((u) => u());
       ws.destroy();
       wsRef.current = null;
+      rulerRef.current = null;
     };
   }, [peaks, duration, draw]); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -279,6 +306,7 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
       const ax = anchorX ?? ((frame + 0.5) / fps / duration) * v.total - v.left;
       const t = ((v.left + ax) / v.total) * duration;
       zoomRef.current = next;
+      tuneRuler(Math.max(next, width / duration));
       ws.zoom(next);
       const total = Math.max(width, next * duration);
       ws.setScroll(Math.max(0, (t / duration) * total - ax));

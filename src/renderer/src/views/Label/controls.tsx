@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { VideoRow } from '@shared/types';
 
 /** True when a key press belongs to a text field, not to the view's shortcuts. */
@@ -13,8 +13,14 @@ export function isTyping(target: EventTarget | null): boolean {
 /** The annotator name: edited freely, applied on Enter or when the field loses focus. */
 export function AnnotatorField({ value, onChange }: { value: string; onChange: (name: string) => void }) {
   const [draft, setDraft] = useState(value);
+  const cancelled = useRef(false);
   useEffect(() => setDraft(value), [value]);
   const commit = () => {
+    if (cancelled.current) {
+      cancelled.current = false;
+      setDraft(value);
+      return;
+    }
     const name = draft.trim().slice(0, 64);
     if (name && name !== value) onChange(name);
     else setDraft(value);
@@ -33,7 +39,7 @@ export function AnnotatorField({ value, onChange }: { value: string; onChange: (
             e.currentTarget.blur();
           }
           if (e.key === 'Escape') {
-            setDraft(value);
+            cancelled.current = true;
             e.currentTarget.blur();
           }
         }}

@@ -1,0 +1,351 @@
+/**
+ * Predicted intensity tracks, one canvas lane per AU, over the whole video (or a zoomed window
+ * of it). Each pixel column draws the min–max of the frames it covers, so a 90,000-frame video
+ * costs one pass per redraw; the playhead lives on its own overlay canvas, so moving it never
+ * redraws the lanes. Human labels are points; the compared model is a second colour.
+ */
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { auColumn, auInfo } from '@shared/aus';
+import { formatTime } from '../Label/format';
+import { rulerFor } from '../Label/Timeline';
+import type { Track } from './predictions';
+
+export const COLOR_A = '#5b9cff';
+export const COLOR_B = '#f0a04b';
+const CURSOR = '#ffcc4d';
+
+interface Props {
+  aus: readonly number[];
+  frameCount: number;
+  fps: number;
+  a: Track | null;
+  b: Track | null;
+  labels: ReadonlyMap<number, ReadonlyMap<number, number>>;
+  labelsVersion: number;
+  frame: number;
+  chosenAu: number | null;
+  highlight: { frame: number; au: number } | null;
+  onSeek: (frame: number, au?: number) => void;
+}
+
+function fit(c: HTMLCanvasElement): CanvasRenderingContext2D | null {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(c.clientWidth * dpr));
+  const h = Math.max(1, Math.round(c.clientHeight * dpr));
+  if (c.width !== w || c.height !== h) {
+    c.width = w;
+    c.height = h;
+  }
+  const ctx = c.getContext('2d');
+  ctx?.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx?.clearRect(0, 0, c.clientWidth, c.clientHeight);
+  return ctx;
+}
+
+/** Min and max per pixel column over frames [start, end). */
+export function decimate(values: Float32Array, start: number, end: number, width: number): { min: Float32Array; max: Float32Array } {
+  const min = new Float32Array(width).fill(Number.NaN);
+  const max = new Float32Array(width).fill(Number.NaN);
+  const span = end - start;
+  for (let c = 0; c < width; c++) {
+    const f0 = Math.max(0, Math.floor(start + (c * span) / width));
+    const f1 = Math.min(values.length, Math.max(f0 + 1, Math.floor(start + ((c + 1) * span) / width)));
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let f = f0; f < f1; f++) {
+      const v = values[f]!;
+      if (v !== v) continue; // NaN: no face
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (hi >= lo) {
+      min[c] = lo;
+      max[c] = hi;
+    }
+  }
+  return { min, max };
+}
+
+function LanesImpl({ aus, frameCount, fps, a, b, labels, labelsVersion, frame, chosenAu, highlight, onSeek }: Props) {
+  const [range, setRange] = useState<[number, number]>([0, frameCount]);
+  const [width, setWidth] = useState(0);
+  const body = useRef<HTMLDivElement>(null);
+  const overlay = useRef<HTMLCanvasElement>(null);
+  const ruler = useRef<HTMLCanvasElement>(null);
+  const canvases = useRef(new Map<number, HTMLCanvasElement>());
+
+  useEffect(() => setRange([0, frameCount]), [frameCount]);
+
+  // Track the lanes' pixel width (and height, through the canvases' own size).
+  const [heightKey, setHeightKey] = useState(0);
+  useLayoutEffect(() => {
+    const el = body.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => {
+      setWidth(overlay.current?.clientWidth ?? 0);
+      setHeightKey((k) => k + 1);
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  // Keep the playhead in view when zoomed.
+  useEffect(() => {
+    const [s, e] = range;
+    if (frame >= s && frame < e) return;
+    const span = e - s;
+    const ns = Math.max(0, Math.min(frameCount - span, frame - span / 2));
+    setRange([ns, ns + span]);
+  }, [frame]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const xOf = useCallback((f: number, w: number) => ((f + 0.5 - range[0]) / (range[1] - range[0])) * w, [range]);
+
+  // The lanes: redrawn when data, labels, zoom or size change, never for the playhead.
+  useEffect(() => {
+    for (const au of aus) {
+      const c = canvases.current.get(au);
+      if (!c) continue;
+      const ctx = fit(c);
+      if (!ctx) continue;
+      const w = c.clientWidth;
+      const h = c.clientHeight;
+      const pad = 4;
+      const y = (v: number) => h - pad - (Math.max(0, Math.min(5, v)) / 5) * (h - 2 * pad);
+      ctx.fillStyle = 'rgba(255,255,255,0.045)';
+      for (let l = 1; l <= 5; l++) ctx.fillRect(0, Math.round(y(l)), w, 1);
+      ctx.fillStyle = 'rgba(255,255,255,0.12)';
+      ctx.fillRect(0, Math.round(y(0)), w, 1);
+      const drawTrack = (track: Track | null, color: string, area: boolean) => {
+        const lane = track?.lanes.get(au);
+        if (!lane) return;
+        const { min, max } = decimate(lane, range[0], range[1], Math.max(1, Math.floor(w)));
+        for (let col = 0; col < min.length; col++) {
+          const lo = min[col]!;
+          const hi = max[col]!;
+          if (lo !== lo) {
+            if (area) {
+              ctx.fillStyle = 'rgba(154,163,178,0.35)';
+              ctx.fillRect(col, h - 2, 1, 2);
+            }
+            continue;
+          }
+          const top = y(hi);
+          const bottom = y(lo);
+          if (area) {
+            ctx.globalAlpha = 0.2;
+            ctx.fillStyle = color;
+            ctx.fillRect(col, bottom, 1, y(0) - bottom);
+          }
+          ctx.globalAlpha = area ? 1 : 0.9;
+          ctx.fillStyle = color;
+          ctx.fillRect(col, top - 1, 1, Math.max(2, bottom - top + 2));
+        }
+        ctx.globalAlpha = 1;
+      };
+      drawTrack(a, COLOR_A, true);
+      drawTrack(b, COLOR_B, false);
+      // Human labels as points; white when the model agrees to within one level, coral when not.
+      const lane = a?.lanes.get(au);
+      for (const [f, row] of labels) {
+        if (f < range[0] - 1 || f > range[1]) continue;
+        const v = row.get(au);
+        if (v === undefined) continue;
+        const x = xOf(f, w);
+        const p = lane?.[f];
+        const off = p !== undefined && p === p && Math.abs(p - v) >= 1;
+        ctx.beginPath();
+        ctx.arc(x, y(v), 3.4, 0, 2 * Math.PI);
+        ctx.fillStyle = off ? '#ff7a7a' : '#ffffff';
+        ctx.strokeStyle = '#0b0d11';
+        ctx.lineWidth = 1.5;
+        ctx.fill();
+        ctx.stroke();
+        if (highlight && highlight.frame === f && highlight.au === au) {
+          ctx.beginPath();
+          ctx.arc(x, y(v), 7, 0, 2 * Math.PI);
+          ctx.strokeStyle = CURSOR;
+          ctx.lineWidth = 2;
+          ctx.stroke();
+        }
+      }
+    }
+  }, [aus, a, b, labels, labelsVersion, range, width, heightKey, highlight, xOf]);
+
+  // Ruler and playhead: cheap, redrawn on every frame change.
+  useEffect(() => {
+    const c = overlay.current;
+    const ctx = c && fit(c);
+    if (c && ctx) {
+      const x = xOf(frame, c.clientWidth);
+      const span = range[1] - range[0];
+      const pxPerFrame = c.clientWidth / span;
+      if (pxPerFrame >= 3) {
+        ctx.fillStyle = 'rgba(255, 204, 77, 0.12)';
+        ctx.fillRect(x - pxPerFrame / 2, 0, pxPerFrame, c.clientHeight);
+      }
+      ctx.fillStyle = CURSOR;
+      ctx.fillRect(Math.round(x) - 1, 0, 2, c.clientHeight);
+    }
+    const r = ruler.current;
+    const rctx = r && fit(r);
+    if (r && rctx) {
+      const w = r.clientWidth;
+      const h = r.clientHeight;
+      const seconds = (range[1] - range[0]) / fps;
+      const { tick, label } = rulerFor(w / seconds);
+      const t0 = range[0] / fps;
+      rctx.fillStyle = '#9aa3b2';
+      rctx.font = '10px Inter, system-ui, sans-serif';
+      rctx.textBaseline = 'top';
+      for (let t = Math.ceil(t0 / tick) * tick; t <= t0 + seconds + 1e-9; t += tick) {
+        const x = ((t - t0) / seconds) * w;
+        const isLabel = Math.abs(Math.round(t / label) * label - t) < 1e-6;
+        rctx.globalAlpha = isLabel ? 0.9 : 0.35;
+        rctx.fillRect(Math.round(x), isLabel ? 0 : h - 5, 1, isLabel ? h : 5);
+        if (isLabel) rctx.fillText(label < 1 ? `${t.toFixed(1)} s` : formatTime(t, false), Math.round(x) + 3, 2);
+      }
+      rctx.globalAlpha = 1;
+      const px = xOf(frame, w);
+      rctx.fillStyle = CURSOR;
+      rctx.beginPath();
+      rctx.moveTo(px - 5, 0);
+      rctx.lineTo(px + 5, 0);
+      rctx.lineTo(px, 7);
+      rctx.closePath();
+      rctx.fill();
+    }
+  }, [frame, range, width, heightKey, fps, xOf]);
+
+  // Zoom (Ctrl+wheel, around the pointer) and pan (wheel) over the lanes.
+  const rangeRef = useRef(range);
+  rangeRef.current = range;
+  const zoom = useCallback(
+    (factor: number, anchor?: number) => {
+      const [s, e] = rangeRef.current;
+      const span = e - s;
+      const next = Math.max(Math.min(frameCount, 40), Math.min(frameCount, span * factor));
+      const at = anchor ?? frame + 0.5;
+      const k = (at - s) / span;
+      const ns = Math.max(0, Math.min(frameCount - next, at - k * next));
+      setRange([ns, ns + next]);
+    },
+    [frameCount, frame],
+  );
+  useEffect(() => {
+    const el = body.current;
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => {
+      const o = overlay.current;
+      if (!o) return;
+      const [s, en] = rangeRef.current;
+      const span = en - s;
+      if (e.ctrlKey || e.metaKey) {
+        e.preventDefault();
+        const rect = o.getBoundingClientRect();
+        zoomRef.current(Math.exp(e.deltaY * 0.0025), s + ((e.clientX - rect.left) / rect.width) * span);
+      } else if (span < frameCount) {
+        e.preventDefault();
+        const d = ((Math.abs(e.deltaX) > Math.abs(e.deltaY) ? e.deltaX : e.deltaY) / o.clientWidth) * span;
+        const ns = Math.max(0, Math.min(frameCount - span, s + d));
+        setRange([ns, ns + span]);
+      }
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  }, [frameCount]);
+  const zoomRef = useRef(zoom);
+  zoomRef.current = zoom;
+
+  const frameAt = (clientX: number, el: HTMLElement) => {
+    const r = el.getBoundingClientRect();
+    const [s, e] = rangeRef.current;
+    return Math.max(0, Math.min(frameCount - 1, Math.floor(s + ((clientX - r.left) / r.width) * (e - s))));
+  };
+
+  const labelCounts = useMemo(() => {
+    const m = new Map<number, number>();
+    for (const row of labels.values()) for (const au of row.keys()) m.set(au, (m.get(au) ?? 0) + 1);
+    return m;
+  }, [labels, labelsVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const zoomed = range[1] - range[0] < frameCount - 0.5;
+  return (
+    <section className="lanes" aria-label="Predicted intensity lanes">
+      <div className="lanes-tools">
+        <div className="legend">
+          <span className="legend-item">
+            <span className="swatch" style={{ background: COLOR_A }} /> model
+          </span>
+          {b && (
+            <span className="legend-item">
+              <span className="swatch" style={{ background: COLOR_B }} /> compared model
+            </span>
+          )}
+          <span className="legend-item">
+            <span className="dot" /> your label
+          </span>
+          <span className="legend-item">
+            <span className="dot off" /> label ≥ 1 level from the model
+          </span>
+        </div>
+        <div className="zoom-tools" role="group" aria-label="Lane zoom">
+          <span className="muted small">
+            Frames {Math.floor(range[0])}–{Math.ceil(range[1]) - 1} · {formatTime((range[1] - range[0]) / fps, true)}
+          </span>
+          <button type="button" className="icon" aria-label="Zoom lanes out" disabled={!zoomed} onClick={() => zoom(1.6)}>
+            −
+          </button>
+          <button type="button" className="icon" aria-label="Zoom lanes in" disabled={range[1] - range[0] <= Math.min(frameCount, 40) + 0.5} onClick={() => zoom(1 / 1.6)}>
+            +
+          </button>
+          <button type="button" className="small-btn" aria-label="Show the whole video" disabled={!zoomed} onClick={() => setRange([0, frameCount])}>
+            Whole video
+          </button>
+        </div>
+      </div>
+      <div
+        ref={body}
+        className="lanes-body"
+        onPointerDown={(e) => {
+          const target = e.target as HTMLElement;
+          const lane = target.closest<HTMLElement>('[data-lane]');
+          const area = overlay.current;
+          if (!lane || !area) return;
+          e.currentTarget.setPointerCapture(e.pointerId);
+          onSeek(frameAt(e.clientX, area), Number(lane.dataset.lane));
+        }}
+        onPointerMove={(e) => {
+          if (!(e.buttons & 1) || !overlay.current || !e.currentTarget.hasPointerCapture(e.pointerId)) return;
+          onSeek(frameAt(e.clientX, overlay.current));
+        }}
+      >
+        <div className="lane-head ruler-head" aria-hidden="true" />
+        <canvas ref={ruler} className="lane-ruler" aria-hidden="true" />
+        {aus.map((au) => {
+          const info = auInfo(au);
+          const code = auColumn(au);
+          return (
+            <div key={au} className={au === chosenAu ? 'lane chosen' : 'lane'} data-lane={au}>
+              <div className="lane-head" title={info.description}>
+                <span className="au-code">{code}</span>
+                <span className="lane-name">{info.name}</span>
+              </div>
+              <canvas
+                ref={(el) => {
+                  if (el) canvases.current.set(au, el);
+                  else canvases.current.delete(au);
+                }}
+                className="lane-canvas"
+                role="img"
+                aria-label={`${code} ${info.name}: predicted intensity${b ? ' for both models' : ''} over frames ${Math.floor(range[0])} to ${Math.ceil(range[1]) - 1}, ${labelCounts.get(au) ?? 0} of your labels. Click to seek.`}
+              />
+            </div>
+          );
+        })}
+        <canvas ref={overlay} className="lane-overlay" aria-hidden="true" />
+      </div>
+    </section>
+  );
+}
+
+export const Lanes = memo(LanesImpl);
