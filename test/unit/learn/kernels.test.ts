@@ -352,3 +352,73 @@ describe('Conv2DBackpropInput (replacing the scalar-loop wasm one; wasm vs cpu)'
       await runKernel('cpu', tf.Conv2DBackpropInput, inputs, attrs), TOL, 'dx');
   });
 });
+
+describe('MaxPoolGrad / MaxPool3DGrad (replacing wasm ones that drop all-negative windows; wasm vs cpu)', () => {
+  const negative = (t: HostTensor) => {
+    t.values.forEach((v, i) => { t.values[i] = -Math.abs(v) - 0.01; });
+    return t;
+  };
+  const cases: Array<{ x: Four; f: number | [number, number]; s: number | [number, number]; pad: Pad;
+    round?: 'ceil'; allNegative?: boolean }> = [
+    { x: [2, 6, 6, 2], f: 2, s: 2, pad: 'valid' },
+    { x: [2, 6, 6, 2], f: 2, s: 2, pad: 'valid', allNegative: true },
+    { x: [2, 7, 7, 3], f: 3, s: 2, pad: 'same', allNegative: true },
+    { x: [1, 9, 8, 2], f: [3, 2], s: [2, 1], pad: 'valid' },
+    { x: [2, 8, 9, 1], f: 3, s: 1, pad: 1, allNegative: true },
+    { x: [1, 7, 7, 2], f: 3, s: 2, pad: 1, round: 'ceil' },
+  ];
+  it.each(cases)('x $x filter $f strides $s pad $pad negative $allNegative', async (c) => {
+    const x = randn(c.x, 91);
+    if (c.allNegative) negative(x);
+    const info = tf.backend_util.computePool2DInfo(c.x, c.f, c.s, 1, c.pad, c.round);
+    const dy = randn(info.outShape, 92);
+    const attrs = { filterSize: c.f, strides: c.s, pad: c.pad, dimRoundingMode: c.round };
+    const output = await runKernel('cpu', tf.MaxPool, { x }, attrs);
+    const inputs = { dy, input: x, output };
+    expectClose(await runKernel('wasm', tf.MaxPoolGrad, inputs, attrs),
+      await runKernel('cpu', tf.MaxPoolGrad, inputs, attrs), 1e-6, 'dx');
+  });
+
+  it('sends a tied window\'s gradient to its first maximum, like TensorFlow and tfjs-cpu', async () => {
+    const x: HostTensor = { shape: [1, 2, 4, 1], values: Float32Array.from([-1, -1, 0, 2, -1, -1, 2, 0]), dtype: 'float32' };
+    const dy: HostTensor = { shape: [1, 1, 2, 1], values: Float32Array.from([3, 5]), dtype: 'float32' };
+    const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
+    const output = await runKernel('cpu', tf.MaxPool, { x }, attrs);
+    const got = await runKernel('wasm', tf.MaxPoolGrad, { dy, input: x, output }, attrs);
+    expect(Array.from(got.values)).toEqual([3, 0, 0, 5, 0, 0, 0, 0]);
+    const cpu = await runKernel('cpu', tf.MaxPoolGrad, { dy, input: x, output }, attrs);
+    expect(Array.from(got.values)).toEqual(Array.from(cpu.values));
+  });
+
+  // tfjs-cpu's MaxPool3DGrad is itself wrong for some shapes (e.g. the [2,3,2] stride-1 case
+  // below), so 3-D is checked against central differences of the cpu forward pass. They
+  // are exact for a max pool while no perturbation reorders a window, so the input is a
+  // shuffled ladder of distinct negative values 0.01 apart, far wider than the step.
+  it.each([
+    { x: [1, 4, 5, 4, 2] as Five, f: 2, s: 2, pad: 'same' as const },
+    { x: [2, 5, 4, 6, 1] as Five, f: [2, 3, 2] as [number, number, number], s: 1, pad: 'valid' as const },
+  ])('3-D x $x filter $f strides $s pad $pad, all-negative input', async (c) => {
+    const order = randn(c.x, 93).values;
+    const rank = Array.from(order.keys()).sort((a, b) => (order[a] as number) - (order[b] as number));
+    const x: HostTensor = { shape: c.x, values: new Float32Array(order.length), dtype: 'float32' };
+    rank.forEach((idx, r) => { x.values[idx] = -0.01 * (r + 1); });
+    const info = tf.backend_util.computePool3DInfo(c.x, c.f, c.s, 1, c.pad);
+    const dy = randn(info.outShape, 94);
+    const attrs = { filterSize: c.f, strides: c.s, pad: c.pad };
+    const output = await runKernel('cpu', tf.MaxPool3D, { x }, { ...attrs, dataFormat: 'NDHWC' });
+    const got = await runKernel('wasm', tf.MaxPool3DGrad, { dy, input: x, output }, attrs);
+    await tf.setBackend('cpu');
+    const loss = (v: Float32Array) => tf.tidy(() => tf.sum(tf.mul(
+      tf.maxPool3d(tf.tensor(v, c.x) as tfjs.Tensor5D, c.f, c.s, c.pad), tf.tensor(dy.values, dy.shape))).dataSync()[0] as number);
+    const h = 1e-3;
+    const numeric = new Float32Array(x.values.length);
+    for (let i = 0; i < numeric.length; i++) {
+      const up = x.values.slice() as Float32Array;
+      const down = x.values.slice() as Float32Array;
+      up[i] = (up[i] as number) + h;
+      down[i] = (down[i] as number) - h;
+      numeric[i] = (loss(up) - loss(down)) / (2 * h);
+    }
+    expectClose(got, { shape: c.x, values: numeric, dtype: 'float32' }, 1e-3, 'dx vs finite differences');
+  });
+});

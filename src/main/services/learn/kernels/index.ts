@@ -7,6 +7,7 @@ import {
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
 } from './depthwise-backprop';
+import { maxPool3DGradConfig, maxPoolGradConfig } from './max-pool-grad';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 /**
@@ -24,11 +25,14 @@ export const WASM_MISSING_KERNELS: readonly KernelConfig[] = [
 
 /**
  * Kernels tfjs-backend-wasm 4.22 ships but that training cannot use as they are:
- * the Conv3D backprops give wrong results (checked against tfjs-cpu and finite
- * differences); Conv2DBackpropInput is a scalar loop that dominated a training step.
+ * the Conv3D backprops and both max-pool grads give wrong results (checked
+ * against tfjs-cpu and finite differences; max-pool only for windows whose values
+ * are all negative); Conv2DBackpropInput is a scalar loop that dominated a step.
  */
 export const WASM_REPLACED_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropInputConfig,
+  maxPoolGradConfig,
+  maxPool3DGradConfig,
   conv3DBackpropFilterV2Config,
   conv3DBackpropInputV2Config,
 ];

@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+type BackendModule = typeof import('../../../src/main/services/learn/backend');
+
+const resolvable = (pkg: string) => {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const nativeInstalled = resolvable('@tensorflow/tfjs-node') || resolvable('@tensorflow/tfjs-node-gpu');
+const envBefore = { backend: process.env.AUW_TF_BACKEND, threads: process.env.AUW_WASM_THREADS };
+
+/** A fresh copy of backend.ts: its choice is memoised per module instance. */
+async function freshBackend(env: { AUW_TF_BACKEND?: string }): Promise<BackendModule> {
+  vi.resetModules();
+  if (env.AUW_TF_BACKEND === undefined) delete process.env.AUW_TF_BACKEND;
+  else process.env.AUW_TF_BACKEND = env.AUW_TF_BACKEND;
+  return import('../../../src/main/services/learn/backend');
+}
+
+afterEach(() => {
+  for (const [key, value] of [['AUW_TF_BACKEND', envBefore.backend], ['AUW_WASM_THREADS', envBefore.threads]] as const) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+});
+
+describe('initBackend', () => {
+  it('rejects an unknown AUW_TF_BACKEND value and names the valid ones', async () => {
+    const b = await freshBackend({ AUW_TF_BACKEND: 'tpu' });
+    await expect(b.initBackend()).rejects.toThrow(/AUW_TF_BACKEND=tpu.*node-gpu, node, wasm, cpu/);
+  });
+
+  it.skipIf(resolvable('@tensorflow/tfjs-node'))('fails clearly when a forced native backend is not installed', async () => {
+    const b = await freshBackend({ AUW_TF_BACKEND: 'node' });
+    await expect(b.initBackend()).rejects.toThrow(/AUW_TF_BACKEND=node was requested.*could not be loaded/);
+    expect(b.getBackendInfo()).toBeNull();
+  });
+
+  it('fails clearly when wasm is forced but its binaries are missing', async () => {
+    const b = await freshBackend({ AUW_TF_BACKEND: 'wasm' });
+    const empty = mkdtempSync(path.join(tmpdir(), 'auw-nowasm-'));
+    try {
+      await expect(b.initBackend({ wasmDir: empty })).rejects.toThrow(/AUW_TF_BACKEND=wasm.*wasm binaries missing/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(nativeInstalled)('falls back to cpu only loudly, and then refuses to train', async () => {
+    const b = await freshBackend({});
+    const empty = mkdtempSync(path.join(tmpdir(), 'auw-nowasm-'));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const info = await b.initBackend({ wasmDir: empty });
+      expect(info.kind).toBe('cpu');
+      expect(info.note).toMatch(/WARNING.*cpu backend.*wasm: wasm binaries missing/);
+      expect(warn).toHaveBeenCalled();
+      expect(() => b.assertTrainingBackend()).toThrow(/Training refused.*AUW_TF_BACKEND=cpu/);
+      process.env.AUW_TF_BACKEND = 'cpu';
+      expect(b.assertTrainingBackend().kind).toBe('cpu'); // an explicit choice is respected
+    } finally {
+      warn.mockRestore();
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('trains on cpu without complaint when AUW_TF_BACKEND=cpu was chosen', async () => {
+    const b = await freshBackend({ AUW_TF_BACKEND: 'cpu' });
+    const info = await b.initBackend();
+    expect(info).toMatchObject({ name: 'cpu', kind: 'cpu' });
+    expect(info.note).not.toMatch(/WARNING/);
+    expect(b.assertTrainingBackend().kind).toBe('cpu');
+    expect(b.tf.getBackend()).toBe('cpu');
+  });
+
+  it('refuses training before initialisation', async () => {
+    const b = await freshBackend({});
+    expect(() => b.assertTrainingBackend()).toThrow(/initBackend\(\) must finish/);
+  });
+});
+
+describe('the default choice in a fresh process', () => {
+  // A child process: the real startup path, and proof that wasm's pthread
+  // workers do not keep a finished CLI run alive.
+  it('picks wasm with SIMD and threads here, computes, and lets the process exit', () => {
+    // Inside the package (gitignored .tmp/) so "type": "module" applies to the probe.
+    const scratch = path.join(process.cwd(), '.tmp');
+    mkdirSync(scratch, { recursive: true });
+    const dir = mkdtempSync(path.join(scratch, 'backend-probe-'));
+    const script = path.join(dir, 'probe.ts');
+    const backendPath = path.resolve('src/main/services/learn/backend.ts');
+    writeFileSync(script, [
+      `import { initBackend, tf } from ${JSON.stringify(backendPath)};`,
+      'const info = await initBackend();',
+      'const s = tf.sum(tf.conv2d(tf.ones([1, 8, 8, 2]), tf.ones([3, 3, 2, 4]), 1, "valid")).dataSync()[0];',
+      'console.log(JSON.stringify({ info, s }));',
+    ].join('\n'));
+    try {
+      const env = { ...process.env };
+      delete env.AUW_TF_BACKEND;
+      delete env.AUW_WASM_THREADS;
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script], { env, encoding: 'utf8', timeout: 60_000 });
+      expect(run.signal, `exited by itself (stderr: ${run.stderr})`).toBeNull();
+      expect(run.status, run.stderr).toBe(0);
+      const line = run.stdout.trim().split('\n').pop() ?? '';
+      const { info, s } = JSON.parse(line) as { info: { kind: string; simd?: boolean; threads?: number }; s: number };
+      expect(s).toBe(6 * 6 * 4 * 18);
+      if (nativeInstalled) return;
+      expect(info.kind).toBe('wasm');
+      expect(info.simd).toBe(true);
+      expect(info.threads).toBe(Math.min(cpus().length, 8));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
