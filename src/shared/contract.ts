@@ -14,8 +14,14 @@ import type {
   FrameInfo,
   Peaks,
   Job,
+  CurvePoint,
   Label,
   LabelChange,
+  LabelsExportResult,
+  LabelsImportResult,
+  LearnBackendStatus,
+  LearnOptions,
+  LearnProgress,
   ModelRow,
   PredictionTrack,
   ProjectSummary,
@@ -51,6 +57,21 @@ const annotator = z
 export const auNumber = z.number().int().min(1, 'AU numbers start at 1').max(99, 'AU numbers stop at 99');
 export const intensity = z.number().int().min(0, 'intensity is 0 (absent) to 5 (E)').max(5, 'intensity is 0 (absent) to 5 (E)');
 const frameIndex = z.number().int().min(0, 'frame numbers start at 0');
+
+const modelName = z
+  .string()
+  .trim()
+  .min(1, 'a model name is required')
+  .max(80, 'keep the model name under 80 characters')
+  .refine((n) => /[A-Za-z0-9]/.test(n), 'the model name needs at least one letter or digit');
+const learnPreset = z.enum(['tiny', 'quick', 'default', 'gpu']);
+const objectiveSpec = z
+  .object({
+    kind: z.string().trim().min(1, 'an objective kind is required').max(40),
+    weight: z.number().min(0, 'objective weights are 0 or more').max(1000).default(1),
+    params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+  })
+  .strict();
 
 const auSetChoice = z.union([
   z.object({ preset: z.enum(['disfa', 'bp4d']) }).strict(),
@@ -151,6 +172,80 @@ export const contract = {
   'export/run': method<ExportResult>()(z.object({ modelId: id, videoId: id.optional() }).strict()),
   'export/saveAs': method<string | null>()(z.object({ relDir: z.string().min(1).max(300).regex(/^[\w.-]+$/, 'an export folder name') }).strict()),
   'predictions/get': method<PredictionTrack | null>()(z.object({ modelId: id, videoId: id }).strict()),
+
+  // Learning engine: training and inference run as jobs in a worker process.
+  'learn/backend': method<LearnBackendStatus>()(none),
+  'learn/options': method<LearnOptions>()(none),
+  'models/pretrain': method<Job>()(
+    z
+      .object({
+        name: modelName,
+        preset: learnPreset.default('quick'),
+        steps: z.number().int().min(1, 'at least 1 step').max(1_000_000).optional(),
+        batchClips: z.number().int().min(1).max(512).optional(),
+        clipLength: z.number().int().min(1, 'clips need at least 1 frame').max(256).optional(),
+        stride: z.number().int().min(1).max(30).optional(),
+        lr: z.number().gt(0, 'the learning rate must be above 0').max(1).optional(),
+        objectives: z.array(objectiveSpec).min(1, 'choose at least one objective').max(16).optional(),
+        checkpointEvery: z.number().int().min(1).max(100_000).optional(),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+        videoIds: z.array(id).min(1).max(10_000).optional(),
+      })
+      .strict(),
+  ),
+  'models/finetune': method<Job>()(
+    z
+      .object({
+        name: modelName,
+        parentId: id.nullable().default(null),
+        preset: learnPreset.default('quick'),
+        headSteps: z.number().int().min(0).max(1_000_000).optional(),
+        fullSteps: z.number().int().min(1, 'at least 1 step').max(1_000_000).optional(),
+        batchClips: z.number().int().min(1).max(512).optional(),
+        clipLength: z.number().int().min(1).max(256).optional(),
+        stride: z.number().int().min(1).max(30).optional(),
+        lr: z.number().gt(0, 'the learning rate must be above 0').max(1).optional(),
+        fullLrScale: z.number().gt(0).max(10).optional(),
+        valFraction: z.number().min(0, 'the validation share is 0 to 0.9').max(0.9, 'the validation share is 0 to 0.9').default(0.2),
+        evalEvery: z.number().int().min(0).max(100_000).optional(),
+        patience: z.number().int().min(0).max(1000).optional(),
+        checkpointEvery: z.number().int().min(1).max(100_000).optional(),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+        predict: z.boolean().default(true),
+      })
+      .strict(),
+  ),
+  'predictions/run': method<Job>()(z.object({ modelId: id, videoIds: z.array(id).min(1).max(10_000).optional() }).strict()),
+  'models/metrics': method<ModelRow>()(z.object({ modelId: id }).strict()),
+  'models/curve': method<CurvePoint[]>()(
+    z
+      .object({ modelId: id.optional(), jobId: id.optional() })
+      .strict()
+      .refine((a) => (a.modelId === undefined) !== (a.jobId === undefined), 'give either modelId or jobId'),
+  ),
+  'models/resume': method<Job>()(z.object({ jobId: id }).strict()),
+  'models/remove': method<null>()(z.object({ modelId: id }).strict()),
+  'labels/import': method<LabelsImportResult>()(
+    z
+      .object({
+        path: absPath,
+        format: z.enum(['auto', 'long', 'wide']).default('auto'),
+        videoId: id.optional(),
+        annotator: annotator.default('import'),
+      })
+      .strict(),
+  ),
+  'labels/export': method<LabelsExportResult>()(
+    z
+      .object({
+        path: absPath,
+        format: z.enum(['long', 'wide']).default('long'),
+        videoId: id.optional(),
+        annotator: annotator.optional(),
+      })
+      .strict()
+      .refine((a) => a.format === 'long' || a.videoId !== undefined, 'a wide export holds one video: give videoId'),
+  ),
 } as const;
 
 export type Contract = typeof contract;
@@ -171,6 +266,7 @@ export function isMethodName(name: string): name is MethodName {
 export interface Events {
   'jobs/progress': Job;
   'data/changed': { domain: DataDomain; videoId?: number };
+  'learn/progress': LearnProgress;
 }
 export type EventName = keyof Events;
 /** Discriminated on `event`, so a switch on it narrows the payload. */

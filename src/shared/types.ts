@@ -184,3 +184,98 @@ export interface ExportResult {
   relDir: string;
   files: { name: string; relPath: string; bytes: number; rows: number | null }[];
 }
+
+// ── Learning engine ──────────────────────────────────────────────────────────
+
+export type LearnPreset = 'tiny' | 'quick' | 'default' | 'gpu';
+
+/** The TensorFlow.js backend the learning worker runs on. */
+export interface LearnBackendStatus {
+  kind: 'node-gpu' | 'node' | 'wasm' | 'cpu';
+  name: string;
+  simd?: boolean;
+  threads?: number;
+  note?: string;
+  /** False on the plain cpu backend unless AUW_TF_BACKEND=cpu asked for it. */
+  trainingAllowed: boolean;
+}
+
+export interface LearnObjectiveInfo {
+  kind: string;
+  label: string;
+  description: string;
+  params: Record<string, { default: number; min: number; max: number; help: string }>;
+}
+
+export interface LearnPresetInfo {
+  name: LearnPreset;
+  description: string;
+  pretrainSteps: number;
+  finetuneSteps: number;
+  clipLength: number;
+  channels: number[];
+}
+
+export interface LearnOptions {
+  presets: LearnPresetInfo[];
+  objectives: LearnObjectiveInfo[];
+}
+
+/** Streamed while a pretrain/finetune/predict job runs (the live loss plot reads these). */
+export interface LearnProgress {
+  jobId: number;
+  kind: 'pretrain' | 'finetune';
+  model: string;
+  event: 'step' | 'eval' | 'checkpoint' | 'resumed';
+  step: number;
+  totalSteps?: number;
+  phase?: string;
+  loss?: number;
+  /** Each objective's loss, by objective kind. */
+  parts?: Record<string, number>;
+  lr?: number;
+  framesPerSec?: number;
+  etaSeconds?: number | null;
+  valLoss?: number;
+  valIcc?: number | null;
+  best?: boolean;
+}
+
+export interface CurvePoint {
+  step: number;
+  loss: number;
+  phase?: string;
+  parts?: Record<string, number>;
+  fps?: number;
+  valLoss?: number;
+  valIcc?: number | null;
+}
+
+export interface AuMetric {
+  au: number;
+  /** Pairs the figures were computed on. */
+  n: number;
+  icc: number | null;
+  r: number | null;
+  mae: number | null;
+}
+
+export interface MetricsTable {
+  source: string;
+  frames: number;
+  perAu: AuMetric[];
+  mean: { icc: number | null; r: number | null; mae: number | null; aus: number };
+}
+
+export interface LabelsImportResult {
+  format: 'long' | 'wide';
+  imported: number;
+  videos: number;
+  /** Empty cells of a wide file (left unlabelled). */
+  skippedEmpty: number;
+}
+
+export interface LabelsExportResult {
+  path: string;
+  rows: number;
+}

@@ -8,6 +8,7 @@ const tasks: { [K in TaskName]: TaskImpl<K> } = {
   pretrain: async (input, io) => (await import('../services/learn/train')).runPretrain(input, io),
   finetune: async (input, io) => (await import('../services/learn/train')).runFinetune(input, io),
   predict: async (input, io) => (await import('../services/learn/train')).runPredict(input, io),
+  learnProbe: async () => (await import('../services/learn/train')).runProbe(),
 };
 
 const controller = new AbortController();

@@ -3,13 +3,14 @@
  * its heavy lifting. Each task names its input, the events it streams and its result.
  */
 import type { IngestTask } from '../services/media/ingest-task';
-import type { FinetuneTask, PredictTask, PretrainTask } from '../services/learn/train';
+import type { FinetuneTask, PredictTask, PretrainTask, ProbeTask } from '../services/learn/train';
 
 export interface WorkerTasks {
   ingest: IngestTask;
   pretrain: PretrainTask;
   finetune: FinetuneTask;
   predict: PredictTask;
+  learnProbe: ProbeTask;
 }
 export type TaskName = keyof WorkerTasks;
 export type TaskInput<K extends TaskName> = WorkerTasks[K]['input'];

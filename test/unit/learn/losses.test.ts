@@ -1,3 +1,4 @@
+import type { Tensor } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../../src/main/services/learn/backend';
 import { infoNce, maskedMse, temporalMargin, temporalTriplets } from '../../../src/main/services/learn/losses';
@@ -88,7 +89,7 @@ describe('maskedMse', () => {
   it('gives exactly zero gradient to unlabelled outputs', () => {
     const target = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
     const mask = tf.tensor2d([[1, 0], [0, 0], [0, 1]]);
-    const g = tf.grad((p: tf.Tensor) => maskedMse(p, target, mask))(tf.tensor2d([[0, 0], [0, 0], [0, 0]]));
+    const g = tf.grad((p: Tensor) => maskedMse(p, target, mask))(tf.tensor2d([[0, 0], [0, 0], [0, 0]]));
     const v = Array.from(g.dataSync());
     expect(Math.abs(v[1]!)).toBe(0);
     expect(Math.abs(v[2]!)).toBe(0);

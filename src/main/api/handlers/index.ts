@@ -3,6 +3,7 @@ import type { Backend } from '../../backend';
 import { appHandlers } from './app';
 import { exportHandlers } from './exports';
 import { labelHandlers } from './labels';
+import { modelHandlers } from './models';
 import { projectHandlers } from './projects';
 import { videoHandlers } from './videos';
 
@@ -13,6 +14,7 @@ export function createHandlers(backend: Backend): Handlers {
     ...projectHandlers(backend),
     ...videoHandlers(backend),
     ...labelHandlers(backend),
+    ...modelHandlers(backend),
     ...exportHandlers(backend),
   };
 }

@@ -4,6 +4,7 @@
  * averaged, Pearson r and MAE. Undefined values (e.g. an AU that never varies) are null and
  * are left out of averages, which then say over how many AUs they were taken.
  */
+import type { MetricsTable } from '../../../shared/types';
 
 export function icc31(y: ArrayLike<number>, p: ArrayLike<number>): number | null {
   const n = y.length;
@@ -66,21 +67,7 @@ export function mae(y: ArrayLike<number>, p: ArrayLike<number>): number | null {
   return s / y.length;
 }
 
-export interface AuMetrics {
-  au: number;
-  n: number;
-  icc: number | null;
-  r: number | null;
-  mae: number | null;
-}
-
-export interface MetricsTable {
-  /** What the numbers were measured on, e.g. 'held-out labelled frames'. */
-  source: string;
-  frames: number;
-  perAu: AuMetrics[];
-  mean: { icc: number | null; r: number | null; mae: number | null; aus: number };
-}
+export type { AuMetric, MetricsTable } from '../../../shared/types';
 
 /** Pairs per AU (truth, prediction) → the table. */
 export class MetricsAccumulator {

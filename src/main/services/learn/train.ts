@@ -11,16 +11,8 @@ import type { WorkerIO } from '../../worker/protocol';
 import { Adam } from './adam';
 import { drawAugment } from './augment';
 import { assertTrainingBackend, initBackend, tf, type BackendInfo } from './backend';
-import {
-  appendCurve,
-  configKey,
-  readCheckpointMeta,
-  readModelFile,
-  restoreCheckpoint,
-  saveCheckpoint,
-  saveModelFile,
-  truncateCurve,
-} from './checkpoint';
+import { configKey, readCheckpointMeta, readModelFile, restoreCheckpoint, saveCheckpoint, saveModelFile } from './checkpoint';
+import { appendCurve, truncateCurve } from './curve';
 import type { FinetuneConfig, PretrainConfig } from './config';
 import { clipAround, countFaces, CropLibrary, randomClip, type ClipRef, type LabelledFrame, type VideoSource } from './data';
 import { maskedMse } from './losses';
@@ -689,4 +681,24 @@ export async function runPredict(input: PredictInput, io: WorkerIO<'predict'>): 
     model.dispose();
     await lib.close();
   }
+}
+
+// ───────────────────────────────── backend probe ─────────────────────────────────
+
+export interface ProbeTask {
+  input: Record<string, never>;
+  event: never;
+  result: BackendInfo & { trainingAllowed: boolean };
+}
+
+/** Which backend a learning worker gets here (the backend process itself never loads tfjs). */
+export async function runProbe(): Promise<ProbeTask['result']> {
+  const info = await initBackend();
+  let trainingAllowed = true;
+  try {
+    assertTrainingBackend();
+  } catch {
+    trainingAllowed = false;
+  }
+  return { ...info, trainingAllowed };
 }

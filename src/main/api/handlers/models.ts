@@ -1,0 +1,219 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../../../shared/errors';
+import type { CurvePoint, LearnBackendStatus, LearnOptions } from '../../../shared/types';
+import type { Backend } from '../../backend';
+import { exportLong, exportWide, parseLabelsCsv, writeLabels } from '../../services/export/labelsCsv';
+import { getJob } from '../../services/store/jobs';
+import { listVideos } from '../../services/store/videos';
+import { readCurve } from '../../services/learn/curve';
+import { PRESETS, type FinetuneOverrides, type PretrainOverrides } from '../../services/learn/config';
+import { computeModelMetrics } from '../../services/learn/evaluate';
+import { LEARN_JOB_KINDS, type FinetuneJobParams, type PretrainJobParams, type PredictJobParams } from '../../services/learn/jobs';
+import { findModelByName, getModel, modelDirFor, setModelMetrics } from '../../services/learn/store';
+import { runTask } from '../../worker/launch';
+import type { HandlerSlice } from './types';
+
+type M =
+  | 'learn/backend'
+  | 'learn/options'
+  | 'models/pretrain'
+  | 'models/finetune'
+  | 'predictions/run'
+  | 'models/metrics'
+  | 'models/curve'
+  | 'models/resume'
+  | 'models/remove'
+  | 'labels/import'
+  | 'labels/export';
+
+const PRESET_NOTES: Record<keyof typeof PRESETS, string> = {
+  tiny: 'A toy network for tests: seconds, not meaningful results.',
+  quick: 'Fits a 2-core laptop: pretraining and finetuning in minutes on the wasm backend.',
+  default: 'A bigger network and longer schedules: an hour or more on 2 CPU cores.',
+  gpu: 'For tfjs-node-gpu on a CUDA machine: wider network, longer clips, many more steps.',
+};
+
+let probe: Promise<LearnBackendStatus> | null = null;
+
+/** Drops undefined fields so presets keep their values where the caller said nothing. */
+function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function modelHandlers(backend: Backend): HandlerSlice<M> {
+  const project = () => backend.requireProject();
+  const db = () => project().db;
+
+  /** A new model name must be free: unused by a finished model and by a pending job. */
+  const checkNewName = (name: string) => {
+    if (findModelByName(db(), name)) throw new ApiError('conflict', `There is already a model called "${name}". Choose another name, or remove that model first.`);
+    const pending = backend
+      .requireJobs()
+      .list(500)
+      .find((j) => (j.state === 'queued' || j.state === 'running') && (LEARN_JOB_KINDS as readonly string[]).includes(j.kind) && j.params.name === name);
+    if (pending) throw new ApiError('conflict', `Job ${pending.id} is already training "${name}". Wait for it, or cancel it.`);
+  };
+
+  return {
+    'learn/backend': () => {
+      // Asked of a worker process: the backend process itself never loads TensorFlow.js.
+      probe ??= runTask('learnProbe', {}, { signal: new AbortController().signal }).then(
+        (r) => ({ kind: r.kind, name: r.name, trainingAllowed: r.trainingAllowed, ...defined({ simd: r.simd, threads: r.threads, note: r.note }) }),
+        (err: unknown) => {
+          probe = null;
+          throw new ApiError('unavailable', `The learning engine could not start: ${err instanceof Error ? err.message : String(err)}`);
+        },
+      );
+      return probe;
+    },
+
+    'learn/options': async (): Promise<LearnOptions> => {
+      const { objectiveFactories } = await import('../../services/learn/objectives');
+      return {
+        presets: (Object.keys(PRESETS) as (keyof typeof PRESETS)[]).map((name) => {
+          const p = PRESETS[name];
+          return {
+            name,
+            description: PRESET_NOTES[name],
+            pretrainSteps: p.pretrain.steps,
+            finetuneSteps: p.finetune.headSteps + p.finetune.fullSteps,
+            clipLength: p.model.clipLength,
+            channels: [...p.model.channels],
+          };
+        }),
+        objectives: objectiveFactories().map((f) => ({ kind: f.kind, label: f.label, description: f.description, params: f.params })),
+      };
+    },
+
+    'models/pretrain': async (a) => {
+      checkNewName(a.name);
+      if (a.objectives) {
+        // Checked now so a typo fails at the button, not minutes later in the worker.
+        const { resolveObjectives } = await import('../../services/learn/objectives');
+        try {
+          resolveObjectives(a.objectives);
+        } catch (err) {
+          throw new ApiError('invalid_argument', (err as Error).message);
+        }
+      }
+      const overrides: PretrainOverrides = defined({
+        steps: a.steps,
+        batchClips: a.batchClips,
+        stride: a.stride,
+        lr: a.lr,
+        checkpointEvery: a.checkpointEvery,
+        seed: a.seed,
+        objectives: a.objectives?.map((o) => ({ kind: o.kind, weight: o.weight, params: o.params })),
+      });
+      if (a.clipLength) overrides.model = { clipLength: a.clipLength };
+      const params: PretrainJobParams = { name: a.name, preset: a.preset, overrides, ...(a.videoIds ? { videoIds: a.videoIds } : {}) };
+      return backend.requireJobs().add('pretrain', params as unknown as Record<string, unknown>);
+    },
+
+    'models/finetune': (a) => {
+      checkNewName(a.name);
+      if (a.parentId !== null) {
+        const parent = getModel(db(), a.parentId);
+        if (parent.stage !== 'pretrain') throw new ApiError('invalid_argument', `${parent.name} is a finetuned model; start from a pretrained one (or from scratch).`);
+      }
+      const overrides: FinetuneOverrides = defined({
+        headSteps: a.headSteps,
+        fullSteps: a.fullSteps,
+        batchClips: a.batchClips,
+        stride: a.stride,
+        lr: a.lr,
+        fullLrScale: a.fullLrScale,
+        evalEvery: a.evalEvery,
+        patience: a.patience,
+        checkpointEvery: a.checkpointEvery,
+        seed: a.seed,
+      });
+      if (a.clipLength) overrides.model = { clipLength: a.clipLength };
+      const params: FinetuneJobParams = {
+        name: a.name,
+        preset: a.preset,
+        parentId: a.parentId,
+        overrides,
+        valFraction: a.valFraction,
+        splitSeed: a.seed ?? 1,
+        predict: a.predict,
+      };
+      return backend.requireJobs().add('finetune', params as unknown as Record<string, unknown>);
+    },
+
+    'predictions/run': ({ modelId, videoIds }) => {
+      const model = getModel(db(), modelId);
+      if (model.stage !== 'finetune') throw new ApiError('invalid_argument', `${model.name} is only pretrained: finetune it on labels before predicting.`);
+      const params: PredictJobParams = { modelId, ...(videoIds ? { videoIds } : {}) };
+      return backend.requireJobs().add('predict', params as unknown as Record<string, unknown>);
+    },
+
+    'models/metrics': ({ modelId }) => {
+      const model = getModel(db(), modelId);
+      if (model.stage !== 'finetune') throw new ApiError('invalid_argument', `${model.name} is only pretrained; metrics need a finetuned model.`);
+      const metrics = computeModelMetrics(db(), modelId);
+      setModelMetrics(db(), modelId, { ...(model.metrics ?? {}), ...metrics });
+      backend.events.emit('data/changed', { domain: 'models' });
+      const { checkpoint: _c, ...row } = getModel(db(), modelId);
+      return row;
+    },
+
+    'models/curve': ({ modelId, jobId }): CurvePoint[] => {
+      let name: string;
+      if (modelId !== undefined) name = getModel(db(), modelId).name;
+      else {
+        const job = getJob(db(), jobId!);
+        if (!(LEARN_JOB_KINDS as readonly string[]).includes(job.kind) || typeof job.params.name !== 'string') {
+          throw new ApiError('invalid_argument', `Job ${jobId} is not a training job.`);
+        }
+        name = job.params.name;
+      }
+      return readCurve(modelDirFor(project().dir, name)) as unknown as CurvePoint[];
+    },
+
+    'models/resume': ({ jobId }) => {
+      const job = getJob(db(), jobId);
+      if (!(LEARN_JOB_KINDS as readonly string[]).includes(job.kind)) throw new ApiError('invalid_argument', `Job ${jobId} is a ${job.kind} job; only training and prediction jobs resume here.`);
+      if (!['interrupted', 'failed', 'cancelled'].includes(job.state)) throw new ApiError('conflict', `Job ${jobId} is ${job.state}; only an interrupted, failed or cancelled job can be resumed.`);
+      if (typeof job.params.name === 'string' && findModelByName(db(), job.params.name)) {
+        throw new ApiError('conflict', `"${job.params.name}" already finished; there is nothing to resume.`);
+      }
+      // Same kind, same parameters: the worker finds the checkpoint and continues from it.
+      return backend.requireJobs().add(job.kind, job.params);
+    },
+
+    'models/remove': ({ modelId }) => {
+      const model = getModel(db(), modelId);
+      const dir = path.resolve(project().dir, model.checkpoint);
+      db().prepare('DELETE FROM models WHERE id = ?').run(modelId);
+      // Only ever delete inside the project's models folder.
+      if (dir.startsWith(project().path('models') + path.sep)) fs.rmSync(dir, { recursive: true, force: true });
+      backend.events.emit('data/changed', { domain: 'models' });
+      return null;
+    },
+
+    'labels/import': ({ path: file, format, videoId, annotator }) => {
+      const abs = backend.platform.paths.check(file);
+      if (!fs.existsSync(abs)) throw new ApiError('not_found', `There is no file at ${abs}.`);
+      const p = project();
+      const videos = listVideos(p.db).map((v) => ({ id: v.id, name: v.name, frameCount: v.frameCount }));
+      const parsed = parseLabelsCsv(fs.readFileSync(abs, 'utf8'), { format, videos, ...(videoId !== undefined ? { videoId } : {}), annotator, aus: p.auSet().aus });
+      const imported = writeLabels(p.db, parsed.labels);
+      const touched = new Set(parsed.labels.map((l) => l.videoId));
+      for (const v of touched) backend.events.emit('data/changed', { domain: 'labels', videoId: v });
+      return { format: parsed.format, imported, videos: touched.size, skippedEmpty: parsed.skippedEmpty };
+    },
+
+    'labels/export': ({ path: file, format, videoId, annotator }) => {
+      const abs = backend.platform.paths.check(file);
+      const p = project();
+      const videos = listVideos(p.db).map((v) => ({ id: v.id, name: v.name, frameCount: v.frameCount }));
+      if (videoId !== undefined && !videos.some((v) => v.id === videoId)) throw new ApiError('not_found', `There is no video ${videoId} in this project.`);
+      const text = format === 'wide' ? exportWide(p.db, videoId!, p.auSet().aus, annotator) : exportLong(p.db, videos, videoId !== undefined ? [videoId] : undefined);
+      fs.mkdirSync(path.dirname(abs), { recursive: true });
+      fs.writeFileSync(abs, text);
+      return { path: abs, rows: Math.max(0, text.trimEnd().split('\n').length - 1) };
+    },
+  };
+}

@@ -1,0 +1,285 @@
+/**
+ * Labels CSV in and out, in the two shapes coders use:
+ *   long:  video,frame,AU,intensity,annotator      (one label per row, any number of videos)
+ *   wide:  frame,AU01,AU02,…                       (one video per file, one row per frame)
+ * Import is all-or-nothing: every row is checked first, problems are reported by row number
+ * (1 = the header) and column, and only a file without problems is written, in one transaction.
+ */
+import type { Db } from '../store/db';
+import { ApiError } from '../../../shared/errors';
+import { auColumn } from '../../../shared/aus';
+
+export type LabelsCsvFormat = 'long' | 'wide';
+
+export interface CsvLabel {
+  videoId: number;
+  frame: number;
+  au: number;
+  intensity: number;
+  annotator: string;
+  /** 1-based line in the file, for messages. */
+  row: number;
+}
+
+export interface VideoRef {
+  id: number;
+  name: string;
+  frameCount: number;
+}
+
+export interface ParseOptions {
+  format?: LabelsCsvFormat | 'auto';
+  videos: readonly VideoRef[];
+  /** Video of a wide file (required for wide). */
+  videoId?: number;
+  /** Annotator for rows (or files) that name none. */
+  annotator: string;
+  aus: readonly number[];
+}
+
+export interface ParseResult {
+  format: LabelsCsvFormat;
+  labels: CsvLabel[];
+  /** Empty wide cells: frames × AUs left unlabelled. */
+  skippedEmpty: number;
+}
+
+const MAX_REPORTED = 12;
+
+/** Splits one CSV line: quoted fields with "" escapes; spaces after commas are trimmed later. */
+export function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else quoted = false;
+      } else cur += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+function csvField(v: string | number): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** 'AU01', 'AU1', 'au12_r', '12' → 12; anything else → null. */
+export function parseAu(s: string): number | null {
+  const m = /^(?:AU)?0*(\d{1,2})(?:_r)?$/i.exec(s.trim());
+  return m ? Number(m[1]) : null;
+}
+
+const LETTERS: Record<string, number> = { A: 1, B: 2, C: 3, D: 4, E: 5 };
+
+/** 0–5, or the FACS letters A–E; '' → undefined (no label). */
+function parseIntensity(s: string): number | undefined | 'bad' {
+  const t = s.trim();
+  if (t === '') return undefined;
+  const letter = LETTERS[t.toUpperCase()];
+  if (letter !== undefined) return letter;
+  const n = Number(t);
+  return Number.isInteger(n) && n >= 0 && n <= 5 ? n : 'bad';
+}
+
+function resolveVideo(raw: string, videos: readonly VideoRef[]): VideoRef | 'ambiguous' | null {
+  const t = raw.trim();
+  if (/^\d+$/.test(t)) {
+    const byId = videos.find((v) => v.id === Number(t));
+    if (byId) return byId;
+  }
+  const stem = (n: string) => n.replace(/\.[^.]+$/, '');
+  const matches = videos.filter((v) => v.name === t || stem(v.name) === t || stem(v.name) === stem(t));
+  if (matches.length > 1) return 'ambiguous';
+  return matches[0] ?? null;
+}
+
+export function parseLabelsCsv(text: string, o: ParseOptions): ParseResult {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  while (lines.length && !lines[lines.length - 1]!.trim()) lines.pop();
+  if (!lines.length) throw new ApiError('invalid_argument', 'The labels file is empty.');
+  const header = parseCsvLine(lines[0]!).map((h) => h.trim());
+  const lower = header.map((h) => h.toLowerCase());
+  const looksLong = lower.includes('video') && lower.includes('au') && lower.includes('intensity');
+  const format: LabelsCsvFormat = o.format && o.format !== 'auto' ? o.format : looksLong ? 'long' : 'wide';
+  const errors: string[] = [];
+  const err = (row: number, msg: string) => {
+    errors.push(`row ${row}: ${msg}`);
+  };
+  const labels: CsvLabel[] = [];
+  let skippedEmpty = 0;
+  const allowed = new Set(o.aus);
+
+  if (format === 'long') {
+    const col = (name: string) => lower.indexOf(name);
+    const [cv, cf, ca, ci, cn] = [col('video'), col('frame'), col('au'), col('intensity'), col('annotator')];
+    const missing = [['video', cv], ['frame', cf], ['AU', ca], ['intensity', ci]].filter(([, i]) => i === -1).map(([n]) => n);
+    if (missing.length) {
+      throw new ApiError('invalid_argument', `The header (row 1) lacks the column(s) ${missing.join(', ')}. A long labels file has: video,frame,AU,intensity,annotator.`);
+    }
+    for (let r = 1; r < lines.length; r++) {
+      const row = r + 1;
+      if (!lines[r]!.trim()) continue;
+      const f = parseCsvLine(lines[r]!);
+      const video = resolveVideo(f[cv] ?? '', o.videos);
+      if (video === null) {
+        err(row, `no video "${(f[cv] ?? '').trim()}" in this project (use its id or file name)`);
+        continue;
+      }
+      if (video === 'ambiguous') {
+        err(row, `"${(f[cv] ?? '').trim()}" names more than one video; use the video id`);
+        continue;
+      }
+      const label = checkCell(row, video, f[cf] ?? '', f[ca] ?? '', f[ci] ?? '', cn >= 0 ? (f[cn] ?? '').trim() || o.annotator : o.annotator, allowed, err);
+      if (label === undefined) err(row, 'intensity is empty');
+      else if (label) labels.push(label);
+    }
+  } else {
+    if (o.videoId === undefined) throw new ApiError('invalid_argument', 'A wide labels file (frame,AU01,AU02,…) holds one video: say which video it belongs to.');
+    const video = o.videos.find((v) => v.id === o.videoId);
+    if (!video) throw new ApiError('not_found', `There is no video ${o.videoId} in this project.`);
+    const cf = lower.indexOf('frame');
+    if (cf === -1) throw new ApiError('invalid_argument', 'The header (row 1) has no "frame" column. A wide labels file has: frame,AU01,AU02,…');
+    const auCols = header.flatMap((h, i) => {
+      const au = i === cf ? null : parseAu(h);
+      return au === null ? [] : [{ au, i, name: h }];
+    });
+    if (!auCols.length) throw new ApiError('invalid_argument', 'The header (row 1) has no AU columns (AU01, AU02, …).');
+    const foreign = auCols.filter((c) => !allowed.has(c.au));
+    if (foreign.length) {
+      throw new ApiError('invalid_argument', `Row 1: the column(s) ${foreign.map((c) => c.name).join(', ')} are not in this project's AU set (${o.aus.map(auColumn).join(', ')}).`);
+    }
+    for (let r = 1; r < lines.length; r++) {
+      const row = r + 1;
+      if (!lines[r]!.trim()) continue;
+      const f = parseCsvLine(lines[r]!);
+      for (const c of auCols) {
+        const label = checkCell(row, video, f[cf] ?? '', String(c.au), f[c.i] ?? '', o.annotator, allowed, (rw, m) => err(rw, `${c.name}: ${m}`));
+        if (label === undefined) skippedEmpty++;
+        else if (label) labels.push(label);
+      }
+    }
+  }
+
+  const seen = new Map<string, number>();
+  for (const l of labels) {
+    const key = `${l.videoId}:${l.frame}:${l.au}:${l.annotator}`;
+    const first = seen.get(key);
+    if (first !== undefined) err(l.row, `frame ${l.frame} AU${l.au} by ${l.annotator} was already given in row ${first}`);
+    else seen.set(key, l.row);
+  }
+  if (errors.length) {
+    const shown = errors.slice(0, MAX_REPORTED).join('; ');
+    const more = errors.length > MAX_REPORTED ? ` … and ${errors.length - MAX_REPORTED} more` : '';
+    throw new ApiError('invalid_argument', `The labels file has ${errors.length} problem(s), so nothing was imported: ${shown}${more}. Fix them and import again.`);
+  }
+  return { format, labels, skippedEmpty };
+}
+
+/** Validates one label cell; null = an error was reported, undefined = empty intensity. */
+function checkCell(
+  row: number,
+  video: VideoRef,
+  frameRaw: string,
+  auRaw: string,
+  intensityRaw: string,
+  annotator: string,
+  allowed: Set<number>,
+  err: (row: number, msg: string) => void,
+): CsvLabel | null | undefined {
+  const frameText = frameRaw.trim();
+  const frame = Number(frameText);
+  if (frameText === '' || !Number.isInteger(frame) || frame < 0) {
+    err(row, `frame "${frameText}" is not a frame number (0, 1, 2, …)`);
+    return null;
+  }
+  if (frame >= video.frameCount) {
+    err(row, `frame ${frame} is past the end of ${video.name} (${video.frameCount} frames, numbered from 0)`);
+    return null;
+  }
+  const au = parseAu(auRaw);
+  if (au === null) {
+    err(row, `"${auRaw.trim()}" is not an AU (write AU01, AU12, or 12)`);
+    return null;
+  }
+  if (!allowed.has(au)) {
+    err(row, `AU${au} is not in this project's AU set`);
+    return null;
+  }
+  const intensity = parseIntensity(intensityRaw);
+  if (intensity === 'bad') {
+    err(row, `intensity "${intensityRaw.trim()}" is not 0–5 (or A–E)`);
+    return null;
+  }
+  if (intensity === undefined) return undefined;
+  if (!annotator || annotator.length > 64) {
+    err(row, 'the annotator name must be 1–64 characters');
+    return null;
+  }
+  return { videoId: video.id, frame, au, intensity, annotator, row };
+}
+
+/** Writes all labels in one transaction: either every row lands or none does. */
+export function writeLabels(db: Db, labels: readonly CsvLabel[]): number {
+  const upsert = db.prepare(
+    `INSERT INTO labels (video_id, frame_idx, au, annotator, intensity, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (video_id, frame_idx, au, annotator) DO UPDATE SET intensity = excluded.intensity, updated_at = excluded.updated_at`,
+  );
+  const now = new Date().toISOString();
+  db.transaction(() => {
+    for (const l of labels) upsert.run(l.videoId, l.frame, l.au, l.annotator, l.intensity, now);
+  })();
+  return labels.length;
+}
+
+interface LabelRow {
+  video_id: number;
+  frame_idx: number;
+  au: number;
+  annotator: string;
+  intensity: number;
+}
+
+export function exportLong(db: Db, videos: readonly VideoRef[], videoIds?: readonly number[]): string {
+  const names = new Map(videos.map((v) => [v.id, v.name]));
+  const wanted = videoIds ? new Set(videoIds) : null;
+  const rows = (db.prepare('SELECT video_id, frame_idx, au, annotator, intensity FROM labels ORDER BY video_id, frame_idx, au, annotator').all() as LabelRow[]).filter(
+    (r) => !wanted || wanted.has(r.video_id),
+  );
+  const out = ['video,frame,AU,intensity,annotator'];
+  for (const r of rows) out.push([names.get(r.video_id) ?? r.video_id, r.frame_idx, auColumn(r.au), r.intensity, r.annotator].map(csvField).join(','));
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * One video's labels as frame,AU01,…: one row per labelled frame, empty cells where an AU is
+ * unlabelled. With several annotators on one frame and AU, `annotator` picks one; otherwise
+ * the most recently changed label wins.
+ */
+export function exportWide(db: Db, videoId: number, aus: readonly number[], annotator?: string): string {
+  const rows = db
+    .prepare(
+      `SELECT frame_idx, au, intensity FROM labels WHERE video_id = ? ${annotator ? 'AND annotator = ?' : ''} ORDER BY frame_idx, au, updated_at`,
+    )
+    .all(...(annotator ? [videoId, annotator] : [videoId])) as { frame_idx: number; au: number; intensity: number }[];
+  const byFrame = new Map<number, Map<number, number>>();
+  for (const r of rows) {
+    let m = byFrame.get(r.frame_idx);
+    if (!m) byFrame.set(r.frame_idx, (m = new Map()));
+    m.set(r.au, r.intensity); // ordered by updated_at: the last write wins
+  }
+  const out = [['frame', ...aus.map(auColumn)].join(',')];
+  for (const [frame, m] of byFrame) out.push([frame, ...aus.map((au) => (m.has(au) ? String(m.get(au)) : ''))].join(','));
+  return `${out.join('\n')}\n`;
+}
