@@ -88,38 +88,49 @@ describe('initBackend', () => {
   });
 });
 
+/** Runs backend selection in a child process, as the CLI and the job worker do. */
+function probe(extraEnv: Record<string, string>) {
+  // Inside the package (gitignored .tmp/) so "type": "module" applies to the probe.
+  const scratch = path.join(process.cwd(), '.tmp');
+  mkdirSync(scratch, { recursive: true });
+  const dir = mkdtempSync(path.join(scratch, 'backend-probe-'));
+  const script = path.join(dir, 'probe.ts');
+  const backendPath = path.resolve('src/main/services/learn/backend.ts');
+  writeFileSync(script, [
+    `import { initBackend, tf } from ${JSON.stringify(backendPath)};`,
+    'const info = await initBackend();',
+    'const s = tf.sum(tf.conv2d(tf.ones([1, 8, 8, 2]), tf.ones([3, 3, 2, 4]), 1, "valid")).dataSync()[0];',
+    'console.log(JSON.stringify({ info, s }));',
+  ].join('\n'));
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
+    delete env.AUW_TF_BACKEND;
+    if (!('AUW_WASM_THREADS' in extraEnv)) delete env.AUW_WASM_THREADS;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(run.signal, `exited by itself (stderr: ${run.stderr})`).toBeNull();
+    expect(run.status, run.stderr).toBe(0);
+    const line = run.stdout.trim().split('\n').pop() ?? '';
+    return JSON.parse(line) as { info: { kind: string; simd?: boolean; threads?: number; note?: string }; s: number };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('the default choice in a fresh process', () => {
-  // A child process: the real startup path, and proof that wasm's pthread
-  // workers do not keep a finished CLI run alive.
-  it('picks wasm with SIMD and threads here, computes, and lets the process exit', () => {
-    // Inside the package (gitignored .tmp/) so "type": "module" applies to the probe.
-    const scratch = path.join(process.cwd(), '.tmp');
-    mkdirSync(scratch, { recursive: true });
-    const dir = mkdtempSync(path.join(scratch, 'backend-probe-'));
-    const script = path.join(dir, 'probe.ts');
-    const backendPath = path.resolve('src/main/services/learn/backend.ts');
-    writeFileSync(script, [
-      `import { initBackend, tf } from ${JSON.stringify(backendPath)};`,
-      'const info = await initBackend();',
-      'const s = tf.sum(tf.conv2d(tf.ones([1, 8, 8, 2]), tf.ones([3, 3, 2, 4]), 1, "valid")).dataSync()[0];',
-      'console.log(JSON.stringify({ info, s }));',
-    ].join('\n'));
-    try {
-      const env = { ...process.env };
-      delete env.AUW_TF_BACKEND;
-      delete env.AUW_WASM_THREADS;
-      const run = spawnSync(process.execPath, ['--import', 'tsx', script], { env, encoding: 'utf8', timeout: 60_000 });
-      expect(run.signal, `exited by itself (stderr: ${run.stderr})`).toBeNull();
-      expect(run.status, run.stderr).toBe(0);
-      const line = run.stdout.trim().split('\n').pop() ?? '';
-      const { info, s } = JSON.parse(line) as { info: { kind: string; simd?: boolean; threads?: number }; s: number };
-      expect(s).toBe(6 * 6 * 4 * 18);
-      if (nativeInstalled) return;
-      expect(info.kind).toBe('wasm');
-      expect(info.simd).toBe(true);
-      expect(info.threads).toBe(Math.min(cpus().length, 8));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  // Also proof that wasm's pthread workers do not keep a finished CLI run alive.
+  it('picks wasm with SIMD and all cores as threads here, computes, and lets the process exit', () => {
+    const { info, s } = probe({});
+    expect(s).toBe(6 * 6 * 4 * 18);
+    if (nativeInstalled) return;
+    expect(info.kind).toBe('wasm');
+    expect(info.simd).toBe(true);
+    expect(info.threads).toBe(Math.min(cpus().length, 8));
+    if (cpus().length > 1) expect(info.note).toBeUndefined(); // no "threads unavailable" fallback
+  });
+
+  it.skipIf(nativeInstalled)('honours AUW_WASM_THREADS=1', () => {
+    const { info, s } = probe({ AUW_WASM_THREADS: '1' });
+    expect(s).toBe(6 * 6 * 4 * 18);
+    expect(info).toMatchObject({ kind: 'wasm', simd: true, threads: 1 });
   });
 });

@@ -36,6 +36,7 @@ export let tf: Tf = tfjs;
 const KINDS: readonly BackendKind[] = ['node-gpu', 'node', 'wasm', 'cpu'];
 const NATIVE_PACKAGES = { 'node-gpu': '@tensorflow/tfjs-node-gpu', node: '@tensorflow/tfjs-node' } as const;
 const MAX_WASM_THREADS = 8; // the wasm build pre-spawns 8 pthread workers
+const THREADED_INIT_TIMEOUT_MS = 30_000; // measured ~1.3 s on a busy 2-core machine
 
 let pending: Promise<BackendInfo> | null = null;
 let current: BackendInfo | null = null;
@@ -96,9 +97,12 @@ async function loadWasm(options: InitBackendOptions): Promise<BackendInfo> {
   let ok = false;
   if (wanted > 1) {
     try {
+      if (!existsSync(path.join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'))) {
+        throw new Error(`tfjs-backend-wasm-threaded-simd.wasm is missing in ${dir}`);
+      }
       const plan = planWasmThreads(wanted, wasm.setThreadsCount);
       try {
-        ok = await tfjs.setBackend('wasm');
+        ok = await withTimeout(tfjs.setBackend('wasm'), THREADED_INIT_TIMEOUT_MS, 'multithreaded wasm initialisation');
       } finally {
         plan.restore();
       }
@@ -124,6 +128,22 @@ async function loadWasm(options: InitBackendOptions): Promise<BackendInfo> {
     name: 'wasm', kind: 'wasm', simd, threads: wasm.getThreadsCount(),
     ...(notes.length ? { note: notes.join('; ') } : {}),
   };
+}
+
+/**
+ * Pthread workers that never report back would leave initBackend pending forever;
+ * a later setBackend call supersedes the stuck initialisation in tfjs' engine.
+ */
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A 2x2 matmul with a known answer, so a backend that loads but computes garbage is refused. */
