@@ -1,0 +1,145 @@
+/**
+ * The learning engine end to end: real SQLite project, real worker processes (runTask forks
+ * src/main/worker/entry.ts under tsx), tiny model and tiny synthetic crops.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LearnProgress } from '../../../src/shared/types';
+import { readPredictionArray } from '../../../src/main/services/learn/store';
+import { recordEvents } from '../../helpers/events';
+import { tmpDirs } from '../../helpers/tmp';
+import { makeLearnProject, type LearnFixture } from './fixture';
+
+const tmp = tmpDirs('auw-learn-');
+let fx: LearnFixture | null = null;
+
+afterEach(async () => {
+  await fx?.app.backend.close();
+  fx = null;
+  tmp.cleanup();
+});
+
+async function finished(f: LearnFixture, jobId: number) {
+  await f.app.backend.requireJobs().idle();
+  const job = (await f.call('jobs/list', {})).find((j) => j.id === jobId)!;
+  return job;
+}
+
+describe('pretrain → finetune → predict through the worker', () => {
+  it('trains, stores a prediction for every frame (NaN without a face) and metrics', async () => {
+    const noFace = (f: number) => f % 17 === 5;
+    fx = await makeLearnProject(tmp.make(), { videos: 3, frames: 48, labelEvery: 4, noFace });
+    const rec = recordEvents(fx.app.events);
+
+    const pre = await fx.call('models/pretrain', { name: 'pre', preset: 'tiny', steps: 4, checkpointEvery: 2 });
+    const preJob = await finished(fx, pre.id);
+    expect(preJob.error).toBeNull();
+    expect(preJob.state).toBe('done');
+    const steps = rec.all.filter((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).event === 'step').map((m) => m.payload as LearnProgress);
+    expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4]);
+    expect(steps.every((s) => Number.isFinite(s.loss) && s.parts?.infonce !== undefined)).toBe(true);
+    const models = await fx.call('models/list', {});
+    const preModel = models.find((m) => m.name === 'pre')!;
+    expect(preModel.stage).toBe('pretrain');
+    expect(preModel.backend).toMatch(/wasm|node/);
+    // The per-step loss is in the job log and in the curve file.
+    const log = (fx.app.backend.requireProject().db.prepare('SELECT log FROM jobs WHERE id = ?').get(pre.id) as { log: string }).log;
+    expect(log).toMatch(/pretrain contrastive step 4\/4 loss \d/);
+    expect((await fx.call('models/curve', { modelId: preModel.id })).map((p) => p.step)).toEqual([1, 2, 3, 4]);
+
+    const ft = await fx.call('models/finetune', { name: 'ft', parentId: preModel.id, preset: 'tiny', headSteps: 2, fullSteps: 4, valFraction: 0.34 });
+    const ftJob = await finished(fx, ft.id);
+    expect(ftJob.error).toBeNull();
+    expect(ftJob.state).toBe('done');
+    const ftModel = (await fx.call('models/list', {})).find((m) => m.name === 'ft')!;
+    expect(ftModel.parentId).toBe(preModel.id);
+    const split = ftModel.params.split as { train: number[]; val: number[] };
+    expect(split.val).toHaveLength(1);
+    expect(split.train).toHaveLength(2);
+    const phases = rec.all
+      .filter((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).kind === 'finetune' && (m.payload as LearnProgress).event === 'step')
+      .map((m) => (m.payload as LearnProgress).phase);
+    expect(phases).toEqual(['head', 'head', 'full', 'full', 'full', 'full']);
+
+    const db = fx.app.backend.requireProject().db;
+    for (const videoId of fx.videoIds) {
+      const p = readPredictionArray(db, ftModel.id, videoId)!;
+      expect(p.aus).toEqual([12, 25]);
+      expect(p.frameCount).toBe(48);
+      for (let a = 0; a < 2; a++)
+        for (let f = 0; f < 48; f++) {
+          const v = p.data[a * 48 + f]!;
+          if (noFace(f)) expect(v).toBeNaN();
+          else expect(v >= 0 && v <= 5).toBe(true);
+        }
+    }
+    const track = await fx.call('predictions/get', { modelId: ftModel.id, videoId: fx.videoIds[0]! });
+    expect(track?.values[12]?.[5]).toBeNull();
+    const metrics = ftModel.metrics as { heldOutLabels: { perAu: { au: number; n: number }[]; mean: { mae: number } } };
+    expect(metrics.heldOutLabels.perAu.map((m) => m.au)).toEqual([12, 25]);
+    expect(metrics.heldOutLabels.perAu[0]!.n).toBeGreaterThan(5);
+    expect(metrics.heldOutLabels.mean.mae).toBeGreaterThan(0);
+    // Recomputing from the stored predictions gives the same held-out figures.
+    const again = await fx.call('models/metrics', { modelId: ftModel.id });
+    expect((again.metrics as typeof metrics).heldOutLabels).toEqual(metrics.heldOutLabels);
+    rec.stop();
+  });
+
+  it('refuses a second model with a taken name and bad objective settings, with readable messages', async () => {
+    fx = await makeLearnProject(tmp.make(), { videos: 1, frames: 12, labelEvery: 4 });
+    await expect(fx.call('models/pretrain', { name: 'x', preset: 'tiny', objectives: [{ kind: 'nope', weight: 1, params: {} }] })).rejects.toThrow(/no pretraining objective "nope"/);
+    await expect(fx.call('models/pretrain', { name: 'x', preset: 'tiny', objectives: [{ kind: 'infonce', weight: 1, params: { temperature: 0 } }] })).rejects.toThrow(
+      /temperature must be between/,
+    );
+    await fx.call('models/pretrain', { name: 'x', preset: 'tiny', steps: 1 });
+    await expect(fx.call('models/pretrain', { name: 'x', preset: 'tiny' })).rejects.toThrow(/already training "x"/);
+    await fx.app.backend.requireJobs().idle();
+  });
+});
+
+/** The worker process(es) this test process forked, by pid. */
+function workerPids(): number[] {
+  const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((l) => l.includes('worker/entry'))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+describe('crash recovery', () => {
+  it('resumes pretraining from the last checkpoint after the worker is killed with SIGKILL', async () => {
+    fx = await makeLearnProject(tmp.make(), { videos: 2, frames: 24, labelEvery: 6 });
+    const rec = recordEvents(fx.app.events);
+    const job = await fx.call('models/pretrain', { name: 'crashy', preset: 'tiny', steps: 12, checkpointEvery: 3 });
+    // Kill as soon as a checkpoint exists (and at least one more step has run past it).
+    await rec.when((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).event === 'step' && (m.payload as LearnProgress).step >= 4);
+    const pids = workerPids();
+    expect(pids).toHaveLength(1);
+    process.kill(pids[0]!, 'SIGKILL');
+    const failed = await finished(fx, job.id);
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toMatch(/SIGKILL/);
+    const dir = path.join(fx.dir, 'models', 'crashy');
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint.json'), 'utf8')) as { step: number };
+    expect(saved.step).toBeGreaterThanOrEqual(3);
+    expect(saved.step % 3).toBe(0);
+
+    const resumed = await fx.call('models/resume', { jobId: job.id });
+    const done = await finished(fx, resumed.id);
+    expect(done.error).toBeNull();
+    const resumedAt = rec.all.find((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).event === 'resumed' && (m.payload as LearnProgress).jobId === resumed.id);
+    expect((resumedAt!.payload as LearnProgress).step).toBe(saved.step);
+    const steps = rec.all
+      .filter((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).jobId === resumed.id && (m.payload as LearnProgress).event === 'step')
+      .map((m) => (m.payload as LearnProgress).step);
+    expect(steps[0]).toBe(saved.step + 1);
+    expect(steps[steps.length - 1]).toBe(12);
+    const model = (await fx.call('models/list', {})).find((m) => m.name === 'crashy')!;
+    expect(model.params.resumedFrom).toBe(saved.step);
+    // The curve was cut back to the checkpoint and continued: one point per step.
+    expect((await fx.call('models/curve', { modelId: model.id })).map((p) => p.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    rec.stop();
+  });
+});
