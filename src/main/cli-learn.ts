@@ -1,0 +1,260 @@
+/**
+ * The learning commands of the CLI: pretrain, finetune, predict, metrics, models, backend and
+ * labels import|export. They call the same API methods as the UI (through the caller's
+ * dispatch) and follow the jobs' 'learn/progress' events on stderr.
+ *
+ *   import { LEARN_COMMANDS, LEARN_HELP, runLearnCli } from './cli-learn';
+ *   if (LEARN_COMMANDS.includes(argv[0])) await runLearnCli(argv, { call, events, waitFor });
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { MethodName, Params, Result } from '../shared/contract';
+import type { Job, LearnProgress, MetricsTable, ModelRow } from '../shared/types';
+import { auColumn } from '../shared/aus';
+import type { EventBus } from './events';
+
+export const LEARN_COMMANDS: readonly string[] = ['pretrain', 'finetune', 'predict', 'metrics', 'models', 'backend', 'labels', 'resume'];
+
+export const LEARN_HELP = `Learning:
+  auw pretrain <project> --name NAME [--preset tiny|quick|default|gpu] [--steps N] [--batch N]
+               [--clip-length T] [--stride S] [--lr X] [--temperature X] [--margin X]
+               [--objectives infonce=1,temporal-margin=0.5] [--checkpoint-every N] [--seed N]
+  auw finetune <project> --name NAME [--from PRETRAINED_ID] [--preset …] [--head-steps N]
+               [--steps N] [--batch N] [--lr X] [--full-lr-scale X] [--val-fraction F]
+               [--eval-every N] [--patience N] [--no-predict] [--seed N]
+  auw predict  <project> --model ID [--video ID]
+  auw metrics  <project> --model ID
+  auw models   <project>
+  auw backend  <project>
+  auw resume   <project> --job ID
+  auw labels import <project> <file.csv> [--format auto|long|wide] [--video ID] [--annotator NAME]
+  auw labels export <project> <file.csv> [--format long|wide] [--video ID] [--annotator NAME]
+  A training job that was killed or interrupted continues from its checkpoint: run the same
+  command again with the same --name and settings, or \`auw resume <project> --job ID\`.`;
+
+export interface LearnCliIO {
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  events: EventBus;
+  /** Waits for the jobs (the CLI's own helper: progress bar, throws if one did not finish). */
+  waitFor(jobs: Job[]): Promise<void>;
+  out?: (line: string) => void;
+  err?: (text: string) => void;
+}
+
+const OPTIONS = {
+  name: { type: 'string' },
+  preset: { type: 'string' },
+  steps: { type: 'string' },
+  'head-steps': { type: 'string' },
+  batch: { type: 'string' },
+  'clip-length': { type: 'string' },
+  stride: { type: 'string' },
+  lr: { type: 'string' },
+  'full-lr-scale': { type: 'string' },
+  temperature: { type: 'string' },
+  margin: { type: 'string' },
+  objectives: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  seed: { type: 'string' },
+  from: { type: 'string' },
+  'val-fraction': { type: 'string' },
+  'eval-every': { type: 'string' },
+  patience: { type: 'string' },
+  'no-predict': { type: 'boolean', default: false },
+  model: { type: 'string' },
+  video: { type: 'string' },
+  job: { type: 'string' },
+  format: { type: 'string' },
+  annotator: { type: 'string' },
+} as const;
+
+function num(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`--${flag} must be a number, not "${v}".`);
+  return n;
+}
+
+function need<T>(v: T | undefined, msg: string): T {
+  if (v === undefined) throw new Error(msg);
+  return v;
+}
+
+/** "infonce=1,temporal-margin=0.5" → objective specs; --temperature/--margin fill their params. */
+function objectiveList(spec: string | undefined, temperature?: number, margin?: number): Params<'models/pretrain'>['objectives'] {
+  if (spec === undefined && temperature === undefined && margin === undefined) return undefined;
+  const entries = (spec ?? (margin !== undefined ? 'infonce=1,temporal-margin=1' : 'infonce=1')).split(',').map((s) => s.trim()).filter(Boolean);
+  return entries.map((e) => {
+    const [kind, w] = e.split('=');
+    const weight = w === undefined ? 1 : Number(w);
+    if (!kind || !Number.isFinite(weight)) throw new Error(`--objectives: "${e}" is not kind=weight.`);
+    const params: Record<string, number> = {};
+    if (kind === 'infonce' && temperature !== undefined) params.temperature = temperature;
+    if (kind === 'temporal-margin' && margin !== undefined) params.margin = margin;
+    return { kind, weight, params };
+  });
+}
+
+function fmt(x: number | null | undefined, digits = 3): string {
+  return x === null || x === undefined ? '–' : x.toFixed(digits);
+}
+
+export function metricsTableText(t: MetricsTable): string {
+  const lines = [`${t.source} (${t.frames} frames)`, `  AU     ICC     r       MAE     n`];
+  for (const m of t.perAu) lines.push(`  ${auColumn(m.au).padEnd(6)} ${fmt(m.icc).padEnd(7)} ${fmt(m.r).padEnd(7)} ${fmt(m.mae).padEnd(7)} ${m.n}`);
+  lines.push(`  mean   ${fmt(t.mean.icc).padEnd(7)} ${fmt(t.mean.r).padEnd(7)} ${fmt(t.mean.mae).padEnd(7)} (over ${t.mean.aus} AUs with a defined ICC)`);
+  return lines.join('\n');
+}
+
+function printMetrics(model: ModelRow, out: (l: string) => void): void {
+  const m = (model.metrics ?? {}) as Record<string, MetricsTable | null | undefined>;
+  const tables = ['heldOutLabels', 'groundTruthHeldOut', 'groundTruthAll', 'validation'].map((k) => m[k]).filter((t): t is MetricsTable => !!t && Array.isArray(t.perAu));
+  if (!tables.length) return out(`${model.name}: no metrics yet (finetune, then predict).`);
+  out(`Metrics of ${model.name} (#${model.id}):`);
+  for (const t of tables) out(metricsTableText(t));
+}
+
+/** Follows learn/progress on stderr: a line per step on a pipe is too much, so once a second. */
+function followProgress(io: LearnCliIO): () => void {
+  const err = io.err ?? ((s: string) => process.stderr.write(s));
+  let last = 0;
+  return io.events.subscribe((m) => {
+    if (m.event !== 'learn/progress') return;
+    const p = m.payload as LearnProgress;
+    if (p.event === 'resumed') err(`${p.kind} ${p.model}: resuming from the checkpoint at step ${p.step}\n`);
+    else if (p.event === 'eval') err(`${p.kind} ${p.model}: validation at step ${p.step}: mse ${fmt(p.valLoss, 4)}, ICC ${fmt(p.valIcc)}${p.best ? ' (best)' : ''}\n`);
+    else if (p.event === 'step') {
+      const now = Date.now();
+      if (now - last < 1000 && p.step !== p.totalSteps) return;
+      last = now;
+      const eta = p.etaSeconds ? `, ETA ${Math.ceil(p.etaSeconds)} s` : '';
+      err(`${p.kind} ${p.model} [${p.phase}] step ${p.step}/${p.totalSteps} loss ${fmt(p.loss, 4)} ${fmt(p.framesPerSec, 0)} frames/s${eta}\n`);
+    }
+  });
+}
+
+/** Runs one learning command; argv starts at the command (e.g. ['pretrain', 'proj', '--name', 'p1']). */
+export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void> {
+  const out = io.out ?? ((l: string) => console.log(l));
+  const { positionals, values: v } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS, strict: true });
+  let [command, ...rest] = positionals;
+  let sub: string | undefined;
+  if (command === 'labels') [sub, ...rest] = rest;
+  const [target, ...files] = rest;
+  if (!target) throw new Error(`\`auw ${command}${sub ? ` ${sub}` : ''}\` needs a project folder.`);
+  await io.call('projects/open', { dir: path.resolve(target) });
+  const preset = v.preset as Params<'models/pretrain'>['preset'];
+  const stop = followProgress(io);
+  try {
+    switch (command) {
+      case 'backend': {
+        const b = await io.call('learn/backend', {});
+        out(`${b.kind}${b.threads ? ` (${b.threads} threads${b.simd ? ', SIMD' : ''})` : ''}${b.trainingAllowed ? '' : ' — training refused on this backend'}${b.note ? `\n${b.note}` : ''}`);
+        return;
+      }
+      case 'pretrain': {
+        const name = need(v.name, '`auw pretrain` needs --name NAME for the model.');
+        const job = await io.call('models/pretrain', {
+          name,
+          ...(preset ? { preset } : {}),
+          ...opt('steps', num(v.steps, 'steps')),
+          ...opt('batchClips', num(v.batch, 'batch')),
+          ...opt('clipLength', num(v['clip-length'], 'clip-length')),
+          ...opt('stride', num(v.stride, 'stride')),
+          ...opt('lr', num(v.lr, 'lr')),
+          ...opt('checkpointEvery', num(v['checkpoint-every'], 'checkpoint-every')),
+          ...opt('seed', num(v.seed, 'seed')),
+          ...opt('objectives', objectiveList(v.objectives, num(v.temperature, 'temperature'), num(v.margin, 'margin'))),
+        });
+        await io.waitFor([job]);
+        const model = (await io.call('models/list', {})).find((m) => m.name === name);
+        if (model) out(`Pretrained ${model.name} (#${model.id}) on ${model.backend}: ${String(model.params.steps)} steps, ${Number(model.params.framesPerSec).toFixed(0)} frames/s.`);
+        return;
+      }
+      case 'finetune': {
+        const name = need(v.name, '`auw finetune` needs --name NAME for the model.');
+        const job = await io.call('models/finetune', {
+          name,
+          parentId: num(v.from, 'from') ?? null,
+          ...(preset ? { preset } : {}),
+          ...opt('headSteps', num(v['head-steps'], 'head-steps')),
+          ...opt('fullSteps', num(v.steps, 'steps')),
+          ...opt('batchClips', num(v.batch, 'batch')),
+          ...opt('clipLength', num(v['clip-length'], 'clip-length')),
+          ...opt('stride', num(v.stride, 'stride')),
+          ...opt('lr', num(v.lr, 'lr')),
+          ...opt('fullLrScale', num(v['full-lr-scale'], 'full-lr-scale')),
+          ...opt('valFraction', num(v['val-fraction'], 'val-fraction')),
+          ...opt('evalEvery', num(v['eval-every'], 'eval-every')),
+          ...opt('patience', num(v.patience, 'patience')),
+          ...opt('checkpointEvery', num(v['checkpoint-every'], 'checkpoint-every')),
+          ...opt('seed', num(v.seed, 'seed')),
+          predict: !v['no-predict'],
+        });
+        await io.waitFor([job]);
+        const model = (await io.call('models/list', {})).find((m) => m.name === name);
+        if (model) printMetrics(model, out);
+        return;
+      }
+      case 'predict': {
+        const modelId = need(num(v.model, 'model'), '`auw predict` needs --model ID (see `auw models`).');
+        const video = num(v.video, 'video');
+        const job = await io.call('predictions/run', { modelId, ...(video !== undefined ? { videoIds: [video] } : {}) });
+        await io.waitFor([job]);
+        const model = (await io.call('models/list', {})).find((m) => m.id === modelId);
+        if (model) printMetrics(model, out);
+        return;
+      }
+      case 'resume': {
+        const jobId = need(num(v.job, 'job'), '`auw resume` needs --job ID (the interrupted or failed job).');
+        const job = await io.call('models/resume', { jobId });
+        await io.waitFor([job]);
+        out(`Job ${job.id} (${job.kind}) finished.`);
+        return;
+      }
+      case 'metrics': {
+        const modelId = need(num(v.model, 'model'), '`auw metrics` needs --model ID (see `auw models`).');
+        printMetrics(await io.call('models/metrics', { modelId }), out);
+        return;
+      }
+      case 'models': {
+        out('id\tstage\tname\tparent\tbackend\tsteps\theld-out ICC\tcreated');
+        for (const m of await io.call('models/list', {})) {
+          const icc = ((m.metrics ?? {}) as { heldOutLabels?: MetricsTable | null }).heldOutLabels?.mean.icc;
+          out(`${m.id}\t${m.stage}\t${m.name}\t${m.parentId ?? '-'}\t${m.backend ?? '-'}\t${String(m.params.steps ?? '-')}\t${fmt(icc)}\t${m.createdAt}`);
+        }
+        return;
+      }
+      case 'labels': {
+        const file = need(files[0], `\`auw labels ${sub ?? ''}\` needs a CSV file.`);
+        const video = num(v.video, 'video');
+        if (sub === 'import') {
+          const r = await io.call('labels/import', {
+            path: path.resolve(file),
+            ...(v.format ? { format: v.format as 'auto' | 'long' | 'wide' } : {}),
+            ...opt('videoId', video),
+            ...opt('annotator', v.annotator),
+          });
+          out(`Imported ${r.imported} labels (${r.format} form) into ${r.videos} video(s)${r.skippedEmpty ? `; ${r.skippedEmpty} empty cells left unlabelled` : ''}.`);
+        } else if (sub === 'export') {
+          const r = await io.call('labels/export', {
+            path: path.resolve(file),
+            ...(v.format ? { format: v.format as 'long' | 'wide' } : {}),
+            ...opt('videoId', video),
+            ...opt('annotator', v.annotator),
+          });
+          out(`Wrote ${r.rows} rows to ${r.path}.`);
+        } else throw new Error('Use `auw labels import …` or `auw labels export …`.');
+        return;
+      }
+      default:
+        throw new Error(`"${command}" is not a learning command (${LEARN_COMMANDS.join(', ')}).`);
+    }
+  } finally {
+    stop();
+  }
+}
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
