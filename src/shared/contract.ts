@@ -212,6 +212,8 @@ export const contract = {
         checkpointEvery: z.number().int().min(1).max(100_000).optional(),
         seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
         predict: z.boolean().default(true),
+        /** Train and validate on these videos only (predictions still cover every video). */
+        videoIds: z.array(id).min(1).max(10_000).optional(),
       })
       .strict(),
   ),

@@ -138,6 +138,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
         valFraction: a.valFraction,
         splitSeed: a.seed ?? 1,
         predict: a.predict,
+        ...(a.videoIds ? { videoIds: a.videoIds } : {}),
       };
       return backend.requireJobs().add('finetune', params as unknown as Record<string, unknown>);
     },

@@ -32,6 +32,8 @@ export interface FinetuneJobParams {
   splitSeed: number;
   /** Predict every frame of every video once trained (and compute the metrics). */
   predict: boolean;
+  /** Train and validate on these videos only. */
+  videoIds?: number[];
 }
 
 export interface PredictJobParams {
@@ -96,6 +98,8 @@ export const pretrainJob: JobRunner = async (ctx) => {
       steps: result.steps,
       seconds: result.seconds,
       framesPerSec: result.framesPerSec,
+      stepSeconds: result.stepSeconds,
+      flopsPerStep: result.flopsPerStep,
       resumedFrom: result.resumedFrom,
       finalLoss: result.finalLoss,
       parameters: result.parameters,
@@ -126,10 +130,10 @@ export const finetuneJob: JobRunner = async (ctx) => {
     if (overrides.stride === undefined && typeof meta.info.stride === 'number') overrides.stride = meta.info.stride;
   }
   const cfg = finetuneConfig(p.preset, project.cropSize, aus, overrides);
-  const videos = trainingVideos(db, project.dir);
+  const videos = trainingVideos(db, project.dir, p.videoIds);
   if (!videos.length) throw new ApiError('invalid_argument', 'There are no imported videos. Import videos and label some frames first.');
   const split = splitBySubject(videos, p.valFraction, p.splitSeed);
-  const labels = labelledFrames(db, aus);
+  const labels = labelledFrames(db, aus, videos.map((v) => v.id));
   const trainLabels = labels.filter((l) => split.train.includes(l.videoId)).length;
   if (!trainLabels) throw new ApiError('invalid_argument', 'None of the training videos has labelled frames. Label some sampled frames first.');
   const dir = modelDirFor(project.dir, p.name);
@@ -154,6 +158,8 @@ export const finetuneJob: JobRunner = async (ctx) => {
       bestStep: result.bestStep,
       seconds: result.seconds,
       framesPerSec: result.framesPerSec,
+      stepSeconds: result.stepSeconds,
+      flopsPerStep: result.flopsPerStep,
       resumedFrom: result.resumedFrom,
       finalLoss: result.finalLoss,
       parameters: result.parameters,
