@@ -87,7 +87,7 @@ test('label sampled frames by keyboard, survive a reload, undo and redo', async 
   await expect(page.getByText('All changes saved')).toBeVisible();
 
   // Shortcuts are off while typing in a field.
-  const annotator = page.getByLabel('Annotator');
+  const annotator = page.getByRole('textbox', { name: 'Annotator' });
   await annotator.click();
   await page.keyboard.press('5');
   await page.keyboard.press('n');

@@ -38,7 +38,8 @@ test('review: empty state, lanes, seek, biggest disagreement, compare, accept pr
   shell = await openProject(browser, fx, `#/review/${fx.videoId}`);
   let page = shell.page;
   await expect(page.getByRole('heading', { name: 'No trained model yet' })).toBeVisible();
-  await expect(page.getByText('Train first: on the Train tab')).toBeVisible();
+  await expect(page.getByText('Train first, on the Train tab')).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: 'Pretrain' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Open the Train tab' })).toBeVisible();
   await expect(page.locator('.stage img')).toHaveAttribute('alt', `Frame ${s0}`);
   await snap(page, 'review-01-empty');

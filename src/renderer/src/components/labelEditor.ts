@@ -78,7 +78,8 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
   const notify = useNotify();
   const store = useRef(new Map<number, Map<number, number>>());
   const [version, setVersion] = useState(0);
-  const [loaded, setLoaded] = useState(false);
+  const [loadedKey, setLoadedKey] = useState<string | null>(null);
+  const loaded = loadedKey === `${videoId}\n${annotator}`;
   const [loadError, setLoadError] = useState<string | null>(null);
   const [save, setSave] = useState<SaveState>({ state: 'idle' });
   const undoStack = useRef<Edit[][]>([]);
@@ -116,7 +117,7 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
         row.set(l.au, l.intensity);
       }
       store.current = next;
-      setLoaded(true);
+      setLoadedKey(`${want.videoId}\n${want.annotator}`);
       setLoadError(null);
       bump();
     } catch (e) {
@@ -128,7 +129,6 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
     store.current = new Map();
     undoStack.current = [];
     redoStack.current = [];
-    setLoaded(false);
     bump();
     void load();
   }, [videoId, annotator, load, bump]);

@@ -11,10 +11,12 @@ import { ShortcutsDialog, type Shortcut } from '../../components/Dialog';
 import { Icon } from '../../components/Icons';
 import { AlignedCrop, FrameStage } from '../../components/FrameStage';
 import { prefetchFrame, useFrameAsset } from '../../components/frameAssets';
+import { useFrameCursor } from '../../components/frameCursor';
 import { levelText, useAnnotator, useLabelEditor, type Edit } from '../../components/labelEditor';
 import { useNotify } from '../../components/Notices';
 import type { Route } from '../../route';
 import { AuPanel } from './AuPanel';
+import { RecentChanges } from './RecentChanges';
 import { formatTime } from './format';
 import { lowerBound, Timeline } from './Timeline';
 import { AnnotatorField, isTyping, VideoSwitcher } from './controls';
@@ -93,13 +95,12 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
     const i = states.findIndex((s) => s !== 2);
     return i >= 0 ? sampled[i] : sampled[0];
   }, [states, sampled]);
-  const frame = clamp(routeFrame ?? firstOpen ?? 0);
-
-  const setFrame = useCallback((f: number) => go({ view: 'label', videoId, frame: clamp(f) }, { replace: true }), [go, videoId, clamp]);
+  const [cursor, setFrame] = useFrameCursor('label', videoId, routeFrame, go, clamp);
+  const frame = clamp(cursor ?? firstOpen ?? 0);
   // Without a frame in the URL, start at the first sampled frame still to label.
   useEffect(() => {
-    if (routeFrame === undefined && queue.data && editor.loaded && frameCount) setFrame(firstOpen ?? 0);
-  }, [routeFrame, queue.data, editor.loaded, frameCount]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (cursor === undefined && queue.data && (queue.data[0]?.videoId ?? videoId) === videoId && editor.loaded && frameCount) setFrame(firstOpen ?? 0);
+  }, [cursor, queue.data, editor.loaded, frameCount, videoId]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const [chosen, setChosen] = useState(0);
   const [overlay, setOverlay] = useState(() => localStorage.getItem('auw.overlay') !== 'off');
@@ -261,6 +262,17 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
     setFrame(frame + delta);
   };
 
+  const seek = useCallback(
+    (f: number) => {
+      if (playingRef.current) {
+        videoRef.current?.pause();
+        setPlaying(false);
+      }
+      setFrame(f);
+    },
+    [setFrame],
+  );
+
   // One window listener; it reads the latest state through a ref, so it never re-binds.
   const onKey = useRef<(e: KeyboardEvent) => void>(() => {});
   onKey.current = (e: KeyboardEvent) => {
@@ -397,6 +409,7 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
               {video.width}×{video.height} · {fps.toFixed(2)} fps
             </dd>
           </dl>
+          <RecentChanges videoId={videoId} annotator={annotator} onGo={setFrame} />
           {editor.loadError && (
             <p className="error-text small" role="alert">
               Labels could not be loaded: {editor.loadError}
@@ -408,7 +421,7 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
       <AuPanel aus={aus} values={values} version={editor.version} chosen={chosen} frame={frame} onChoose={setChosen} onSet={setLabel} />
 
       <div className="lv-bottom">
-        <div className="transport" role="toolbar" aria-label="Playback and navigation">
+        <div className="transport" role="group" aria-label="Playback and navigation">
           <button type="button" className="with-icon" aria-label="Previous sampled frame (P)" title="Previous sampled frame (P)" onClick={() => jumpSampled(-1)}>
             <Icon name="prevMark" /> Prev sampled
           </button>
@@ -445,13 +458,7 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
           states={states}
           statesVersion={editor.version}
           frame={shown}
-          onSeek={(f) => {
-            if (playingRef.current) {
-              videoRef.current?.pause();
-              setPlaying(false);
-            }
-            setFrame(f);
-          }}
+          onSeek={seek}
         />
       </div>
       {help && <ShortcutsDialog groups={LABEL_SHORTCUTS} onClose={() => setHelp(false)} />}

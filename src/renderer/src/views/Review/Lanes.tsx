@@ -115,58 +115,74 @@ function LanesImpl({ aus, frameCount, fps, a, b, labels, labelsVersion, frame, c
       for (let l = 1; l <= 5; l++) ctx.fillRect(0, Math.round(y(l)), w, 1);
       ctx.fillStyle = 'rgba(255,255,255,0.12)';
       ctx.fillRect(0, Math.round(y(0)), w, 1);
+      // One path per layer: thousands of rects and dots cost one fill each, not one state change each.
       const drawTrack = (track: Track | null, color: string, area: boolean) => {
         const lane = track?.lanes.get(au);
         if (!lane) return;
         const { min, max } = decimate(lane, range[0], range[1], Math.max(1, Math.floor(w)));
+        const band = new Path2D();
+        const under = new Path2D();
+        const gaps = new Path2D();
+        const base = y(0);
         for (let col = 0; col < min.length; col++) {
           const lo = min[col]!;
           const hi = max[col]!;
           if (lo !== lo) {
-            if (area) {
-              ctx.fillStyle = 'rgba(154,163,178,0.35)';
-              ctx.fillRect(col, h - 2, 1, 2);
-            }
+            gaps.rect(col, h - 2, 1, 2);
             continue;
           }
           const top = y(hi);
           const bottom = y(lo);
-          if (area) {
-            ctx.globalAlpha = 0.2;
-            ctx.fillStyle = color;
-            ctx.fillRect(col, bottom, 1, y(0) - bottom);
-          }
-          ctx.globalAlpha = area ? 1 : 0.9;
-          ctx.fillStyle = color;
-          ctx.fillRect(col, top - 1, 1, Math.max(2, bottom - top + 2));
+          if (area) under.rect(col, bottom, 1, base - bottom);
+          band.rect(col, top - 1, 1, Math.max(2, bottom - top + 2));
         }
+        ctx.fillStyle = color;
+        if (area) {
+          ctx.globalAlpha = 0.2;
+          ctx.fill(under);
+          ctx.globalAlpha = 1;
+          ctx.fillStyle = 'rgba(154,163,178,0.35)';
+          ctx.fill(gaps);
+          ctx.fillStyle = color;
+        }
+        ctx.globalAlpha = area ? 1 : 0.9;
+        ctx.fill(band);
         ctx.globalAlpha = 1;
       };
       drawTrack(a, COLOR_A, true);
       drawTrack(b, COLOR_B, false);
       // Human labels as points; white when the model agrees to within one level, coral when not.
       const lane = a?.lanes.get(au);
+      const agree = new Path2D();
+      const off = new Path2D();
+      let ring: [number, number] | null = null;
       for (const [f, row] of labels) {
         if (f < range[0] - 1 || f > range[1]) continue;
         const v = row.get(au);
         if (v === undefined) continue;
         const x = xOf(f, w);
         const p = lane?.[f];
-        const off = p !== undefined && p === p && Math.abs(p - v) >= 1;
+        const target = p !== undefined && p === p && Math.abs(p - v) >= 1 ? off : agree;
+        target.moveTo(x + 3.4, y(v));
+        target.arc(x, y(v), 3.4, 0, 2 * Math.PI);
+        if (highlight && highlight.frame === f && highlight.au === au) ring = [x, y(v)];
+      }
+      ctx.strokeStyle = '#0b0d11';
+      ctx.lineWidth = 1.5;
+      for (const [path, fill] of [
+        [agree, '#ffffff'],
+        [off, '#ff7a7a'],
+      ] as const) {
+        ctx.fillStyle = fill;
+        ctx.stroke(path);
+        ctx.fill(path);
+      }
+      if (ring) {
         ctx.beginPath();
-        ctx.arc(x, y(v), 3.4, 0, 2 * Math.PI);
-        ctx.fillStyle = off ? '#ff7a7a' : '#ffffff';
-        ctx.strokeStyle = '#0b0d11';
-        ctx.lineWidth = 1.5;
-        ctx.fill();
+        ctx.arc(ring[0], ring[1], 7, 0, 2 * Math.PI);
+        ctx.strokeStyle = CURSOR;
+        ctx.lineWidth = 2;
         ctx.stroke();
-        if (highlight && highlight.frame === f && highlight.au === au) {
-          ctx.beginPath();
-          ctx.arc(x, y(v), 7, 0, 2 * Math.PI);
-          ctx.strokeStyle = CURSOR;
-          ctx.lineWidth = 2;
-          ctx.stroke();
-        }
       }
     }
   }, [aus, a, b, labels, labelsVersion, range, width, heightKey, highlight, xOf]);
@@ -183,8 +199,8 @@ function LanesImpl({ aus, frameCount, fps, a, b, labels, labelsVersion, frame, c
         ctx.fillStyle = 'rgba(255, 204, 77, 0.12)';
         ctx.fillRect(x - pxPerFrame / 2, 0, pxPerFrame, c.clientHeight);
       }
-      ctx.fillStyle = CURSOR;
-      ctx.fillRect(Math.round(x) - 1, 0, 2, c.clientHeight);
+      ctx.fillStyle = 'rgba(255, 204, 77, 0.7)';
+      ctx.fillRect(Math.round(x) - 0.75, 0, 1.5, c.clientHeight);
     }
     const r = ruler.current;
     const rctx = r && fit(r);

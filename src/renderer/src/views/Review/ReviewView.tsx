@@ -10,6 +10,7 @@ import { useQuery } from '../../api/hooks';
 import { ShortcutsDialog, type Shortcut } from '../../components/Dialog';
 import { AlignedCrop, FrameStage } from '../../components/FrameStage';
 import { useFrameAsset } from '../../components/frameAssets';
+import { useFrameCursor } from '../../components/frameCursor';
 import { Icon } from '../../components/Icons';
 import { LEVELS, levelText, useAnnotator, useLabelEditor, type Edit } from '../../components/labelEditor';
 import { useNotify } from '../../components/Notices';
@@ -85,8 +86,8 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
   const fps = video?.fps || 25;
   const clamp = useCallback((f: number) => Math.max(0, Math.min(Math.max(0, frameCount - 1), Math.round(f))), [frameCount]);
   const sampled = useMemo(() => Int32Array.from(queue.data?.map((q) => q.frame) ?? []).sort(), [queue.data]);
-  const frame = clamp(routeFrame ?? sampled[0] ?? 0);
-  const setFrame = useCallback((f: number) => go({ view: 'review', videoId, frame: clamp(f) }, { replace: true }), [go, videoId, clamp]);
+  const [cursor, setFrame] = useFrameCursor('review', videoId, routeFrame, go, clamp);
+  const frame = clamp(cursor ?? sampled[0] ?? 0);
 
   const [chosen, setChosen] = useState(0);
   const [overlay, setOverlay] = useState(() => localStorage.getItem('auw.overlay') !== 'off');
@@ -333,11 +334,24 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
           <h2 id="rv-empty-title">{noModels ? 'No trained model yet' : a.error ? 'The predictions could not be loaded' : `No predictions for ${video.name} yet`}</h2>
           <p className="muted">
             {noModels
-              ? 'Review compares a model’s per-frame intensity tracks with your labels. Train first: on the Train tab, run Pretrain and Finetune (the quick preset takes minutes), then Predict. The tracks appear here.'
+              ? 'Review compares a model’s per-frame intensity tracks with your labels. Train first, on the Train tab:'
               : a.error
                 ? a.error
                 : `${modelA?.name ?? 'This model'} has not predicted this video. Run Predict on the Train tab, or choose another model above.`}
           </p>
+          {noModels && (
+            <ol className="steps">
+              <li className={editor.all().size ? 'done' : undefined}>
+                <strong>Label</strong> the sampled frames on the Label tab <span className="muted">({editor.all().size} frames labelled on this video)</span>
+              </li>
+              <li>
+                <strong>Pretrain</strong> on every frame, then <strong>Finetune</strong> on your labels (the quick preset takes minutes)
+              </li>
+              <li>
+                <strong>Predict</strong>: the intensity tracks appear here, lane by lane
+              </li>
+            </ol>
+          )}
           <button type="button" className="primary" onClick={() => go({ view: 'train' })}>
             Open the Train tab
           </button>
