@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../../../src/shared/errors';
+import { exportLong, exportWide, parseCsvLine, parseLabelsCsv, writeLabels } from '../../../src/main/services/export/labelsCsv';
+import { Project } from '../../../src/main/services/store/project';
+import { labelsForVideo } from '../../../src/main/services/store/labels';
+import { addVideo } from '../../helpers/project';
+import { tmpDirs } from '../../helpers/tmp';
+
+const tmp = tmpDirs('auw-labelscsv-');
+let project: Project | null = null;
+afterEach(() => {
+  project?.close();
+  project = null;
+  tmp.cleanup();
+});
+
+const videos = [
+  { id: 1, name: 'S01_1.mp4', frameCount: 100 },
+  { id: 2, name: 'S02_1.mp4', frameCount: 50 },
+];
+const aus = [1, 2, 4, 12];
+const base = { videos, annotator: 'me', aus };
+
+function problem(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApiError);
+    return (err as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+describe('parseCsvLine', () => {
+  it('handles quotes, escaped quotes and empty fields', () => {
+    expect(parseCsvLine('a,"b,c","d""e",,f')).toEqual(['a', 'b,c', 'd"e', '', 'f']);
+  });
+});
+
+describe('long form', () => {
+  it('reads video by file name, stem or id, AU in several spellings, FACS letters, and the annotator column', () => {
+    const csv = 'video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,ann\nS01_1,4,12,E,\n2,0,au04,0,ann\n';
+    const r = parseLabelsCsv(csv, base);
+    expect(r.format).toBe('long');
+    expect(r.labels.map(({ row: _r, ...l }) => l)).toEqual([
+      { videoId: 1, frame: 3, au: 1, intensity: 2, annotator: 'ann' },
+      { videoId: 1, frame: 4, au: 12, intensity: 5, annotator: 'me' },
+      { videoId: 2, frame: 0, au: 4, intensity: 0, annotator: 'ann' },
+    ]);
+  });
+
+  it('names every bad row (1 = header) and imports nothing', () => {
+    const csv = [
+      'video,frame,AU,intensity,annotator',
+      'S01_1.mp4,3,AU01,2,a', // row 2 fine
+      'nobody.mp4,3,AU01,2,a', // row 3 unknown video
+      'S01_1.mp4,100,AU01,2,a', // row 4 past the end
+      'S01_1.mp4,5,AU07,2,a', // row 5 AU not in the set
+      'S01_1.mp4,6,AU01,7,a', // row 6 intensity out of range
+      'S01_1.mp4,x,AU01,1,a', // row 7 bad frame
+      'S01_1.mp4,3,AU01,3,a', // row 8 duplicate of row 2
+    ].join('\n');
+    const msg = problem(() => parseLabelsCsv(csv, base));
+    expect(msg).toMatch(/6 problem\(s\), so nothing was imported/);
+    expect(msg).toMatch(/row 3: no video "nobody.mp4"/);
+    expect(msg).toMatch(/row 4: frame 100 is past the end of S01_1.mp4 \(100 frames/);
+    expect(msg).toMatch(/row 5: AU7 is not in this project's AU set/);
+    expect(msg).toMatch(/row 6: intensity "7" is not 0–5/);
+    expect(msg).toMatch(/row 7: frame "x" is not a frame number/);
+    expect(msg).toMatch(/row 8: frame 3 AU1 by a was already given in row 2/);
+  });
+
+  it('says which header columns are missing', () => {
+    expect(problem(() => parseLabelsCsv('video,frame,intensity\n', { ...base, format: 'long' }))).toMatch(/lacks the column\(s\) AU/);
+  });
+});
+
+describe('wide form', () => {
+  it('reads frame,AU01,… for one video, skipping empty cells and other columns (OpenFace-style spaces trimmed)', () => {
+    const csv = 'frame, timestamp, AU01, AU12\n0, 0.00, 1, \n1, 0.04, , 3\n';
+    const r = parseLabelsCsv(csv, { ...base, videoId: 2 });
+    expect(r.format).toBe('wide');
+    expect(r.skippedEmpty).toBe(2);
+    expect(r.labels.map((l) => [l.frame, l.au, l.intensity, l.row])).toEqual([
+      [0, 1, 1, 2],
+      [1, 12, 3, 3],
+    ]);
+  });
+
+  it('needs a video, and refuses AU columns outside the set', () => {
+    expect(problem(() => parseLabelsCsv('frame,AU01\n0,1\n', base))).toMatch(/say which video/);
+    expect(problem(() => parseLabelsCsv('frame,AU01,AU09\n0,1,1\n', { ...base, videoId: 1 }))).toMatch(/Row 1: the column\(s\) AU09 are not in this project's AU set/);
+    expect(problem(() => parseLabelsCsv('frame,AU01\n0,2.5\n', { ...base, videoId: 1 }))).toMatch(/row 2: AU01: intensity "2.5"/);
+  });
+});
+
+describe('with a project', () => {
+  it('imports in one transaction and exports both forms that read back the same', () => {
+    const dir = tmp.make();
+    project = Project.create(path.join(dir, 'p'), { name: 'p', auSet: { custom: aus, name: 'four' } });
+    const v1 = addVideo(project.db, { path: '/videos/S01_1.mp4', frameCount: 100 });
+    const refs = [{ id: v1, name: 'S01_1.mp4', frameCount: 100 }];
+    const parsed = parseLabelsCsv('video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,a\nS01_1.mp4,3,AU12,4,a\nS01_1.mp4,9,AU04,1,b\n', { ...base, videos: refs });
+    expect(writeLabels(project.db, parsed.labels)).toBe(3);
+    expect(labelsForVideo(project.db, v1)).toHaveLength(3);
+
+    const long = exportLong(project.db, refs);
+    expect(long).toBe('video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,a\nS01_1.mp4,3,AU12,4,a\nS01_1.mp4,9,AU04,1,b\n');
+    const wide = exportWide(project.db, v1, aus);
+    expect(wide).toBe('frame,AU01,AU02,AU04,AU12\n3,2,,,4\n9,,,1,\n');
+    const back = parseLabelsCsv(wide, { ...base, videos: refs, videoId: v1, annotator: 'a' });
+    expect(back.labels.map((l) => [l.frame, l.au, l.intensity])).toEqual([
+      [3, 1, 2],
+      [3, 12, 4],
+      [9, 4, 1],
+    ]);
+    fs.writeFileSync(path.join(dir, 'x.csv'), long);
+  });
+
+  it('leaves the labels untouched when a write fails half-way', () => {
+    project = Project.create(path.join(tmp.make(), 'p'), { name: 'p', auSet: { custom: aus, name: 'four' } });
+    const v1 = addVideo(project.db, { frameCount: 100 });
+    const good = { videoId: v1, frame: 1, au: 1, intensity: 1, annotator: 'a', row: 2 };
+    // Intensity 9 passes no parser, but the database CHECK refuses it: the transaction rolls back.
+    expect(() => writeLabels(project!.db, [good, { ...good, frame: 2, intensity: 9, row: 3 }])).toThrow();
+    expect(labelsForVideo(project.db, v1)).toHaveLength(0);
+  });
+});
