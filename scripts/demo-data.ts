@@ -129,7 +129,13 @@ function parseArgs(argv: string[]): DemoOptions {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const opts = parseArgs(process.argv.slice(2));
+  let opts: DemoOptions;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`${e instanceof Error ? e.message : String(e)}\nusage: npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--seed N] [--size px]`);
+    process.exit(2);
+  }
   generateDemoData({ ...opts, log: (m) => console.log(m) })
     .then((m) => {
       const total = m.videos.reduce((s, v) => s + v.frameCount, 0);

@@ -149,6 +149,15 @@ export interface AuTrack {
   blink: Float32Array;
 }
 
+function shuffled<T>(xs: T[], r: () => number): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
 const smooth = (x: number) => (x <= 0 ? 0 : x >= 1 ? 1 : x * x * (3 - 2 * x));
 
 /** Sparse events: most frames neutral; each event ramps up, holds and relaxes. */
@@ -158,9 +167,19 @@ export function scheduleAus(seed: number, frames: number, fps: number): AuTrack 
   const envs: Envelope[] = [];
   const totalW = TEMPLATES.reduce((s, t) => s + t.weight, 0);
   let t = uniform(r, 0.8, 2.5);
+  let events = 0;
+  let deck: Template[] = [];
   while (t < seconds - 1) {
-    let pick = r() * totalW;
-    const tpl = TEMPLATES.find((x) => (pick -= x.weight) < 0) ?? TEMPLATES[0]!;
+    // Alternate a weighted draw (common expressions more often) with a shuffled deck of all
+    // templates, so even a short video shows the rare AUs rather than leaving it to chance.
+    let tpl: Template;
+    if (events++ % 2 === 0) {
+      let pick = r() * totalW;
+      tpl = TEMPLATES.find((x) => (pick -= x.weight) < 0) ?? TEMPLATES[0]!;
+    } else {
+      if (deck.length === 0) deck = shuffled(TEMPLATES, r);
+      tpl = deck.pop()!;
+    }
     // Low intensities dominate in spontaneous data, so skew the event level downwards.
     const level = 0.8 + 4.4 * Math.pow(r(), 1.4);
     const onset = uniform(r, 0.25, 0.8);

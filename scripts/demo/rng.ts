@@ -1,8 +1,18 @@
 // Seeded randomness so the demo data (and so any benchmark on it) is reproducible.
 
-/** mulberry32: tiny, fast, good enough for synthetic data. */
+/** murmur3's finaliser: spreads nearby seeds (1, 2, 3…) far apart. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** mulberry32 on a mixed seed: raw small seeds give correlated first draws. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
+  let a = fmix32((seed ^ 0x9e3779b9) >>> 0);
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
@@ -22,9 +32,9 @@ export function uniform(r: () => number, lo: number, hi: number): number {
 
 /** Derives independent streams (per video, per purpose) from one seed. */
 export function subSeed(seed: number, ...keys: number[]): number {
-  let h = seed >>> 0;
-  for (const k of keys) h = Math.imul(h ^ (k + 0x9e3779b9), 0x85ebca6b) >>> 0;
-  return (h ^ (h >>> 13)) >>> 0;
+  let h = fmix32(seed >>> 0);
+  for (const k of keys) h = fmix32((h ^ fmix32((k + 0x632be5ab) >>> 0)) >>> 0);
+  return h;
 }
 
 /** Smooth 1-D noise: a few sinusoids of random low frequency and phase. */
