@@ -19,6 +19,7 @@ import { chooseFrames } from '../src/main/services/store/samples';
 import { faceMask } from '../src/main/services/store/frames';
 import { CropStoreReader } from '../src/main/services/media/cropStore';
 import { cropFileFor } from '../src/main/services/media/import';
+import { contentHash } from '../src/main/services/media/probe';
 import { groundTruthFileFor, readGroundTruth, type GroundTruth } from '../src/main/services/learn/groundTruth';
 import { MetricsAccumulator } from '../src/main/services/learn/metrics';
 import { readPredictionArray, splitBySubject } from '../src/main/services/learn/store';
@@ -71,8 +72,19 @@ async function waitJob(jobId: number): Promise<void> {
 const projectDir = path.join(work, 'project');
 if (opt.fresh) fs.rmSync(work, { recursive: true, force: true });
 fs.mkdirSync(work, { recursive: true });
-if (fs.existsSync(path.join(projectDir, 'project.sqlite'))) await call('projects/open', { dir: projectDir });
-else {
+if (fs.existsSync(path.join(projectDir, 'project.sqlite'))) {
+  await call('projects/open', { dir: projectDir });
+  // Demo data regenerated since the import: its crops no longer match the ground truth.
+  for (const v of await call('videos/list', {})) {
+    if (!fs.existsSync(v.path) || (await contentHash(v.path)) !== v.contentHash) {
+      log(`${v.name} changed since it was imported: re-importing everything`);
+      await app.backend.close();
+      fs.rmSync(projectDir, { recursive: true, force: true });
+      break;
+    }
+  }
+}
+if (!app.backend.project) {
   await call('projects/create', { dir: projectDir, name: 'bench-learn', auSet: { preset: 'disfa' } });
 }
 {
