@@ -35,8 +35,11 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
   return r.stdout;
 }
 
-/** Builds the video and the project; seconds of video at 25 fps, 10 % of frames sampled. */
-export function buildFixture(name: string, seconds = 4): Fixture {
+/**
+ * Builds the video and the project; seconds of video at 25 fps, 10 % of frames sampled.
+ * `silent` adds a second video without an audio track (imported after the first).
+ */
+export function buildFixture(name: string, seconds = 4, opts: { silent?: boolean } = {}): Fixture & { silentVideoId?: number } {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `auw-${name}-`)));
   fs.mkdirSync(path.join(root, 'settings'));
   const photo = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
@@ -58,6 +61,13 @@ export function buildFixture(name: string, seconds = 4): Fixture {
   const row = imported.trim().split('\n').find((l) => l.includes('face.mp4'));
   const [id, , frames] = row?.split('\t') ?? [];
   if (!row || !row.endsWith('ready')) throw new Error(`import did not finish: ${imported}`);
+  let silentVideoId: number | undefined;
+  if (opts.silent) {
+    const silent = path.join(root, 'face-silent.mp4');
+    run(ffmpeg(), ['-hide_banner', '-loglevel', 'error', '-y', '-i', video, '-an', '-c:v', 'copy', silent]);
+    const out = cli('import', project, silent);
+    silentVideoId = Number(out.trim().split('\n').find((l) => l.includes('face-silent.mp4'))?.split('\t')[0]);
+  }
   cli('sample', project, '--percent', '10', '--seed', '1');
   const queue = cli('frames', project, '--video', String(Number(id)));
   const sampled = queue
@@ -65,7 +75,7 @@ export function buildFixture(name: string, seconds = 4): Fixture {
     .split('\n')
     .slice(1)
     .map((l) => Number(l.split('\t')[0]));
-  return { root, project, video, videoId: Number(id), frameCount: Number.parseInt(frames ?? '0', 10), fps: 25, sampled };
+  return { root, project, video, videoId: Number(id), frameCount: Number.parseInt(frames ?? '0', 10), fps: 25, sampled, ...(silentVideoId ? { silentVideoId } : {}) };
 }
 
 /** Opens a better-sqlite3 handle on the fixture's project (only while no server runs). */
@@ -129,8 +139,8 @@ export function readLabels(project: string, videoId: number): { frame: number; a
   }
 }
 
-/** Browser mode on the fixture's project, opened at `hash`. */
-export async function openProject(browser: Browser, fx: Fixture, hash: string): Promise<Shell> {
+/** Browser mode on the fixture's project, opened at `hash`; `killServer` simulates a crash of the backend. */
+export async function openProject(browser: Browser, fx: Fixture, hash: string): Promise<Shell & { killServer(): Promise<void> }> {
   const { url, child } = await startServer(fx.root, ['--project', fx.project]);
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
@@ -140,9 +150,15 @@ export async function openProject(browser: Browser, fx: Fixture, hash: string): 
     page,
     root: fx.root,
     url,
+    killServer: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
     stop: async () => {
       await context.close();
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;

@@ -13,11 +13,11 @@ const level = (page: Page, au: number, l: string) => page.getByRole('button', { 
 const LEVELS = ['0', 'A', 'B', 'C', 'D', 'E'];
 const frameReadout = (page: Page) => page.locator('.frame-readout strong');
 
-let fx: Fixture;
+let fx: Fixture & { silentVideoId?: number };
 let shell: Shell | null = null;
 
 test.beforeAll(() => {
-  fx = buildFixture('label');
+  fx = buildFixture('label', 4, { silent: true });
   expect(fx.sampled.length).toBeGreaterThanOrEqual(5);
 });
 test.afterEach(async () => {
@@ -209,6 +209,11 @@ test('timeline: waveform, sampled markers, click to seek, zoom; playback with Sp
   await expect(fit).toBeEnabled();
   await fit.click();
 
+  // Space is the play key even when a button has focus (it must not press the button).
+  const landmarks = page.getByRole('button', { name: 'Landmarks' });
+  await landmarks.focus();
+  await expect(landmarks).toHaveAttribute('aria-pressed', 'true');
+
   // Space plays the video (the <video> shows) and pauses it on an exact frame (the still shows).
   await page.keyboard.press('Home'); // not a shortcut: nothing happens
   const before = Number(await frameReadout(page).textContent());
@@ -225,7 +230,35 @@ test('timeline: waveform, sampled markers, click to seek, zoom; playback with Sp
     const stopped = Number(await frameReadout(page).textContent());
     await expect(page.locator('.stage img')).toHaveAttribute('alt', `Frame ${stopped}`);
     await expect(timeline).toHaveAttribute('aria-valuenow', String(stopped));
+    await expect(landmarks).toHaveAttribute('aria-pressed', 'true');
   } else {
     test.info().annotations.push({ type: 'playback', description: 'this Chromium cannot play the H.264 fixture' });
   }
+
+  // Another video, without audio: a flat track, and its own sampled frames.
+  await page.getByRole('combobox', { name: 'Video' }).selectOption({ label: 'face-silent.mp4' });
+  await expect(page).toHaveURL(new RegExp(`#/label/${fx.silentVideoId}`));
+  await expect(page.locator('.track-head').first()).toHaveText('No audio');
+  await expect(page.locator('.wave canvas').first()).toBeVisible();
+  await expect(page.getByTestId('label-progress')).toHaveText(/^0 of \d+ sampled frames labelled \(0 %\)$/);
+  await expect(page.locator('.badge.sampled')).toHaveText(/^Sampled 1 of/);
+  await snap(page, 'label-08-no-audio');
+});
+
+test('a label that cannot be saved is rolled back with a readable error', async ({ browser }) => {
+  const opened = await openProject(browser, fx, `#/label/${fx.videoId}?frame=${fx.sampled[4]}`);
+  shell = opened;
+  const { page } = opened;
+  const progress = page.getByTestId('label-progress');
+  await expect(progress).toHaveText(/sampled frames labelled/);
+  await expect(page.locator('.au-row.chosen')).toHaveAttribute('data-au', '1');
+  await expect(page.locator('.stage img')).toHaveAttribute('alt', `Frame ${fx.sampled[4]}`);
+  // The backend goes away; the next keypress shows at once, then rolls back with an explanation.
+  await opened.killServer();
+  await page.keyboard.press('4');
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not save AU01 on frame' })).toContainText('Lost contact with the AU Workbench server');
+  await expect(level(page, 1, 'D')).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.getByText('Not saved')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Undo (Ctrl+Z)' })).toBeDisabled();
+  await snap(page, 'label-07-save-failed');
 });

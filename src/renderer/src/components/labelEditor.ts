@@ -166,6 +166,13 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
               put(edit.frame, edit.au, edit.before);
               bump();
             }
+            // A change that never reached the project is not something to undo.
+            const top = undoStack.current[undoStack.current.length - 1];
+            const i = top?.findIndex((x) => x.frame === edit.frame && x.au === edit.au && x.after === edit.after) ?? -1;
+            if (top && i >= 0) {
+              top.splice(i, 1);
+              if (!top.length) undoStack.current.pop();
+            }
           }
           setSave({ state: 'error', message });
           notify('error', message);

@@ -362,6 +362,15 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
           <span data-testid="label-progress">
             {done} of {sampled.length} sampled frames labelled ({pct} %)
           </span>
+          {queue.data && !sampled.length && (
+            <span className="muted small">
+              No frames sampled yet: choose a share on the{' '}
+              <button type="button" className="link" onClick={() => go({ view: 'home' })}>
+                Videos
+              </button>{' '}
+              tab.
+            </span>
+          )}
           <progress max={Math.max(1, sampled.length)} value={done} aria-label="Sampled frames labelled" />
         </div>
         <div className="lv-actions">

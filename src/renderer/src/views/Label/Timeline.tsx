@@ -171,7 +171,17 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
         }
         const lo = lowerBound(s, Math.floor(((v.left - 8) / v.total) * n));
         const hi = lowerBound(s, Math.ceil(((v.left + v.width + 8) / v.total) * n));
-        for (let i = lo; i < hi; i++) drawMarker(ctx, frameToX(s[i]!, v), h / 2, st[i] ?? 0);
+        // Dense (zoomed far out): ticks whose height tells the state (short, half, full), so it
+        // still does not rest on colour alone; otherwise the full glyphs.
+        if (hi > lo && v.width / (hi - lo) < 9) {
+          const colors = [COLORS.none, COLORS.part, COLORS.full];
+          const heights = [0.35, 0.65, 1];
+          for (const state of [0, 1, 2]) {
+            ctx.fillStyle = colors[state]!;
+            const th = (h - 6) * heights[state]!;
+            for (let i = lo; i < hi; i++) if ((st[i] ?? 0) === state) ctx.fillRect(Math.round(frameToX(s[i]!, v)), h - 3 - th, 1, th);
+          }
+        } else for (let i = lo; i < hi; i++) drawMarker(ctx, frameToX(s[i]!, v), h / 2, st[i] ?? 0);
         ctx.fillStyle = COLORS.cursor;
         ctx.fillRect(Math.round(cx) - 1, 0, 2, h);
         const at = lowerBound(s, cur);

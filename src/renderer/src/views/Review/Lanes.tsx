@@ -153,6 +153,10 @@ function LanesImpl({ aus, frameCount, fps, a, b, labels, labelsVersion, frame, c
       drawTrack(b, COLOR_B, false);
       // Human labels as points; white when the model agrees to within one level, coral when not.
       const lane = a?.lanes.get(au);
+      // Dots shrink when they crowd (a whole one-hour video), so the track stays readable.
+      let inView = 0;
+      for (const [f, row] of labels) if (f >= range[0] - 1 && f <= range[1] && row.has(au)) inView++;
+      const r = Math.max(1.5, Math.min(3.4, (w / Math.max(1, inView)) * 0.9));
       const agree = new Path2D();
       const off = new Path2D();
       let ring: [number, number] | null = null;
@@ -163,12 +167,12 @@ function LanesImpl({ aus, frameCount, fps, a, b, labels, labelsVersion, frame, c
         const x = xOf(f, w);
         const p = lane?.[f];
         const target = p !== undefined && p === p && Math.abs(p - v) >= 1 ? off : agree;
-        target.moveTo(x + 3.4, y(v));
-        target.arc(x, y(v), 3.4, 0, 2 * Math.PI);
+        target.moveTo(x + r, y(v));
+        target.arc(x, y(v), r, 0, 2 * Math.PI);
         if (highlight && highlight.frame === f && highlight.au === au) ring = [x, y(v)];
       }
       ctx.strokeStyle = '#0b0d11';
-      ctx.lineWidth = 1.5;
+      ctx.lineWidth = r > 2.5 ? 1.5 : 0.75;
       for (const [path, fill] of [
         [agree, '#ffffff'],
         [off, '#ff7a7a'],
