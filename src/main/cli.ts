@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { MethodName, Params, Result } from '../shared/contract';
 import type { Job } from '../shared/types';
 import { dispatch } from './api/dispatch';
+import { LEARN_COMMANDS, LEARN_HELP, runLearnCli } from './cli-learn';
 import { compose } from './compose';
 
 const HELP = `AU Workbench command line
@@ -18,9 +19,14 @@ const HELP = `AU Workbench command line
   auw frames  <project> --video ID [--frame N --out still.jpg]
   auw videos  <project>
 
+${LEARN_HELP}
+
 Paths may be anywhere the command line user can reach.`;
 
+const argv = process.argv.slice(2);
+const learnCommand = LEARN_COMMANDS.includes(argv[0] ?? '');
 const { positionals, values } = parseArgs({
+  args: learnCommand ? [] : argv,
   allowPositionals: true,
   options: {
     name: { type: 'string' },
@@ -80,6 +86,7 @@ async function waitFor(jobs: Job[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (learnCommand) return runLearnCli(argv, { call, events, waitFor });
   const [command, target, ...rest] = positionals;
   if (values.help || !command) return void console.log(HELP);
   if (!target) throw new Error(`\`auw ${command}\` needs a project folder. See \`auw --help\`.`);
