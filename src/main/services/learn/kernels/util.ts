@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs';
 
-export type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-
 /** The argument a registered kernel function receives, with the backend typed usefully. */
 export interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;
@@ -24,10 +22,6 @@ export function input(inputs: tf.NamedTensorInfoMap, name: string, kernel: strin
   const t = inputs[name];
   if (t == null) throw new Error(`${kernel}: missing input '${name}'`);
   return t;
-}
-
-export function pair(v: number | [number, number]): [number, number] {
-  return typeof v === 'number' ? [v, v] : v;
 }
 
 /**
