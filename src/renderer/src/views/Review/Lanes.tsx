@@ -239,6 +239,8 @@ function LanesImpl({ aus, frameCount, fps, a, b, labels, labelsVersion, frame, c
   // Zoom (Ctrl+wheel, around the pointer) and pan (wheel) over the lanes.
   const rangeRef = useRef(range);
   rangeRef.current = range;
+  const frameRef = useRef(frame);
+  frameRef.current = frame;
   const zoom = useCallback(
     (factor: number, anchor?: number) => {
       const [s, e] = rangeRef.current;
@@ -331,6 +333,8 @@ function LanesImpl({ aus, frameCount, fps, a, b, labels, labelsVersion, frame, c
           const lane = target.closest<HTMLElement>('[data-lane]');
           const area = overlay.current;
           if (!lane || !area) return;
+          // The lane's name only chooses the AU; the track seeks (and drags to scrub).
+          if (target.closest('.lane-head')) return onSeek(frameRef.current, Number(lane.dataset.lane));
           e.currentTarget.setPointerCapture(e.pointerId);
           onSeek(frameAt(e.clientX, area), Number(lane.dataset.lane));
         }}

@@ -122,7 +122,9 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
     if (k >= 0) setChosen(k);
     setAnnounce(`Disagreement ${i + 1} of ${ranked.length}: ${auColumn(d.au)} on frame ${d.frame}, your label ${levelText(d.label)}, model ${d.predicted.toFixed(2)}`);
   };
-  const currentD = current ? ranked.find((d) => d.frame === current.frame && d.au === current.au) : undefined;
+  // The disagreement being looked at, while the playhead stays on its frame.
+  const here = current && current.frame === frame ? current : null;
+  const currentD = here ? ranked.find((d) => d.frame === here.frame && d.au === here.au) : undefined;
 
   // ── Edits ──────────────────────────────────────────────────────────────────────────────
   const accept = () => {
@@ -280,9 +282,9 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
             <button type="button" className="with-icon" disabled={!a.track} onClick={accept} title="Write the model's rounded prediction on this frame as your labels (A); Ctrl+Z undoes">
               Accept prediction as label <kbd>A</kbd>
             </button>
-            {currentD && current ? (
+            {currentD && here ? (
               <span className="chip warn" data-testid="disagreement">
-                Disagreement {current.rank} of {ranked.length} · |Δ| {currentD.diff.toFixed(2)}
+                Disagreement {here.rank} of {ranked.length} · |Δ| {currentD.diff.toFixed(2)}
               </span>
             ) : (
               <span className="muted small">{a.track ? `${ranked.length} labelled values to compare` : ''}</span>
@@ -367,7 +369,7 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
           labelsVersion={editor.version}
           frame={frame}
           chosenAu={chosenAu}
-          highlight={current}
+          highlight={here}
           onSeek={onSeek}
         />
       )}
