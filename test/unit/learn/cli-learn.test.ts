@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runLearnCli } from '../../../src/main/cli-learn';
+import { tmpDirs } from '../../helpers/tmp';
+import { makeLearnProject, type LearnFixture } from './fixture';
+
+const tmp = tmpDirs('auw-cli-learn-');
+let fx: LearnFixture | null = null;
+afterEach(async () => {
+  await fx?.app.backend.close();
+  fx = null;
+  tmp.cleanup();
+});
+
+function io(f: LearnFixture, out: string[]) {
+  return {
+    call: f.call,
+    events: f.app.events,
+    waitFor: async () => {
+      await f.app.backend.requireJobs().idle();
+    },
+    out: (l: string) => out.push(l),
+    err: () => {},
+  };
+}
+
+describe('learning CLI', () => {
+  it('exports labels long and wide, imports them back, and reports the backend', async () => {
+    const root = tmp.make();
+    fx = await makeLearnProject(root, { videos: 2, frames: 12, labelEvery: 4 });
+    const out: string[] = [];
+    const long = path.join(root, 'labels.csv');
+    await runLearnCli(['labels', 'export', fx.dir, long], io(fx, out));
+    expect(out.pop()).toMatch(/Wrote 12 rows/); // 2 videos × 3 frames × 2 AUs
+    const text = fs.readFileSync(long, 'utf8');
+    expect(text.split('\n')[0]).toBe('video,frame,AU,intensity,annotator');
+
+    const wide = path.join(root, 'wide.csv');
+    await runLearnCli(['labels', 'export', fx.dir, wide, '--format', 'wide', '--video', String(fx.videoIds[0])], io(fx, out));
+    expect(fs.readFileSync(wide, 'utf8').split('\n')[0]).toBe('frame,AU12,AU25');
+
+    // Re-import under another annotator: every label again, nothing else touched.
+    await runLearnCli(['labels', 'import', fx.dir, long, '--annotator', 'x'], io(fx, out));
+    expect(out.pop()).toMatch(/Imported 12 labels \(long form\) into 2 video/);
+    await runLearnCli(['labels', 'import', fx.dir, wide, '--video', String(fx.videoIds[1]), '--annotator', 'w'], io(fx, out));
+    expect(out.pop()).toMatch(/Imported 6 labels \(wide form\)/);
+
+    fs.writeFileSync(path.join(root, 'bad.csv'), 'video,frame,AU,intensity,annotator\nclip0.mp4,999,AU12,1,a\n');
+    await expect(runLearnCli(['labels', 'import', fx.dir, path.join(root, 'bad.csv')], io(fx, out))).rejects.toThrow(/row 2: frame 999 is past the end/);
+
+    await runLearnCli(['backend', fx.dir], io(fx, out));
+    expect(out.pop()).toMatch(/^(wasm|node|node-gpu)/);
+    await expect(runLearnCli(['pretrain', fx.dir], io(fx, out))).rejects.toThrow(/needs --name/);
+    await expect(runLearnCli(['pretrain', fx.dir, '--name', 'p', '--steps', 'many'], io(fx, out))).rejects.toThrow(/--steps must be a number/);
+  });
+});
