@@ -19,7 +19,27 @@ export function faceApiModelDir(): string {
  * already active (e.g. the learn engine chose tfjs-node in this process) we keep it: face-api runs
  * on any backend, and switching would disturb the other user.
  */
+/**
+ * Emscripten's glue adds process-wide 'uncaughtException'/'unhandledRejection' listeners that
+ * rethrow, so any later crash prints the whole minified wasm loader (hundreds of KB) instead of
+ * the error. Node's defaults do the same job readably, so drop the listeners it added.
+ */
+async function withoutEmscriptenHandlers<T>(fn: () => Promise<T>): Promise<T> {
+  const ue = new Set(process.listeners('uncaughtException'));
+  const ur = new Set(process.listeners('unhandledRejection'));
+  try {
+    return await fn();
+  } finally {
+    for (const l of process.listeners('uncaughtException')) if (!ue.has(l)) process.removeListener('uncaughtException', l);
+    for (const l of process.listeners('unhandledRejection')) if (!ur.has(l)) process.removeListener('unhandledRejection', l);
+  }
+}
+
 async function init(): Promise<FaceApiModule> {
+  return withoutEmscriptenHandlers(initBackend);
+}
+
+async function initBackend(): Promise<FaceApiModule> {
   const faceapi = req('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApiModule;
   const tf = faceapi.tf as unknown as {
     engine(): { backendName: string | null };
