@@ -4,7 +4,7 @@ import type { DataDomain } from '@shared/types';
 
 import type { FileIntake } from './client';
 
-export type Client = ApiClient & { intake: FileIntake };
+export type Client = ApiClient & { intake: FileIntake; shell: 'electron' | 'browser' };
 export const ApiContext = createContext<Client | null>(null);
 
 export function useApi(): Client {

@@ -62,12 +62,12 @@ export function ProjectShell({ project, info, onClose }: Props) {
           </button>
         </div>
       </header>
-      <div className={route.view === 'label' || route.view === 'review' ? 'project-body wide' : 'project-body'}>
+      <div className={route.view === 'home' ? 'project-body' : 'project-body wide'}>
         {route.view === 'home' && <Home project={project} info={info} go={go} />}
         {route.view === 'label' && <LabelView project={project} videoId={route.videoId} frame={route.frame} go={go} />}
         {route.view === 'review' && <ReviewView project={project} videoId={route.videoId} frame={route.frame} go={go} />}
         {route.view === 'train' && <TrainView project={project} />}
-        {route.view !== 'label' && route.view !== 'review' && (
+        {route.view === 'home' && (
           <aside>
             <JobPanel />
           </aside>

@@ -1,13 +1,185 @@
-import type { ProjectSummary } from '@shared/types';
+import { useEffect, useMemo, useState } from 'react';
+import type { CurvePoint, Job, LearnPreset, MetricsTable as Table, ModelRow, ProjectSummary } from '@shared/types';
+import { useApi, useEvent, useQuery } from '../../api/hooks';
+import { formatEta } from '../../components/JobPanel';
+import { useNotify } from '../../components/Notices';
+import { AdvancedSettings, type Advanced } from './AdvancedSettings';
+import { ExportPanel } from './ExportPanel';
+import { LossPlot } from './LossPlot';
+import { MetricsTable } from './MetricsTable';
+import { ModelList } from './ModelList';
 
-/** Training panel: filled in by the learning engine's UI (pretrain, finetune, predict). */
+const LEARN_KINDS = new Set(['pretrain', 'finetune', 'predict']);
+const stamp = () => new Date().toISOString().slice(5, 16).replace('T', '-').replace(':', '');
+
+export function metricTables(model: ModelRow | null): { caption: string; table: Table }[] {
+  const m = (model?.metrics ?? {}) as Record<string, Table | undefined>;
+  const out: { caption: string; table: Table }[] = [];
+  if (m.heldOutLabels) out.push({ caption: 'Held-out labelled frames', table: m.heldOutLabels });
+  if (m.groundTruthHeldOut) out.push({ caption: 'Ground truth, held-out videos (demo)', table: m.groundTruthHeldOut });
+  else if (m.groundTruthAll) out.push({ caption: 'Ground truth, every frame (demo)', table: m.groundTruthAll });
+  return out;
+}
+
+/** One-click pretrain, finetune and predict, with live progress, the loss curve and metrics. */
 export function TrainView({ project }: { project: ProjectSummary }) {
+  const api = useApi();
+  const notify = useNotify();
+  const backend = useQuery('learn/backend', {});
+  const options = useQuery('learn/options', {});
+  const models = useQuery('models/list', {}, ['models']);
+  const jobs = useQuery('jobs/list', { limit: 50 }, ['project']);
+  const videos = useQuery('videos/list', {}, ['videos', 'labels']);
+  const [preset, setPreset] = useState<LearnPreset>('quick');
+  const [advanced, setAdvanced] = useState<Advanced>({});
+  const [live, setLive] = useState<Job | null>(null);
+  const [curve, setCurve] = useState<CurvePoint[]>([]);
+  const [selected, setSelected] = useState<number | null>(null);
+
+  const running = live && (live.state === 'running' || live.state === 'queued') ? live : null;
+  const latest = (stage: ModelRow['stage']) => models.data?.find((m) => m.stage === stage) ?? null;
+  const model = models.data?.find((m) => m.id === selected) ?? models.data?.[0] ?? null;
+
+  useEffect(() => {
+    const active = jobs.data?.find((j) => LEARN_KINDS.has(j.kind) && (j.state === 'running' || j.state === 'queued'));
+    if (active) setLive(active);
+  }, [jobs.data]);
+
+  // The curve shows the running job live, else the selected model's stored curve.
+  useEffect(() => {
+    let alive = true;
+    const query = running ? { jobId: running.id } : model ? { modelId: model.id } : null;
+    if (!query) return setCurve([]);
+    api.call('models/curve', query).then((c) => alive && setCurve(c), () => alive && setCurve([]));
+    return () => {
+      alive = false;
+    };
+  }, [api, running?.id, model?.id]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEvent('jobs/progress', (job) => {
+    if (!LEARN_KINDS.has(job.kind)) return;
+    setLive(job);
+    if (job.state === 'done') models.reload();
+    if (job.state === 'failed') notify('error', `${job.kind} failed: ${job.error ?? 'see the job log'}`);
+  });
+  useEvent('learn/progress', (p) => {
+    if (p.jobId !== running?.id) return;
+    if (p.event === 'step' && p.loss !== undefined) {
+      setCurve((c) => [...c, { step: p.step, loss: p.loss!, ...(p.phase ? { phase: p.phase } : {}), ...(p.parts ? { parts: p.parts } : {}) }]);
+    } else if (p.event === 'eval' && p.valLoss !== undefined) {
+      setCurve((c) => {
+        const i = c.findIndex((q) => q.step === p.step);
+        const point = { ...(i >= 0 ? c[i]! : { step: p.step, loss: p.valLoss! }), valLoss: p.valLoss!, valIcc: p.valIcc ?? null };
+        return i >= 0 ? c.map((q, k) => (k === i ? point : q)) : [...c, point];
+      });
+    }
+  });
+  const [progress, setProgress] = useState<{ step: number; total?: number; fps?: number } | null>(null);
+  useEvent('learn/progress', (p) => {
+    if (p.jobId === running?.id && p.event === 'step') setProgress({ step: p.step, ...(p.totalSteps ? { total: p.totalSteps } : {}), ...(p.framesPerSec ? { fps: p.framesPerSec } : {}) });
+  });
+
+  const start = async (what: 'pretrain' | 'finetune' | 'predict') => {
+    try {
+      setCurve([]);
+      setProgress(null);
+      let job: Job;
+      if (what === 'pretrain') job = await api.call('models/pretrain', { name: `pretrain-${stamp()}`, preset, ...advanced.pretrain });
+      else if (what === 'finetune') job = await api.call('models/finetune', { name: `finetune-${stamp()}`, preset, parentId: latest('pretrain')?.id ?? null, ...advanced.finetune });
+      else {
+        const ft = latest('finetune');
+        if (!ft) throw new Error('Finetune a model first: predictions come from a finetuned model.');
+        job = await api.call('predictions/run', { modelId: ft.id });
+      }
+      setLive(job);
+    } catch (e) {
+      notify('error', (e as Error).message);
+    }
+  };
+
+  const interrupted = useMemo(() => jobs.data?.filter((j) => LEARN_KINDS.has(j.kind) && j.state === 'interrupted') ?? [], [jobs.data]);
+  const b = backend.data;
+  const labelled = videos.data?.reduce((n, v) => n + v.labelled, 0) ?? project.counts.labels;
   return (
-    <main className="panel" aria-labelledby="train-title">
-      <h2 id="train-title">Train</h2>
-      <p className="muted">
-        The learning engine for {project.name} is being built: contrastive pretraining on all frames, finetuning on your labels, and prediction.
-      </p>
+    <main className="train" aria-labelledby="train-title">
+      <section className="panel train-controls" aria-labelledby="train-title">
+        <h2 id="train-title">Train</h2>
+        <p className="backend-line small">
+          Backend: <strong>{b ? `${b.name}${b.threads ? ` · ${b.threads} threads` : ''}` : '…'}</strong>
+          {b?.note && <span className={b.trainingAllowed ? 'muted' : 'error-text'}> — {b.note}</span>}
+        </p>
+        <label>
+          Preset
+          <select value={preset} onChange={(e) => setPreset(e.target.value as LearnPreset)}>
+            {(options.data?.presets ?? []).map((p) => (
+              <option key={p.name} value={p.name}>
+                {p.name}: {p.description}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="train-buttons">
+          <button type="button" className="primary" disabled={!!running || b?.trainingAllowed === false} onClick={() => start('pretrain')}>
+            Pretrain
+          </button>
+          <button type="button" className="primary" disabled={!!running || b?.trainingAllowed === false || labelled === 0} onClick={() => start('finetune')}>
+            Finetune
+          </button>
+          <button type="button" disabled={!!running || !latest('finetune')} onClick={() => start('predict')}>
+            Predict all
+          </button>
+        </div>
+        <ol className="steps small muted">
+          <li>Pretrain learns from every frame, no labels needed{latest('pretrain') ? ` (latest: ${latest('pretrain')!.name})` : ''}.</li>
+          <li>Finetune uses your {labelled} labelled frames{latest('pretrain') ? `, starting from ${latest('pretrain')!.name}` : ' (from scratch until you pretrain)'}.</li>
+          <li>Predict writes intensity tracks for every frame; review them in Review.</li>
+        </ol>
+        {interrupted.map((j) => (
+          <div key={j.id} className="notice-inline">
+            {j.kind} #{j.id} was interrupted.{' '}
+            <button type="button" onClick={() => api.call('models/resume', { jobId: j.id }).then(setLive, (e: Error) => notify('error', e.message))}>
+              Resume {j.kind} #{j.id}
+            </button>
+          </div>
+        ))}
+        <AdvancedSettings options={options.data ?? null} preset={preset} value={advanced} onChange={setAdvanced} />
+      </section>
+
+      <section className="panel train-live" aria-labelledby="live-title">
+        <div className="panel-head">
+          <h2 id="live-title">{running ? `${running.kind} · job #${running.id}` : model ? `Model: ${model.name}` : 'Training'}</h2>
+          {running && (
+            <button type="button" onClick={() => api.call('jobs/cancel', { jobId: running.id }).catch((e: Error) => notify('error', e.message))}>
+              Cancel
+            </button>
+          )}
+        </div>
+        {running && (
+          <div className="live-progress">
+            <progress max={1} value={running.progress} aria-label={`${running.kind} progress`} />
+            <div className="job-meta small">
+              <span>
+                {Math.round(running.progress * 100)} %{progress ? ` · step ${progress.step}${progress.total ? ` of ${progress.total}` : ''}` : ''}
+                {progress?.fps ? ` · ${progress.fps.toFixed(0)} frames/s` : ''}
+              </span>
+              <span>{formatEta(running.etaSeconds)}</span>
+            </div>
+            {running.message && <p className="small muted">{running.message}</p>}
+          </div>
+        )}
+        <LossPlot points={curve} title={running ? `${running.kind} loss` : `${model?.name ?? ''} loss`} />
+        <div className="metrics-grid">
+          {metricTables(running ? null : model).map(({ caption, table }) => (
+            <MetricsTable key={caption} caption={caption} table={table} />
+          ))}
+        </div>
+        {!running && model && <ExportPanel model={model} />}
+      </section>
+
+      <section className="panel train-models" aria-labelledby="models-title">
+        <h2 id="models-title">Models</h2>
+        <ModelList models={models.data ?? []} selected={model?.id ?? null} onSelect={setSelected} onRemoved={models.reload} />
+      </section>
     </main>
   );
 }

@@ -1,0 +1,85 @@
+import type { LearnOptions, LearnPreset } from '@shared/types';
+import type { Params } from '@shared/contract';
+
+type Pretrain = Omit<Params<'models/pretrain'>, 'name' | 'preset'>;
+type Finetune = Omit<Params<'models/finetune'>, 'name' | 'preset' | 'parentId'>;
+export interface Advanced {
+  pretrain?: Pretrain;
+  finetune?: Finetune;
+}
+
+interface Props {
+  options: LearnOptions | null;
+  preset: LearnPreset;
+  value: Advanced;
+  onChange: (v: Advanced) => void;
+}
+
+function NumberField({ label, value, placeholder, step, onChange }: { label: string; value: number | undefined; placeholder: string; step?: number; onChange: (v: number | undefined) => void }) {
+  return (
+    <label className="num">
+      {label}
+      <input
+        type="number"
+        step={step ?? 'any'}
+        value={value ?? ''}
+        placeholder={placeholder}
+        onChange={(e) => onChange(e.target.value === '' ? undefined : Number(e.target.value))}
+      />
+    </label>
+  );
+}
+
+/** Every training parameter, empty meaning "the preset's value", which is shown as placeholder. */
+export function AdvancedSettings({ options, preset, value, onChange }: Props) {
+  const info = options?.presets.find((p) => p.name === preset);
+  const pre = value.pretrain ?? {};
+  const fine = value.finetune ?? {};
+  const setPre = (patch: Partial<Pretrain>) => onChange({ ...value, pretrain: clean({ ...pre, ...patch }) });
+  const setFine = (patch: Partial<Finetune>) => onChange({ ...value, finetune: clean({ ...fine, ...patch }) });
+  const objectives = pre.objectives ?? options?.objectives.filter((o) => o.kind === 'infonce').map((o) => ({ kind: o.kind, weight: 1, params: {} })) ?? [];
+  const weightOf = (kind: string) => objectives.find((o) => o.kind === kind)?.weight ?? 0;
+  const setWeight = (kind: string, weight: number | undefined) => {
+    const rest = objectives.filter((o) => o.kind !== kind);
+    const next = weight ? [...rest, { kind, weight, params: objectives.find((o) => o.kind === kind)?.params ?? {} }] : rest;
+    setPre({ objectives: next.length ? next : undefined });
+  };
+  return (
+    <details className="advanced">
+      <summary>Advanced</summary>
+      <fieldset>
+        <legend>Pretraining</legend>
+        <div className="num-grid">
+          <NumberField label="Steps" value={pre.steps} placeholder={String(info?.pretrainSteps ?? '')} step={1} onChange={(steps) => setPre({ steps })} />
+          <NumberField label="Clips per batch" value={pre.batchClips} placeholder="preset" step={1} onChange={(batchClips) => setPre({ batchClips })} />
+          <NumberField label="Clip length (frames)" value={pre.clipLength} placeholder={String(info?.clipLength ?? '')} step={1} onChange={(clipLength) => setPre({ clipLength })} />
+          <NumberField label="Frame stride" value={pre.stride} placeholder="preset" step={1} onChange={(stride) => setPre({ stride })} />
+          <NumberField label="Learning rate" value={pre.lr} placeholder="preset" onChange={(lr) => setPre({ lr })} />
+          <NumberField label="Checkpoint every (steps)" value={pre.checkpointEvery} placeholder="preset" step={1} onChange={(checkpointEvery) => setPre({ checkpointEvery })} />
+        </div>
+        <p className="small muted">Objectives and their weights (0 = off):</p>
+        <div className="num-grid">
+          {options?.objectives.map((o) => (
+            <NumberField key={o.kind} label={o.label} value={weightOf(o.kind) || undefined} placeholder="0" onChange={(w) => setWeight(o.kind, w)} />
+          ))}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Finetuning</legend>
+        <div className="num-grid">
+          <NumberField label="Head-only steps" value={fine.headSteps} placeholder="preset" step={1} onChange={(headSteps) => setFine({ headSteps })} />
+          <NumberField label="Full-network steps" value={fine.fullSteps} placeholder={String(info?.finetuneSteps ?? '')} step={1} onChange={(fullSteps) => setFine({ fullSteps })} />
+          <NumberField label="Learning rate" value={fine.lr} placeholder="preset" onChange={(lr) => setFine({ lr })} />
+          <NumberField label="Full-network LR scale" value={fine.fullLrScale} placeholder="preset" onChange={(fullLrScale) => setFine({ fullLrScale })} />
+          <NumberField label="Validation share" value={fine.valFraction} placeholder="0.2" onChange={(valFraction) => setFine({ valFraction })} />
+          <NumberField label="Evaluate every (steps)" value={fine.evalEvery} placeholder="preset" step={1} onChange={(evalEvery) => setFine({ evalEvery })} />
+          <NumberField label="Early-stop patience" value={fine.patience} placeholder="preset" step={1} onChange={(patience) => setFine({ patience })} />
+        </div>
+      </fieldset>
+    </details>
+  );
+}
+
+function clean<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,61 @@
+import type { ModelRow, MetricsTable } from '@shared/types';
+import { useApi } from '../../api/hooks';
+import { useNotify } from '../../components/Notices';
+
+function heldOutIcc(m: ModelRow): string {
+  const t = (m.metrics as { heldOutLabels?: MetricsTable } | null)?.heldOutLabels;
+  return t?.mean.icc !== undefined && t.mean.icc !== null ? t.mean.icc.toFixed(2) : '–';
+}
+
+/** Every model of the project: stage, lineage, date, data and its headline metric. */
+export function ModelList({ models, selected, onSelect, onRemoved }: { models: ModelRow[]; selected: number | null; onSelect: (id: number) => void; onRemoved: () => void }) {
+  const api = useApi();
+  const notify = useNotify();
+  if (!models.length) return <p className="muted small">No models yet. Pretrain or finetune to create one.</p>;
+  const byId = new Map(models.map((m) => [m.id, m]));
+  return (
+    <table className="models" aria-label="Models">
+      <thead>
+        <tr>
+          <th scope="col">Model</th>
+          <th scope="col">Stage</th>
+          <th scope="col">From</th>
+          <th scope="col">ICC</th>
+          <th scope="col">Created</th>
+          <th scope="col">
+            <span className="sr-only">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {models.map((m) => (
+          <tr key={m.id} className={m.id === selected ? 'selected' : undefined}>
+            <td>
+              <button type="button" className="link" aria-pressed={m.id === selected} onClick={() => onSelect(m.id)} title={`${m.backend ?? ''} · ${JSON.stringify(m.params).slice(0, 200)}`}>
+                {m.name}
+              </button>
+            </td>
+            <td>
+              <span className={`state state-${m.stage === 'finetune' ? 'ready' : 'pending'}`}>{m.stage}</span>
+            </td>
+            <td className="muted small">{m.parentId ? (byId.get(m.parentId)?.name ?? `#${m.parentId}`) : '—'}</td>
+            <td>{heldOutIcc(m)}</td>
+            <td className="muted small">{new Date(m.createdAt).toLocaleString()}</td>
+            <td>
+              <button
+                type="button"
+                className="ghost"
+                aria-label={`Remove model ${m.name}`}
+                onClick={() => {
+                  if (confirm(`Remove model ${m.name} and its predictions?`)) api.call('models/remove', { modelId: m.id }).then(onRemoved, (e: Error) => notify('error', e.message));
+                }}
+              >
+                ×
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
