@@ -67,8 +67,10 @@ describe('exportPredictions', () => {
     addFrames(project.db, videoId, 30, (i) => i !== 5);
     setVideoStatus(project.db, videoId, 'ready');
     const modelId = withModel(project, videoId, 30);
+    project.db.prepare("INSERT INTO labels (video_id, frame_idx, au, annotator, intensity, updated_at) VALUES (?, 3, 12, 'ann', 4, 'now')").run(videoId);
     const result = exportPredictions(project, modelId);
-    expect(result.files.map((f) => f.name)).toEqual(['S01_take_1.csv', 'model.json']);
+    expect(result.files.map((f) => f.name)).toEqual(['S01_take_1.csv', 'model.json', 'labels.csv']);
+    expect(fs.readFileSync(path.join(result.dir, 'labels.csv'), 'utf8')).toBe('video,frame,AU,intensity,annotator\nS01 take 1.mp4,3,AU12,4,ann\n');
     const { header, rows } = parse(fs.readFileSync(path.join(result.dir, 'S01_take_1.csv'), 'utf8'));
     expect(header.slice(5)).toEqual(['AU06_r', 'AU10_r', 'AU12_r', 'AU14_r', 'AU17_r']);
     expect(rows).toHaveLength(30);

@@ -1,6 +1,6 @@
 /**
  * Writes one export folder under <project>/exports: an OpenFace-style intensity CSV per video,
- * and a JSON describing the model that produced them. Files are written under a temporary name
+ * the human labels of those videos (long form), and a JSON describing the model. Files are written under a temporary name
  * and renamed, so a crash never leaves a half CSV that looks complete.
  */
 import fs from 'node:fs';
@@ -11,6 +11,7 @@ import type { Project } from '../store/project';
 import { frameFaces } from '../store/frames';
 import { getPredictions, listModels } from '../store/models';
 import { listVideos } from '../store/videos';
+import { exportLong } from './labelsCsv';
 import { openFaceCsv } from './openface';
 
 function writeAtomic(file: string, text: string): number {
@@ -24,7 +25,7 @@ function safeStem(name: string): string {
   return path.basename(name, path.extname(name)).replace(/[^\w.-]+/g, '_').slice(0, 120) || 'video';
 }
 
-export function exportPredictions(project: Project, modelId: number, videoId?: number, extra: { name: string; text: string }[] = []): ExportResult {
+export function exportPredictions(project: Project, modelId: number, videoId?: number): ExportResult {
   const model = listModels(project.db).find((m) => m.id === modelId);
   if (!model) throw new ApiError('not_found', `There is no model ${modelId}. Train one first, or pick another in the model list.`);
   const videos = listVideos(project.db).filter((v) => v.status === 'ready' && (videoId === undefined || v.id === videoId));
@@ -64,7 +65,11 @@ export function exportPredictions(project: Project, modelId: number, videoId?: n
     format: 'OpenFace 2 FeatureExtraction columns: frame (1-based), face_id, timestamp (s), confidence, success, AUxx_r (0-5)',
     exportedAt: new Date().toISOString(),
   };
-  for (const e of [{ name: 'model.json', text: `${JSON.stringify(description, null, 2)}\n` }, ...extra]) {
+  const labels = exportLong(project.db, videos, videos.map((v) => v.id));
+  for (const e of [
+    { name: 'model.json', text: `${JSON.stringify(description, null, 2)}\n` },
+    { name: 'labels.csv', text: labels },
+  ]) {
     files.push({ name: e.name, relPath: `${rel}/${e.name}`, bytes: writeAtomic(path.join(dir, e.name), e.text), rows: null });
   }
   return { dir, relDir: rel, files };
