@@ -142,4 +142,27 @@ describe('crash recovery', () => {
     expect((await fx.call('models/curve', { modelId: model.id })).map((p) => p.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     rec.stop();
   });
+
+  it('cancels a finetuning job with a checkpoint, and resuming it continues from there', async () => {
+    fx = await makeLearnProject(tmp.make(), { videos: 2, frames: 24, labelEvery: 3 });
+    const rec = recordEvents(fx.app.events);
+    const job = await fx.call('models/finetune', { name: 'ft', preset: 'tiny', fullSteps: 10, checkpointEvery: 100, valFraction: 0.5 });
+    await rec.when((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).event === 'step' && (m.payload as LearnProgress).step >= 3);
+    await fx.call('jobs/cancel', { jobId: job.id });
+    const cancelled = await finished(fx, job.id);
+    expect(cancelled.state).toBe('cancelled');
+    const saved = JSON.parse(fs.readFileSync(path.join(fx.dir, 'models', 'ft', 'checkpoint.json'), 'utf8')) as { step: number; kind: string };
+    expect(saved.kind).toBe('finetune');
+    expect(saved.step).toBeGreaterThanOrEqual(3);
+    expect(saved.step).toBeLessThan(10);
+
+    const resumed = await fx.call('models/resume', { jobId: job.id });
+    expect((await finished(fx, resumed.id)).state).toBe('done');
+    const at = rec.all.find((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).jobId === resumed.id && (m.payload as LearnProgress).event === 'resumed');
+    expect((at!.payload as LearnProgress).step).toBe(saved.step);
+    const model = (await fx.call('models/list', {})).find((m) => m.name === 'ft')!;
+    expect(model.params.steps).toBe(10);
+    expect(await fx.call('predictions/get', { modelId: model.id, videoId: fx.videoIds[0]! })).not.toBeNull();
+    rec.stop();
+  });
 });
