@@ -116,9 +116,9 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
   const info = useFrameAsset('info', videoId, frame, !!video);
 
   const sampledIndex = useMemo(() => {
-    const i = lowerBound(sampled, frame);
-    return sampled[i] === frame ? i : -1;
-  }, [sampled, frame]);
+    const i = lowerBound(sampled, shown);
+    return sampled[i] === shown ? i : -1;
+  }, [sampled, shown]);
 
   // Warm the cache for where N and Shift+N lead.
   useEffect(() => {

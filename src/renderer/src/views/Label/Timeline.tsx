@@ -101,6 +101,44 @@ export function MarkerGlyph({ state }: { state: number }) {
   return <canvas ref={ref} className="glyph" width={14} height={14} aria-hidden="true" />;
 }
 
+/** A mirrored envelope: max |peak| per pixel column, linearly interpolated when zoomed past the data. */
+function drawPeaks(channels: ArrayLike<number>[], ctx: CanvasRenderingContext2D, scale: number): void {
+  const w = ctx.canvas.width;
+  const h = ctx.canvas.height;
+  const mid = h / 2;
+  const n = Math.max(0, ...channels.map((c) => c.length));
+  const at = (i: number) => {
+    let v = 0;
+    for (const c of channels) v = Math.max(v, Math.abs(c[i] ?? 0));
+    return v;
+  };
+  const top = new Float32Array(w);
+  if (n >= w) {
+    for (let i = 0; i < n; i++) {
+      const x = Math.min(w - 1, Math.floor((i * w) / n));
+      const v = at(i);
+      if (v > top[x]!) top[x] = v;
+    }
+  } else if (n > 0) {
+    for (let x = 0; x < w; x++) {
+      const pos = Math.max(0, ((x + 0.5) * n) / w - 0.5);
+      const i0 = Math.min(n - 1, Math.floor(pos));
+      const i1 = Math.min(n - 1, i0 + 1);
+      const t = pos - i0;
+      top[x] = at(i0) * (1 - t) + at(i1) * t;
+    }
+  }
+  const amp = mid * 0.92 * scale;
+  ctx.beginPath();
+  ctx.moveTo(0, mid - top[0]! * amp);
+  for (let x = 1; x < w; x++) ctx.lineTo(x, mid - top[x]! * amp);
+  for (let x = w - 1; x >= 0; x--) ctx.lineTo(x, mid + top[x]! * amp);
+  ctx.closePath();
+  ctx.fill();
+  // The zero line, so silence and a video without audio still read as a track.
+  ctx.fillRect(0, Math.round(mid) - 1, w, Math.max(1, Math.round(window.devicePixelRatio || 1)));
+}
+
 function sizeCanvas(c: HTMLCanvasElement): CanvasRenderingContext2D | null {
   const dpr = window.devicePixelRatio || 1;
   const w = c.clientWidth;
@@ -257,7 +295,9 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
       progressColor: '#5a7fc0',
       cursorColor: COLORS.cursor,
       cursorWidth: 2,
-      normalize: max > 0,
+      // Our own drawing: wavesurfer's line renderer notches the waveform at every canvas chunk
+      // when the peaks are sparser than the pixels (zoomed in on 50 peaks/s).
+      renderFunction: (chs, ctx) => drawPeaks(chs, ctx, max > 0 ? 1 / max : 0),
       peaks: channels,
       duration,
       minPxPerSec: zoomRef.current,
