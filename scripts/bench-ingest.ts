@@ -20,14 +20,9 @@ const demoDir = process.env.AUW_DEMO_DIR ?? path.join(root, '.demo-data');
 async function ingest(file: string, detectEvery: number, maxDecodeWidth = 640) {
   const p = await probeVideo(file);
   const input: IngestInput = {
-    videoPath: file,
+    probe: p,
     cropFile: path.join(work, `${path.basename(file)}-${detectEvery}.crops`),
     cropSize: 64,
-    fps: p.fps,
-    frameCount: p.frameCount,
-    width: p.width,
-    height: p.height,
-    videoStartSec: p.videoStartSec,
     alreadyAligned: false,
     detectEvery,
     maxDecodeWidth,

@@ -4,6 +4,7 @@ import { ApiError } from '../shared/errors';
 import type { EventBus } from './events';
 import type { Platform } from './platform';
 import { JobManager, type JobRunner } from './services/jobs/manager';
+import { DEFAULT_DETECT_EVERY } from './services/media/import';
 import { Project, type CreateOptions } from './services/store/project';
 import type { Settings } from './settings';
 
@@ -45,7 +46,7 @@ export class Backend {
     };
     const project = await this.create(dir, { name: 'Demo: synthetic faces', auSet: { preset: 'disfa' } });
     for (const v of manifest.videos) {
-      this.requireJobs().add('import', { path: path.join(this.demoDir, v.file), alreadyAligned: false, detectEvery: 4, subject: v.subjectId ?? null });
+      this.requireJobs().add('import', { path: path.join(this.demoDir, v.file), alreadyAligned: false, detectEvery: DEFAULT_DETECT_EVERY, subject: v.subjectId ?? null });
     }
     return project;
   }
