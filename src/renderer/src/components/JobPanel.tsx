@@ -12,6 +12,13 @@ export function formatEta(seconds: number | null): string {
 
 const ACTIVE = new Set(['queued', 'running']);
 
+/** What the job is about, in a word or two: the file it imports, the model it trains. */
+export function jobTitle(job: Job): string {
+  const p = job.params as { path?: unknown; name?: unknown; modelId?: unknown };
+  const subject = typeof p.path === 'string' ? p.path.split(/[\\/]/).pop() : typeof p.name === 'string' ? p.name : typeof p.modelId === 'number' ? `model #${p.modelId}` : null;
+  return subject ? `${job.kind} · ${subject}` : job.kind;
+}
+
 /** Live list of the project's jobs: progress, ETA, cancel, and readable errors. */
 export function JobPanel() {
   const api = useApi();
@@ -31,7 +38,9 @@ export function JobPanel() {
         {jobs.map((job) => (
           <li key={job.id} className={`job job-${job.state}`}>
             <div className="job-head">
-              <strong>{job.kind}</strong>
+              <strong className="job-title" title={jobTitle(job)}>
+                {jobTitle(job)}
+              </strong>
               <span className={`state state-${job.state}`}>{job.state}</span>
             </div>
             {ACTIVE.has(job.state) && (

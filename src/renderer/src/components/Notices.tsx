@@ -16,7 +16,10 @@ export function useNotify() {
 export function NoticeProvider({ children }: { children: ReactNode }) {
   const [notices, setNotices] = useState<Notice[]>([]);
   const notify = useCallback((kind: Notice['kind'], text: string) => {
-    setNotices((n) => [...n.slice(-3), { id: Date.now() + Math.random(), kind, text }]);
+    const id = Date.now() + Math.random();
+    setNotices((n) => [...n.slice(-3), { id, kind, text }]);
+    // Information fades on its own; errors stay until dismissed, so none is missed.
+    if (kind === 'info') setTimeout(() => setNotices((n) => n.filter((x) => x.id !== id)), 6000);
   }, []);
   return (
     <NoticeContext.Provider value={notify}>

@@ -148,16 +148,18 @@ export function Home({ project, info, go }: Props) {
                   <span className={`state state-${v.status}`}>{v.status}</span>
                   {v.error && <div className="error-text small wrap">{v.error}</div>}
                 </td>
-                <td className="actions">
-                  <button type="button" disabled={v.status !== 'ready'} aria-label={`Label ${v.name}`} onClick={() => go({ view: 'label', videoId: v.id })}>
-                    Label
-                  </button>
-                  <button type="button" disabled={v.status !== 'ready'} aria-label={`Review ${v.name}`} onClick={() => go({ view: 'review', videoId: v.id })}>
-                    Review
-                  </button>
-                  <button type="button" className="ghost" aria-label={`Remove ${v.name}`} onClick={() => remove(v)}>
-                    ×
-                  </button>
+                <td>
+                  <div className="actions">
+                    <button type="button" disabled={v.status !== 'ready'} aria-label={`Label ${v.name}`} onClick={() => go({ view: 'label', videoId: v.id })}>
+                      Label
+                    </button>
+                    <button type="button" disabled={v.status !== 'ready'} aria-label={`Review ${v.name}`} onClick={() => go({ view: 'review', videoId: v.id })}>
+                      Review
+                    </button>
+                    <button type="button" className="ghost" aria-label={`Remove ${v.name}`} onClick={() => remove(v)}>
+                      ×
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import type { AppInfo, ProjectSummary } from '@shared/types';
 import { JobPanel } from '../components/JobPanel';
 import { useRoute, type Route } from '../route';
@@ -23,7 +24,9 @@ const TABS: { view: Route['view']; label: string }[] = [
 export function ProjectShell({ project, info, onClose }: Props) {
   const [route, go] = useRoute();
   const lastVideo = route.view === 'label' || route.view === 'review' ? route.videoId : Number(sessionStorage.getItem('auw.lastVideo')) || null;
-  if (lastVideo) sessionStorage.setItem('auw.lastVideo', String(lastVideo));
+  useEffect(() => {
+    if (lastVideo) sessionStorage.setItem('auw.lastVideo', String(lastVideo));
+  }, [lastVideo]);
 
   const open = (view: Route['view']) => {
     if (view === 'home' || view === 'train') go({ view });

@@ -1,0 +1,112 @@
+/**
+ * A person's whole path, through the real UI in Chromium: create a project, import two face
+ * videos, sample 2 %, label the sampled frames by keyboard only, reload and find the labels,
+ * pretrain and finetune with the tiny preset, review the tracks, export and check the CSV.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { launchBrowserShell, snap, type Shell } from './shell';
+
+const require = createRequire(import.meta.url);
+const ffmpeg = () => process.env.FFMPEG_PATH ?? (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+const tab = (page: Page, name: string) => page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name });
+const photo = (n: number) => path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', `sample${n}.jpg`);
+
+/** 4 s at 25 fps of one real face (crop found with the app's face detector), slowly panned. */
+function faceVideo(out: string, n: number, crop: { x: number; y: number; side: number }): void {
+  const r = spawnSync(ffmpeg(), [
+    '-hide_banner', '-loglevel', 'error', '-y', '-loop', '1', '-framerate', '25', '-i', photo(n), '-t', '4',
+    '-vf', `crop=${crop.side}:${crop.side}:'${crop.x}+10*t':${crop.y},scale=256:256,format=yuv420p`,
+    '-c:v', 'libx264', '-preset', 'veryfast', out,
+  ]);
+  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr}`);
+}
+
+async function labelSampledFrames(page: Page, count: number): Promise<void> {
+  for (let f = 0; f < count; f++) {
+    await page.keyboard.press('Shift+N');
+    // Twelve AUs: each digit sets the chosen AU and moves to the next one.
+    for (let i = 0; i < 12; i++) await page.keyboard.press(String((f + i) % 3));
+  }
+}
+
+test('create → import → sample → label → reload → pretrain → finetune → review → export', async ({ browser }) => {
+  test.setTimeout(600_000);
+  const shell: Shell = await launchBrowserShell(browser);
+  const { page, root } = shell;
+  try {
+    const videos = path.join(root, 'videos');
+    fs.mkdirSync(videos);
+    faceVideo(path.join(videos, 'subject-a.mp4'), 1, { x: 1200, y: 0, side: 700 });
+    faceVideo(path.join(videos, 'subject-b.mp4'), 4, { x: 40, y: 26, side: 640 });
+
+    // 1. Create a project.
+    await page.getByLabel('Project name').fill('Whole path');
+    await page.getByLabel('Location').fill(root);
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await expect(page.getByRole('heading', { name: 'Whole path', level: 1 })).toBeVisible();
+
+    // 2. Import both videos with the in-app file browser.
+    await page.getByRole('button', { name: 'Import videos…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import videos' });
+    await dialog.getByRole('button', { name: 'videos', exact: true }).click();
+    await dialog.getByRole('button', { name: /subject-a\.mp4/ }).click();
+    await dialog.getByRole('button', { name: /subject-b\.mp4/ }).click();
+    await snap(page, 'workflow-01-import-picker');
+    await dialog.getByRole('button', { name: 'Import 2 videos' }).click();
+    const table = page.getByRole('table', { name: 'Videos in this project' });
+    await expect(table.locator('.state-ready')).toHaveCount(2, { timeout: 240_000 });
+    await snap(page, 'workflow-02-imported');
+
+    // 3. Sample 2 % of the frames of each video.
+    await page.getByRole('button', { name: 'Sample 2 % of frames' }).click();
+    await expect(table.getByRole('row', { name: /subject-a\.mp4/ }).getByRole('cell').nth(6)).toHaveText('2');
+
+    // 4. Label every sampled frame of both videos by keyboard only.
+    for (const name of ['subject-a.mp4', 'subject-b.mp4']) {
+      await tab(page, 'Videos').click();
+      await page.getByRole('button', { name: `Label ${name}` }).click();
+      const progress = page.getByTestId('label-progress');
+      await expect(progress).toContainText('0 of 2 sampled frames labelled');
+      await labelSampledFrames(page, 2);
+      await expect(progress).toContainText('2 of 2 sampled frames labelled (100 %)');
+    }
+    await snap(page, 'workflow-03-labelled');
+
+    // 5. Reload: the labels are still there.
+    await page.reload();
+    await expect(page.getByTestId('label-progress')).toContainText('2 of 2 sampled frames labelled (100 %)');
+
+    // 6. Pretrain, then finetune (which also predicts every frame), with the tiny preset.
+    await tab(page, 'Train').click();
+    await page.getByLabel('Preset').selectOption('tiny');
+    await page.getByRole('button', { name: 'Pretrain' }).click();
+    const models = page.getByRole('table', { name: 'Models' });
+    await expect(models.getByRole('row', { name: /pretrain-.*pretrain/ })).toBeVisible({ timeout: 240_000 });
+    await page.getByRole('button', { name: 'Finetune' }).click();
+    await expect(models.getByRole('row', { name: /finetune-.*finetune/ })).toBeVisible({ timeout: 240_000 });
+    await expect(page.getByRole('table', { name: 'Held-out labelled frames' })).toBeVisible({ timeout: 120_000 });
+    await snap(page, 'workflow-04-trained');
+
+    // 7. Review the predicted tracks.
+    await tab(page, 'Review').click();
+    await expect(page.getByRole('img', { name: /^AU12 Lip corner puller: predicted intensity/ })).toBeVisible({ timeout: 60_000 });
+    await snap(page, 'workflow-05-review');
+
+    // 8. Export and check the CSV against the video.
+    await tab(page, 'Train').click();
+    await page.getByRole('button', { name: 'Export CSV (OpenFace columns)' }).click();
+    const link = page.getByRole('link', { name: 'subject-a.csv' });
+    await expect(link).toBeVisible();
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('frame, face_id, timestamp, confidence, success, AU01_r, AU02_r, AU04_r, AU05_r, AU06_r, AU09_r, AU12_r, AU15_r, AU17_r, AU20_r, AU25_r, AU26_r');
+    expect(csv).toHaveLength(1 + 100);
+    await snap(page, 'workflow-06-exported');
+  } finally {
+    await shell.stop();
+  }
+});
