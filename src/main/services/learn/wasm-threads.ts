@@ -115,13 +115,13 @@ export function planWasmThreads(threads: number, setThreadsCount: (n: number) =>
 
   const os = req('node:os') as typeof import('node:os');
   const realCpus = os.cpus;
-  const realCreate = URL.createObjectURL.bind(URL);
+  const realCreate = URL.createObjectURL;
   os.cpus = () => {
     const cpus = realCpus();
     return Array.from({ length: Math.max(2 * threads, cpus.length) }, (_, i) => cpus[i % cpus.length]!);
   };
   URL.createObjectURL = (obj: Blob | MediaSource) =>
-    obj instanceof Blob && obj.type === 'application/javascript' ? workerFile : realCreate(obj);
+    obj instanceof Blob && obj.type === 'application/javascript' ? workerFile : realCreate.call(URL, obj);
 
   setThreadsCount(threads);
   tfjs.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
