@@ -5,7 +5,7 @@
 import { compose } from '../compose';
 import { dispatch } from '../api/dispatch';
 import type { FromBackend, ToBackend } from './protocol';
-import { videoSource } from '../services/store/videos';
+import { playbackFile } from '../services/media/playback';
 
 const port = process.parentPort;
 const post = (m: FromBackend) => port.postMessage(m);
@@ -38,7 +38,7 @@ port.on('message', async (e: { data: ToBackend }) => {
   } else if (m.type === 'mediaPath') {
     let file: string | null = null;
     try {
-      file = backend.project ? videoSource(backend.project.db, m.videoId).path : null;
+      file = backend.project ? playbackFile(backend.project, m.videoId) : null;
     } catch {
       file = null;
     }

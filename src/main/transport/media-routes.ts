@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Backend } from '../backend';
 import { VIDEO_EXTENSIONS } from '../services/media/import';
-import { videoSource } from '../services/store/videos';
+import { playbackFile } from '../services/media/playback';
 
 const TYPES: Record<string, string> = {
   '.mp4': 'video/mp4',
@@ -41,7 +41,7 @@ function streamVideo(backend: Backend, videoId: number, req: http.IncomingMessag
   if (!project) return fail(res, 409, 'No project is open.');
   let file: string;
   try {
-    file = videoSource(project.db, videoId).path;
+    file = playbackFile(project, videoId);
   } catch {
     return fail(res, 404, `There is no video ${videoId}.`);
   }

@@ -13,6 +13,9 @@ import { compose } from '../../../src/main/compose';
 import { ffmpegPath } from '../../../src/main/services/media/ffmpeg';
 import { CropStoreReader } from '../../../src/main/services/media/cropStore';
 import { cropFileFor } from '../../../src/main/services/media/import';
+import { playbackFile } from '../../../src/main/services/media/playback';
+import { probeVideo } from '../../../src/main/services/media/probe';
+import { proxyFileFor } from '../../../src/main/services/media/proxy';
 import { recordEvents } from '../../helpers/events';
 import { makeFaceVideo } from '../../helpers/faceVideo';
 import { tmpDirs } from '../../helpers/tmp';
@@ -118,6 +121,23 @@ describe('import job', () => {
       expect(v.error).toBeTruthy();
       expect(fs.existsSync(cropFileFor(app.backend.requireProject().dir, v.id))).toBe(false);
     }
+  });
+
+  it('makes an H.264 playback copy of a source Chromium cannot play, and none for one it can', async () => {
+    await open();
+    const avi = makeVideo('face.avi', ['-i', path.join(media, 'face.mp4'), '-c:v', 'mpeg4', '-q:v', '4', '-an']);
+    const jobs = await finished(await call('videos/import', { paths: [avi, path.join(media, 'face.mp4')] }));
+    expect(jobs.map((j) => j.state)).toEqual(['done', 'done']);
+    const [aviRow, mp4Row] = await call('videos/list', {});
+    const dir = app.backend.requireProject().dir;
+    expect(fs.existsSync(proxyFileFor(dir, mp4Row!.id))).toBe(false);
+    const proxy = await probeVideo(proxyFileFor(dir, aviRow!.id));
+    expect(proxy.codec).toBe('h264');
+    expect(proxy.frameCount).toBe(aviRow!.frameCount);
+    expect(playbackFile(app.backend.requireProject(), aviRow!.id)).toBe(proxyFileFor(dir, aviRow!.id));
+    expect(playbackFile(app.backend.requireProject(), mp4Row!.id)).toBe(path.join(media, 'face.mp4'));
+    await call('videos/remove', { videoId: aviRow!.id });
+    expect(fs.existsSync(proxyFileFor(dir, aviRow!.id))).toBe(false);
   });
 
   it('refuses paths outside the chosen folders, unknown files and non-videos at the API', async () => {

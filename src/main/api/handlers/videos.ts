@@ -4,6 +4,7 @@ import type { Backend } from '../../backend';
 import { CropStoreReader } from '../../services/media/cropStore';
 import { extractStill } from '../../services/media/decode';
 import { checkVideoPath, cropFileFor, DEFAULT_DETECT_EVERY } from '../../services/media/import';
+import { proxyFileFor } from '../../services/media/proxy';
 import { contentHash } from '../../services/media/probe';
 import { frameInfo } from '../../services/store/frames';
 import { createOrGrowSampleSet, labellingQueue, listSampleSets } from '../../services/store/samples';
@@ -50,6 +51,7 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
       getVideo(db(), videoId);
       deleteVideo(db(), videoId);
       fs.rmSync(cropFileFor(backend.requireProject().dir, videoId), { force: true });
+      fs.rmSync(proxyFileFor(backend.requireProject().dir, videoId), { force: true });
       changed('videos', videoId);
       return null;
     },

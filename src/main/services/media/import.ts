@@ -11,6 +11,7 @@ import { deleteVideo, insertVideo, setPeaks, setVideoStatus } from '../store/vid
 import { runTask, WorkerCancelled } from '../../worker/launch';
 import { audioPeaks } from './decode';
 import { contentHash, probeVideo } from './probe';
+import { browserPlayable, makeProxy, proxyFileFor } from './proxy';
 import { ApiError } from '../../../shared/errors';
 
 export const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.avi', '.mkv', '.webm'];
@@ -61,7 +62,12 @@ export const importVideo: JobRunner = async (ctx) => {
   setVideoStatus(db, videoId, 'ingesting');
   ctx.events.emit('data/changed', { domain: 'videos', videoId });
   const cropFile = cropFileFor(ctx.project.dir, videoId);
+  const proxyFile = proxyFileFor(ctx.project.dir, videoId);
   try {
+    if (!browserPlayable(probe)) {
+      ctx.progress(0.01, `${name}: making a playable copy (${probe.codec} cannot play in the viewer)…`);
+      await makeProxy(probe, proxyFile, ctx.signal);
+    }
     const peaks = await audioPeaks(params.path, PEAKS_PER_SECOND, { signal: ctx.signal, durationSec: probe.durationSec });
     setPeaks(db, videoId, { perSecond: PEAKS_PER_SECOND, channels: peaks });
     const result = await runTask(
@@ -88,6 +94,7 @@ export const importVideo: JobRunner = async (ctx) => {
     ctx.events.emit('data/changed', { domain: 'videos', videoId });
   } catch (err) {
     fs.rmSync(cropFile, { force: true });
+    fs.rmSync(proxyFile, { force: true });
     if (err instanceof WorkerCancelled || ctx.signal.aborted) {
       deleteVideo(db, videoId);
     } else {
