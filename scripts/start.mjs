@@ -1,5 +1,5 @@
 // `npm start`: the desktop window where the Electron binary is installed, browser mode otherwise.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 
@@ -13,6 +13,13 @@ function electronBinary() {
   } catch {
     return null;
   }
+}
+
+// First start on a new machine: make the demo videos the app opens when there is no project yet.
+if (!process.env.AUW_DEMO_DIR && !existsSync('.demo-data/manifest.json') && process.env.AUW_NO_DEMO !== '1') {
+  console.log('Generating the demo videos (first start only, about half a minute)…');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo-data.ts'], { stdio: 'inherit' });
+  if (r.status !== 0) console.warn('Could not generate the demo videos; the app starts without them (`npm run demo:data` retries).');
 }
 
 const forced = process.env.AUW_SHELL; // 'electron' | 'browser'
