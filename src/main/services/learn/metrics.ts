@@ -1,8 +1,9 @@
 /**
  * Agreement between predicted and true intensities, as the AU literature reports it:
  * ICC(3,1) (two-way mixed, consistency, single rater; Shrout & Fleiss 1979) per AU and
- * averaged, Pearson r and MAE. Undefined values (e.g. an AU that never varies) are null and
- * are left out of averages, which then say over how many AUs they were taken.
+ * averaged, Pearson r and MAE. Undefined values (an AU whose true intensity never varies on
+ * the frames scored, or a constant prediction for r) are null and are left out of averages,
+ * which then say over how many AUs they were taken.
  */
 import type { MetricsTable } from '../../../shared/types';
 
@@ -95,7 +96,10 @@ export class MetricsAccumulator {
     const perAu = this.aus.map((au) => {
       const y = this.y.get(au)!;
       const p = this.p.get(au)!;
-      return { au, n: y.length, icc: round(icc31(y, p)), r: round(pearson(y, p)), mae: round(mae(y, p)) };
+      // Agreement is undefined for an AU that never varies in the truth (e.g. never occurs in
+      // the test subjects): ICC would be 0 or less whatever the model does. Left out, as in the literature.
+      const varies = y.some((v) => v !== y[0]);
+      return { au, n: y.length, icc: varies ? round(icc31(y, p)) : null, r: round(pearson(y, p)), mae: round(mae(y, p)) };
     });
     const avg = (k: 'icc' | 'r' | 'mae') => {
       const v = perAu.map((m) => m[k]).filter((x): x is number => x !== null);
