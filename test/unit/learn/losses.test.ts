@@ -99,3 +99,28 @@ describe('maskedMse', () => {
     expect(v[5]).toBeCloseTo(-6, 6);
   });
 });
+
+describe('sparse-label training signal through the whole network', () => {
+  it('gets every parameter gradient from the labelled outputs only', async () => {
+    const { AuModel } = await import('../../../src/main/services/learn/model');
+    const { modelConfig } = await import('../../../src/main/services/learn/config');
+    const model = new AuModel(modelConfig('tiny', 16, [1, 2]), 4);
+    const vars = model.variables(['enc', 'tmp', 'head']);
+    const x = tf.randomNormal([2, 4, 16, 16, 1], 0, 1, 'float32', 1) as unknown as Parameters<typeof model.forward>[0];
+    const grads = (target: number[], mask: number[]) =>
+      tf.tidy(() => {
+        const { grads: g } = tf.variableGrads(() => maskedMse(model.regress(model.forward(x)), tf.tensor3d(target, [2, 4, 2]), tf.tensor3d(mask, [2, 4, 2])), vars);
+        return Object.values(g).map((t) => Array.from(t.dataSync()));
+      });
+    const mask = Array.from({ length: 16 }, (_, i) => (i === 5 ? 1 : 0)); // one labelled frame × AU
+    const t1 = Array.from({ length: 16 }, (_, i) => (i === 5 ? 3 : 0));
+    const t2 = Array.from({ length: 16 }, (_, i) => (i === 5 ? 3 : 5)); // unlabelled targets changed
+    const g1 = grads(t1, mask);
+    const g2 = grads(t2, mask);
+    expect(g2).toEqual(g1);
+    expect(g1.some((g) => g.some((v) => v !== 0))).toBe(true);
+    const none = grads(t1, new Array(16).fill(0));
+    expect(none.every((g) => g.every((v) => v === 0))).toBe(true);
+    model.dispose();
+  });
+});
