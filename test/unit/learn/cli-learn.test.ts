@@ -49,6 +49,11 @@ describe('learning CLI', () => {
     fs.writeFileSync(path.join(root, 'bad.csv'), 'video,frame,AU,intensity,annotator\nclip0.mp4,999,AU12,1,a\n');
     await expect(runLearnCli(['labels', 'import', fx.dir, path.join(root, 'bad.csv')], io(fx, out))).rejects.toThrow(/row 2: frame 999 is past the end/);
 
+    const options = await fx.call('learn/options', {});
+    expect(options.presets.map((p) => p.name)).toEqual(['tiny', 'quick', 'default', 'gpu']);
+    expect(options.objectives.map((o) => o.kind)).toEqual(['infonce', 'temporal-margin']);
+    expect(options.objectives[0]!.params.temperature!.default).toBe(0.1);
+
     await runLearnCli(['backend', fx.dir], io(fx, out));
     expect(out.pop()).toMatch(/^(wasm|node|node-gpu)/);
     await expect(runLearnCli(['pretrain', fx.dir], io(fx, out))).rejects.toThrow(/needs --name/);
