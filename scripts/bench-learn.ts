@@ -287,7 +287,7 @@ if (only.has('d')) {
   }
   const Y = aus.map((_, a) => Float64Array.from(sets.train, (s) => s.y[a]!));
   let best: { lambda: number; icc: number; model: RidgeModel } | null = null;
-  for (const lambda of [1, 10, 100, 1000, 10000]) {
+  for (const lambda of [0.01, 0.1, 1, 10, 100, 1000, 10000]) {
     const m = new RidgeModel(lambda).fit(sets.train.map((s) => s.x), Y);
     const acc = new MetricsAccumulator(aus);
     for (const s of sets.val) {
