@@ -140,6 +140,21 @@ describe('import job', () => {
     expect(fs.existsSync(proxyFileFor(dir, aviRow!.id))).toBe(false);
   });
 
+  it('shows a moved video as missing, and relinks it only to a file with the same content', async () => {
+    await open();
+    const copy = path.join(media, 'moving.mp4');
+    fs.copyFileSync(path.join(media, 'face.mp4'), copy);
+    await finished(await call('videos/import', { paths: [copy] }));
+    const moved = path.join(media, 'moved.mp4');
+    fs.renameSync(copy, moved);
+    const [video] = await call('videos/list', {});
+    expect(video!.status).toBe('missing');
+    await expect(call('videos/relink', { videoId: video!.id, path: path.join(media, 'tone.mp4') })).rejects.toThrow(/not the same file/);
+    const relinked = await call('videos/relink', { videoId: video!.id, path: moved });
+    expect(relinked.path).toBe(moved);
+    expect((await call('videos/list', {}))[0]!.status).toBe('ready');
+  });
+
   it('refuses paths outside the chosen folders, unknown files and non-videos at the API', async () => {
     await open();
     await expect(call('videos/import', { paths: ['/etc/passwd.mp4'] })).rejects.toThrow(/outside the folders/);

@@ -36,7 +36,8 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
   };
 
   return {
-    'videos/list': () => listVideos(db()),
+    // A video whose file moved shows as 'missing' (its crops still work) until it is relinked.
+    'videos/list': () => listVideos(db()).map((v) => (v.status === 'ready' && !fs.existsSync(v.path) ? { ...v, status: 'missing' as const } : v)),
     'videos/import': ({ paths, alreadyAligned, detectEvery, subject }) => {
       const jobs = backend.requireJobs();
       const checked = paths.map((p) => {

@@ -71,6 +71,15 @@ export function Home({ project, info, go }: Props) {
     }
   };
 
+  const relink = async (v: VideoRow) => {
+    const [picked] = (await pickVideos(`Find ${v.name} (it moved)`)) ?? [];
+    if (!picked) return;
+    await api.call('videos/relink', { videoId: v.id, path: picked }).then(
+      () => notify('info', `${v.name} relinked.`),
+      (e: Error) => notify('error', e.message),
+    );
+  };
+
   const remove = async (v: VideoRow) => {
     if (!confirm(`Remove ${v.name} from the project? Its ${v.labelled} labelled frames are deleted with it (the video file stays).`)) return;
     await api.call('videos/remove', { videoId: v.id }).catch((e: Error) => notify('error', e.message));
@@ -156,6 +165,11 @@ export function Home({ project, info, go }: Props) {
                     <button type="button" disabled={v.status !== 'ready'} aria-label={`Review ${v.name}`} onClick={() => go({ view: 'review', videoId: v.id })}>
                       Review
                     </button>
+                    {v.status === 'missing' && (
+                      <button type="button" aria-label={`Relink ${v.name}`} onClick={() => relink(v)}>
+                        Relink…
+                      </button>
+                    )}
                     <button type="button" className="ghost" aria-label={`Remove ${v.name}`} onClick={() => remove(v)}>
                       ×
                     </button>
