@@ -9,6 +9,9 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { ObjectiveSpec } from './config';
 import { infoNce, temporalMargin } from './losses';
 import type { AuModel } from './model';
+import { crossIdentityFactory } from './objectives/cross-identity';
+import { flowFactory } from './objectives/flow';
+import { roiInpaintFactory } from './objectives/roi-inpaint';
 
 /** What one pretraining step exposes to the objectives. */
 export interface PretrainBatch {
@@ -17,6 +20,8 @@ export interface PretrainBatch {
   clips: tfjs.Tensor5D;
   /** Temporal features of both views [2B,T,F]. */
   h: tfjs.Tensor3D;
+  /** Per-frame encoder features of both views before the temporal module [2B,T,F], if exposed. */
+  f?: tfjs.Tensor3D;
   /** Projections of view 1 and view 2 [B,T,P]. */
   z1: tfjs.Tensor3D;
   z2: tfjs.Tensor3D;
@@ -115,3 +120,8 @@ registerObjective({
     dispose: () => {},
   }),
 });
+
+// Issue 6: the objectives of Li & Shan (b) and WSRTL, one module each.
+registerObjective(crossIdentityFactory);
+registerObjective(roiInpaintFactory);
+registerObjective(flowFactory);

@@ -301,9 +301,11 @@ export async function runPretrain(input: PretrainInput, io: WorkerIO<'pretrain'>
         const clips = tf.tensor5d(x, [2 * B, T, S, S, 1]);
         const faceMask = tf.tensor2d(mask.subarray(0, B * T), [B, T]);
         return trainStep(vars, optimizer, () => {
-          const h = model.forward(clips);
+          // model.forward, split so single-frame objectives can use the per-frame features.
+          const f = tf.reshape(model.encodeFrames(tf.reshape(clips, [2 * B * T, S, S, 1]) as tfjs.Tensor4D), [2 * B, T, cfg.model.featureDim]) as tfjs.Tensor3D;
+          const h = model.temporal(f);
           const [z1, z2] = tf.split(model.project(h), 2, 0) as [tfjs.Tensor3D, tfjs.Tensor3D];
-          const batch = { model, clips, h, z1, z2, mask: faceMask, videoIds: refs.map((r) => r.videoId), subjects };
+          const batch = { model, clips, h, f, z1, z2, mask: faceMask, videoIds: refs.map((r) => r.videoId), subjects };
           const named: Record<string, tfjs.Scalar> = {};
           let total: tfjs.Scalar = tf.scalar(0);
           for (const { objective, weight } of objectives) {
