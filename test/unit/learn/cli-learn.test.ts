@@ -51,7 +51,7 @@ describe('learning CLI', () => {
 
     const options = await fx.call('learn/options', {});
     expect(options.presets.map((p) => p.name)).toEqual(['tiny', 'quick', 'default', 'gpu']);
-    expect(options.objectives.map((o) => o.kind)).toEqual(['infonce', 'temporal-margin']);
+    expect(options.objectives.map((o) => o.kind)).toEqual(['infonce', 'temporal-margin', 'cross-identity', 'roi-inpaint', 'flow']);
     expect(options.objectives[0]!.params.temperature!.default).toBe(0.1);
 
     await runLearnCli(['backend', fx.dir], io(fx, out));
