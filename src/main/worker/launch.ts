@@ -36,7 +36,9 @@ export class WorkerCancelled extends Error {
  */
 export function runTask<K extends TaskName>(task: K, input: TaskInput<K>, opts: RunOptions<K>): Promise<TaskResult<K>> {
   const { file, execArgv } = workerEntry();
-  const child = fork(file, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Inside Electron, process.execPath is the Electron binary: ask it to behave as plain Node.
+  const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
+  const child = fork(file, [], { execArgv, env, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
