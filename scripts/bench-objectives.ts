@@ -4,7 +4,7 @@
 // beside "no pretraining" (2 % labels) and "100 % labels". ICC(3,1) and MAE against the ground
 // truth of every face frame of the test subjects. The default run is bounded (short schedules,
 // quick preset) to ≈ 20 minutes on 2 cores; use the flags for longer runs:
-//   --preset quick|tiny|default  --pretrain-steps N (40)  --finetune-steps N (60)  --head-steps N (20)
+//   --preset quick|tiny|default  --pretrain-steps N (100)  --finetune-steps N (250)  --head-steps N (50)
 //   --objectives infonce,temporal-margin,cross-identity,roi-inpaint,flow  --combo a=1,b=0.5 (else chosen)
 //   --percent P (2)  --seed N  --work DIR  --fresh
 // "Best combination" unless --combo: every objective whose solo run beat "no pretraining" on
@@ -21,9 +21,9 @@ const root = path.resolve(import.meta.dirname, '..');
 const { values: opt } = parseArgs({
   options: {
     preset: { type: 'string', default: 'quick' },
-    'pretrain-steps': { type: 'string', default: '40' },
-    'finetune-steps': { type: 'string', default: '60' },
-    'head-steps': { type: 'string', default: '20' },
+    'pretrain-steps': { type: 'string', default: '100' },
+    'finetune-steps': { type: 'string', default: '250' },
+    'head-steps': { type: 'string', default: '50' },
     objectives: { type: 'string', default: 'infonce,temporal-margin,cross-identity,roi-inpaint,flow' },
     combo: { type: 'string' },
     percent: { type: 'string', default: '2' },
