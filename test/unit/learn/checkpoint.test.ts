@@ -103,3 +103,43 @@ describe('checkpoints', () => {
     other.dispose();
   });
 });
+
+describe('encoder pooling', () => {
+  it('flattens the last feature map by default, so where on the face a feature fires reaches the features', () => {
+    const flat = new AuModel(cfg, 1);
+    // tiny: 16 px → two stride-2 blocks → 4×4 map of 8 channels.
+    expect(cfg.pool).toBe('flatten');
+    expect(flat.vars.get('enc/fc/w')!.shape).toEqual([4 * 4 * 8, cfg.featureDim]);
+    // The same blob at two places on the crop: global averaging cannot tell them apart when the
+    // map is translation-equivariant; flattening can.
+    const blobAt = (r: number, c: number) => {
+      const x = new Float32Array(16 * 16);
+      for (let y = r; y < r + 4; y++) for (let z = c; z < c + 4; z++) x[y * 16 + z] = 1;
+      return x;
+    };
+    const encode = (m: AuModel) =>
+      tf.tidy(() => {
+        const x = tf.tensor4d([...blobAt(4, 4), ...blobAt(8, 8)], [2, 16, 16, 1]);
+        const f = m.encodeFrames(x).arraySync() as number[][];
+        return Math.max(...f[0]!.map((v, i) => Math.abs(v - f[1]![i]!)));
+      });
+    const avg = new AuModel({ ...cfg, pool: 'avg' }, 1);
+    expect(avg.vars.get('enc/fc/w')!.shape).toEqual([8, cfg.featureDim]);
+    expect(encode(avg)).toBeLessThan(1e-5);
+    expect(encode(flat)).toBeGreaterThan(1e-3);
+    flat.dispose();
+    avg.dispose();
+  });
+
+  it('builds models saved before pooling was a setting (no `pool`) with global averaging, so their weights still fit', async () => {
+    const dir = tmp.make();
+    const { pool: _, ...legacy } = { ...cfg, pool: 'avg' as const };
+    const old = new AuModel(legacy, 3);
+    await saveModelFile(dir, 'finetune', old, { stride: 1 });
+    const { meta, weights } = readModelFile(dir);
+    const again = new AuModel(meta.config, 3);
+    expect(again.copyFrom(weights, ['enc', 'tmp', 'head'])).toContain('enc/fc/w');
+    old.dispose();
+    again.dispose();
+  });
+});

@@ -49,7 +49,8 @@ export class AuModel {
         cin = cout;
       }
     });
-    this.add('enc/fc/w', [cin, F], seed, 'he', cin);
+    const pooled = pooledSize(c);
+    this.add('enc/fc/w', [pooled, F], seed, 'he', pooled);
     this.add('enc/fc/b', [F], seed, 'zeros');
     const t = c.temporal;
     for (let l = 0; l < t.layers; l++) {
@@ -140,7 +141,7 @@ export class AuModel {
         y = tf.relu(y);
       }
     });
-    const pooled = tf.mean(y, [1, 2]) as tfjs.Tensor2D;
+    const pooled = (c.pool === 'flatten' ? tf.reshape(y, [y.shape[0], -1]) : tf.mean(y, [1, 2])) as tfjs.Tensor2D;
     return tf.relu(tf.add(tf.matMul(pooled, this.v('enc/fc/w') as tfjs.Tensor2D), this.v('enc/fc/b'))) as tfjs.Tensor2D;
   }
 
@@ -211,6 +212,19 @@ export function validateModelConfig(c: ModelConfig): void {
   if (c.clipLength < 1) bad('clip length must be at least 1');
   if (c.temporal.kind === 'tcn' && c.temporal.kernel % 2 !== 1) bad('the temporal kernel must be odd');
   if (c.convsPerBlock < 1) bad('at least one convolution per block');
+}
+
+/** Side of the encoder's last feature map ('same' padding, stride 2 per block). */
+function finalSide(c: ModelConfig): number {
+  let side = c.inputSize;
+  for (let b = 0; b < c.channels.length; b++) side = Math.ceil(side / 2);
+  return side;
+}
+
+/** Length of the pooled vector the encoder's dense layer reads. */
+function pooledSize(c: ModelConfig): number {
+  const ch = c.channels[c.channels.length - 1]!;
+  return c.pool === 'flatten' ? finalSide(c) ** 2 * ch : ch;
 }
 
 function groupsFor(c: number): number {
@@ -298,7 +312,7 @@ export function forwardFlopsPerFrame(c: ModelConfig, withProjection: boolean): n
     }
   }
   const F = c.featureDim;
-  flops += 2 * cin * F;
+  flops += 2 * pooledSize(c) * F;
   const t = c.temporal;
   if (t.kind === 'tcn') flops += t.layers * 2 * t.kernel * F * F;
   if (t.kind === 'gru') flops += t.layers * 2 * 6 * F * F;
