@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clipAround, randomClip, type VideoSource } from '../../../src/main/services/learn/data';
+import { CropFlag, CropStoreWriter } from '../../../src/main/services/media/cropStore';
+import { clipAround, CropLibrary, randomClip, type VideoSource } from '../../../src/main/services/learn/data';
 import { buildTargets } from '../../../src/main/services/learn/train';
 import { splitBySubject } from '../../../src/main/services/learn/store';
 import { Rng } from '../../../src/main/services/learn/rng';
@@ -75,5 +79,55 @@ describe('splitBySubject', () => {
     expect(s.val.includes(1)).toBe(s.val.includes(2));
     expect(splitBySubject(vids, 0.25, 9)).toEqual(s); // seeded
     expect(splitBySubject([{ id: 1, subject: 'a' }, { id: 2, subject: 'a' }], 0.5, 1).val).toEqual([]);
+  });
+});
+
+describe('person-specific normalisation (reference = the video\'s median crop)', () => {
+  // 5 face frames whose pixel 0 is 10, 200, 30, 40, 250 (median 40) and every other pixel = 7·frame,
+  // plus a faceless frame of zeros that must not pull the median down.
+  const S = 4;
+  const frameValues = [10, 200, 30, 40, 250];
+  async function store(): Promise<{ lib: (norm: boolean) => Promise<CropLibrary>; dir: string }> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auw-ref-'));
+    const file = path.join(dir, 'v.crops');
+    const w = await CropStoreWriter.create(file, { cropSize: S, channels: 1, fps: 25 });
+    for (let f = 0; f < 6; f++) {
+      if (f === 5) await w.append({ flag: CropFlag.NoFace });
+      else await w.append({ flag: CropFlag.Detected, pixels: Uint8Array.from({ length: S * S }, (_, i) => (i === 0 ? frameValues[f]! : 7 * f)) });
+    }
+    await w.finish();
+    await w.close();
+    const v: VideoSource = { id: 1, cropFile: file, frameCount: 6, subject: 'A', face: Uint8Array.from([1, 1, 1, 1, 1, 0]) };
+    return { dir, lib: (norm) => CropLibrary.open([v], norm ? { reference: 'video-median' } : {}) };
+  }
+
+  it('feeds frame − median face, ignoring faceless frames, and can hand back the plain frames too', async () => {
+    const { lib: open, dir } = await store();
+    const lib = await open(true);
+    expect(lib.normalized).toBe(true);
+    const out = new Float32Array(2 * S * S);
+    const plain = new Float32Array(2 * S * S);
+    const mask = new Float32Array(2);
+    await lib.readClip({ videoId: 1, frames: [1, 4] }, null, new Rng(1), out, 0, mask, 0, plain);
+    // Pixel 0: median of 10, 200, 30, 40, 250 = 40; other pixels: median of 0, 7, 14, 21, 28 = 14.
+    expect(out[0]).toBeCloseTo((200 - 40) / 255 / 0.25, 5);
+    expect(out[S * S]).toBeCloseTo((250 - 40) / 255 / 0.25, 5);
+    expect(out[1]).toBeCloseTo((7 - 14) / 255 / 0.25, 5);
+    expect(out[S * S + 1]).toBeCloseTo((28 - 14) / 255 / 0.25, 5);
+    expect(plain[0]).toBeCloseTo((200 / 255 - 0.5) / 0.25, 5);
+    expect(Array.from(mask)).toEqual([1, 1]);
+    await lib.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('without the setting reads the plain crop, as models saved before it did', async () => {
+    const { lib: open, dir } = await store();
+    const lib = await open(false);
+    expect(lib.normalized).toBe(false);
+    const out = new Float32Array(S * S);
+    await lib.readClip({ videoId: 1, frames: [2] }, null, new Rng(1), out, 0, new Float32Array(1), 0);
+    expect(out[0]).toBeCloseTo((30 / 255 - 0.5) / 0.25, 5);
+    await lib.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

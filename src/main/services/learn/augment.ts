@@ -43,13 +43,44 @@ export function drawAugment(cfg: AugmentConfig, size: number, rng: Rng): ClipAug
   };
 }
 
+/** Optional extras of `augmentFrame`. */
+export interface FrameExtras {
+  /**
+   * The video's reference face (0..255, e.g. its median crop): the network input becomes the
+   * augmented frame minus the same geometric view of the reference, (x − r) / 0.25.
+   */
+  reference?: Uint8Array;
+  /** Also write the plain augmented frame (no reference subtracted) here, e.g. for flow targets. */
+  appearance?: Float32Array;
+  appearanceOffset?: number;
+}
+
 /**
  * Writes one augmented frame (0..255 gray in `src`) into `out` at `offset` as network input:
- * (x − 0.5) / 0.25 on the 0..1 scale.
+ * (x − 0.5) / 0.25 on the 0..1 scale, or (x − reference) / 0.25 when a reference is given.
  */
-export function augmentFrame(src: Uint8Array, size: number, p: ClipAugment, rng: Rng, out: Float32Array, offset: number, scratch?: Float32Array): void {
+export function augmentFrame(src: Uint8Array, size: number, p: ClipAugment, rng: Rng, out: Float32Array, offset: number, scratch?: Float32Array, extras: FrameExtras = {}): void {
   const n = size * size;
   const img = scratch && scratch.length >= n ? scratch : new Float32Array(n);
+  warp(src, size, p, img);
+  const ref = extras.reference ? warp(extras.reference, size, p, new Float32Array(n)) : null;
+  if (p.blurSigma > 0) gaussianBlur(img, size, p.blurSigma);
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += img[i]!;
+  mean /= n;
+  const app = extras.appearance;
+  const appOffset = extras.appearanceOffset ?? 0;
+  for (let i = 0; i < n; i++) {
+    let v = (img[i]! - mean) * p.contrast + mean + p.brightness;
+    if (p.noise > 0) v += p.noise * rng.normal();
+    v = v < 0 ? 0 : v > 1 ? 1 : v;
+    out[offset + i] = ref ? (v - ref[i]!) / 0.25 : (v - 0.5) / 0.25;
+    if (app) app[appOffset + i] = (v - 0.5) / 0.25;
+  }
+}
+
+/** Geometric part of the augmentation: `src` (0..255) resampled into `img` on the 0..1 scale. */
+function warp(src: Uint8Array, size: number, p: ClipAugment, img: Float32Array): Float32Array {
   const half = (size - 1) / 2;
   const geometric = p.a !== 1 || p.b !== 0 || p.c !== 0 || p.d !== 1 || p.tx !== 0 || p.ty !== 0;
   for (let y = 0; y < size; y++) {
@@ -75,16 +106,7 @@ export function augmentFrame(src: Uint8Array, size: number, p: ClipAugment, rng:
       img[y * size + x] = v / 255;
     }
   }
-  if (p.blurSigma > 0) gaussianBlur(img, size, p.blurSigma);
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += img[i]!;
-  mean /= n;
-  for (let i = 0; i < n; i++) {
-    let v = (img[i]! - mean) * p.contrast + mean + p.brightness;
-    if (p.noise > 0) v += p.noise * rng.normal();
-    v = v < 0 ? 0 : v > 1 ? 1 : v;
-    out[offset + i] = (v - 0.5) / 0.25;
-  }
+  return img;
 }
 
 function gaussianBlur(img: Float32Array, size: number, sigma: number): void {
@@ -106,9 +128,4 @@ function gaussianBlur(img: Float32Array, size: number, sigma: number): void {
       for (let i = -r; i <= r; i++) acc += k[i + r]! * tmp[Math.min(size - 1, Math.max(0, y + i)) * size + x]!;
       img[y * size + x] = acc;
     }
-}
-
-/** Plain input normalisation, no augmentation (inference). */
-export function normalizeFrame(src: Uint8Array, out: Float32Array, offset: number): void {
-  for (let i = 0; i < src.length; i++) out[offset + i] = (src[i]! / 255 - 0.5) / 0.25;
 }

@@ -12,6 +12,11 @@ export type NormKind = 'none' | 'group';
  * the demo data (learn README): flatten lifts cross-subject ICC of the brow AUs several-fold.
  */
 export type PoolKind = 'avg' | 'flatten';
+/**
+ * What the encoder reads: the crop itself ('none'), or the crop minus its video's median crop
+ * ('video-median', person-specific normalisation as in OpenFace; see data.ts).
+ */
+export type InputNorm = 'none' | 'video-median';
 export type PresetName = 'tiny' | 'quick' | 'default' | 'gpu';
 
 export interface ModelConfig {
@@ -24,6 +29,8 @@ export interface ModelConfig {
   norm: NormKind;
   /** Absent in models saved before it existed, which all used 'avg'. */
   pool?: PoolKind;
+  /** Absent in models saved before it existed, which all read the plain crop. */
+  inputNorm?: InputNorm;
   /** Per-frame feature size after pooling and a dense layer. */
   featureDim: number;
   temporal: { kind: TemporalKind; layers: number; kernel: number };
@@ -120,24 +127,24 @@ interface Preset {
 // (scripts/bench-learn.ts prints the figures); see the learn README for the numbers.
 export const PRESETS: Record<PresetName, Preset> = {
   tiny: {
-    model: { channels: [4, 8], convsPerBlock: 1, norm: 'none', pool: 'flatten', featureDim: 16, temporal: { kind: 'tcn', layers: 1, kernel: 3 }, clipLength: 4, projDim: 8 },
+    model: { channels: [4, 8], convsPerBlock: 1, norm: 'none', pool: 'flatten', inputNorm: 'video-median', featureDim: 16, temporal: { kind: 'tcn', layers: 1, kernel: 3 }, clipLength: 4, projDim: 8 },
     pretrain: { steps: 6, batchClips: 2, stride: 1, lr: 1e-3, weightDecay: 0, checkpointEvery: 2 },
     finetune: { headSteps: 2, fullSteps: 4, batchClips: 2, stride: 1, lr: 3e-3, fullLrScale: 0.3, weightDecay: 0, evalEvery: 2, patience: 0, checkpointEvery: 2 },
   },
   quick: {
-    model: { channels: [16, 32, 48, 64], convsPerBlock: 1, norm: 'none', pool: 'flatten', featureDim: 64, temporal: { kind: 'tcn', layers: 2, kernel: 3 }, clipLength: 8, projDim: 32 },
+    model: { channels: [16, 32, 48, 64], convsPerBlock: 1, norm: 'none', pool: 'flatten', inputNorm: 'video-median', featureDim: 64, temporal: { kind: 'tcn', layers: 2, kernel: 3 }, clipLength: 8, projDim: 32 },
     // From scratch this network needs ~400 steps before its outputs start to follow the labels
     // (measured on the demo data), so schedules and early-stopping patience leave room for that.
     pretrain: { steps: 1000, batchClips: 8, stride: 2, lr: 1e-3, weightDecay: 1e-4, checkpointEvery: 100 },
     finetune: { headSteps: 200, fullSteps: 1500, batchClips: 16, stride: 2, lr: 2e-3, fullLrScale: 0.3, weightDecay: 1e-4, evalEvery: 100, patience: 6, checkpointEvery: 100 },
   },
   default: {
-    model: { channels: [32, 48, 64, 96], convsPerBlock: 2, norm: 'group', pool: 'flatten', featureDim: 128, temporal: { kind: 'tcn', layers: 2, kernel: 3 }, clipLength: 16, projDim: 64 },
+    model: { channels: [32, 48, 64, 96], convsPerBlock: 2, norm: 'group', pool: 'flatten', inputNorm: 'video-median', featureDim: 128, temporal: { kind: 'tcn', layers: 2, kernel: 3 }, clipLength: 16, projDim: 64 },
     pretrain: { steps: 3000, batchClips: 8, stride: 2, lr: 1e-3, weightDecay: 1e-4, checkpointEvery: 100 },
     finetune: { headSteps: 300, fullSteps: 1500, batchClips: 16, stride: 2, lr: 2e-3, fullLrScale: 0.2, weightDecay: 1e-4, evalEvery: 100, patience: 4, checkpointEvery: 100 },
   },
   gpu: {
-    model: { channels: [64, 96, 128, 192], convsPerBlock: 2, norm: 'group', pool: 'flatten', featureDim: 256, temporal: { kind: 'tcn', layers: 3, kernel: 3 }, clipLength: 32, projDim: 128 },
+    model: { channels: [64, 96, 128, 192], convsPerBlock: 2, norm: 'group', pool: 'flatten', inputNorm: 'video-median', featureDim: 256, temporal: { kind: 'tcn', layers: 3, kernel: 3 }, clipLength: 32, projDim: 128 },
     pretrain: { steps: 20000, batchClips: 32, stride: 2, lr: 1e-3, weightDecay: 1e-4, checkpointEvery: 500 },
     finetune: { headSteps: 1000, fullSteps: 6000, batchClips: 32, stride: 2, lr: 2e-3, fullLrScale: 0.2, weightDecay: 1e-4, evalEvery: 250, patience: 5, checkpointEvery: 500 },
   },

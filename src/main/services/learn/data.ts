@@ -5,6 +5,7 @@
  */
 import { CropFlag, CropStoreReader } from '../media/cropStore';
 import { augmentFrame, IDENTITY_AUGMENT, type ClipAugment } from './augment';
+import type { InputNorm } from './config';
 import type { Rng } from './rng';
 
 export interface VideoSource {
@@ -29,14 +30,24 @@ export interface ClipRef {
   frames: number[];
 }
 
+export interface CropLibraryOptions {
+  /**
+   * Person-specific normalisation: feed each frame minus its video's median face crop. In most
+   * footage the face is neutral most of the time, so the median is close to the person's
+   * neutral face, and what is left is the expression rather than the identity.
+   */
+  reference?: InputNorm;
+}
+
 export class CropLibrary {
   private constructor(
     private readonly readers: Map<number, CropStoreReader>,
     readonly videos: Map<number, VideoSource>,
     readonly cropSize: number,
+    private readonly references: Map<number, Uint8Array>,
   ) {}
 
-  static async open(videos: readonly VideoSource[]): Promise<CropLibrary> {
+  static async open(videos: readonly VideoSource[], opts: CropLibraryOptions = {}): Promise<CropLibrary> {
     const readers = new Map<number, CropStoreReader>();
     let size = 0;
     try {
@@ -56,7 +67,14 @@ export class CropLibrary {
     if (!size) throw new Error('There are no videos with face crops to train on. Import videos first.');
     // A crop file may hold fewer frames than the database says (e.g. an import cut short).
     const fixed = videos.map((v) => ({ ...v, frameCount: Math.min(v.frameCount, readers.get(v.id)!.frameCount) }));
-    return new CropLibrary(readers, new Map(fixed.map((v) => [v.id, v])), size);
+    const references = new Map<number, Uint8Array>();
+    if (opts.reference === 'video-median') for (const [id, r] of readers) references.set(id, await medianCrop(r, size));
+    return new CropLibrary(readers, new Map(fixed.map((v) => [v.id, v])), size, references);
+  }
+
+  /** True when frames come out with their video's reference face subtracted. */
+  get normalized(): boolean {
+    return this.references.size > 0;
   }
 
   async close(): Promise<void> {
@@ -66,8 +84,9 @@ export class CropLibrary {
   /**
    * Reads a clip into `out` (T·S² floats from `offset`), augmented with `aug`, and writes its
    * face mask into `mask` (T entries from `maskOffset`). Returns the number of face frames.
+   * `appearance`, when given, receives the same frames without the reference subtracted.
    */
-  async readClip(ref: ClipRef, aug: ClipAugment | null, rng: Rng, out: Float32Array, offset: number, mask: Float32Array, maskOffset: number): Promise<number> {
+  async readClip(ref: ClipRef, aug: ClipAugment | null, rng: Rng, out: Float32Array, offset: number, mask: Float32Array, maskOffset: number, appearance?: Float32Array): Promise<number> {
     const reader = this.readers.get(ref.videoId);
     if (!reader) throw new Error(`video ${ref.videoId} is not in this training set`);
     const lo = Math.min(...ref.frames);
@@ -77,6 +96,7 @@ export class CropLibrary {
     const picked = ref.frames.map((f) => records[f - lo]!);
     const hasFace = picked.map((r) => r.flag !== CropFlag.NoFace);
     const scratch = new Float32Array(px);
+    const reference = this.references.get(ref.videoId);
     let faces = 0;
     for (let t = 0; t < picked.length; t++) {
       let src = picked[t]!;
@@ -93,7 +113,7 @@ export class CropLibrary {
           }
         }
       } else faces++;
-      augmentFrame(src.pixels, this.cropSize, aug ?? IDENTITY_AUGMENT, rng, out, offset + t * px, scratch);
+      augmentFrame(src.pixels, this.cropSize, aug ?? IDENTITY_AUGMENT, rng, out, offset + t * px, scratch, { reference, appearance, appearanceOffset: offset + t * px });
       mask[maskOffset + t] = hasFace[t] ? 1 : 0;
     }
     return faces;
@@ -160,4 +180,29 @@ export function countFaces(v: VideoSource): number {
   let n = 0;
   for (let i = 0; i < v.frameCount; i++) n += v.face[i] ? 1 : 0;
   return n;
+}
+
+/** Per-pixel median of a video's face crops (a 256-bin histogram per pixel, one pass). */
+export async function medianCrop(reader: CropStoreReader, size: number): Promise<Uint8Array> {
+  const px = size * size;
+  const hist = new Uint32Array(px * 256);
+  let n = 0;
+  const chunk = 512;
+  for (let start = 0; start < reader.frameCount; start += chunk) {
+    for (const rec of await reader.readClip(start, Math.min(chunk, reader.frameCount - start))) {
+      if (rec.flag === CropFlag.NoFace) continue;
+      n++;
+      for (let i = 0; i < px; i++) hist[i * 256 + rec.pixels[i]!]!++;
+    }
+  }
+  const out = new Uint8Array(px).fill(128);
+  if (!n) return out;
+  const half = n / 2;
+  for (let i = 0; i < px; i++) {
+    let acc = 0;
+    let v = 0;
+    while (v < 255 && (acc += hist[i * 256 + v]!) < half) v++;
+    out[i] = v;
+  }
+  return out;
 }

@@ -18,6 +18,11 @@ export interface PretrainBatch {
   model: AuModel;
   /** Inputs of both views, view 1's clips first: [2B,T,S,S,1]. */
   clips: tfjs.Tensor5D;
+  /**
+   * The same frames as plain (augmented) crops, laid out like `clips`: differs from `clips` when
+   * the model reads reference-subtracted input. Absent = use `clips`.
+   */
+  pixels?: Float32Array;
   /** Temporal features of both views [2B,T,F]. */
   h: tfjs.Tensor3D;
   /** Per-frame encoder features of both views before the temporal module [2B,T,F], if exposed. */

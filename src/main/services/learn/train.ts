@@ -208,14 +208,16 @@ async function readBatch(lib: CropLibrary, refs: ClipRef[], views: (ReturnType<t
   const nViews = views.length;
   const B = refs.length;
   const x = new Float32Array(nViews * B * T * S * S);
+  // The plain frames too when the input is reference-subtracted (flow targets need texture).
+  const pixels = lib.normalized ? new Float32Array(x.length) : x;
   const mask = new Float32Array(nViews * B * T);
   for (let v = 0; v < nViews; v++) {
     for (let b = 0; b < B; b++) {
       const i = v * B + b;
-      await lib.readClip(refs[b]!, views[v]![b]!, rng, x, i * T * S * S, mask, i * T);
+      await lib.readClip(refs[b]!, views[v]![b]!, rng, x, i * T * S * S, mask, i * T, lib.normalized ? pixels : undefined);
     }
   }
-  return { x, mask, S };
+  return { x, pixels, mask, S };
 }
 
 // ───────────────────────────────── pretraining ─────────────────────────────────
@@ -227,7 +229,7 @@ export async function runPretrain(input: PretrainInput, io: WorkerIO<'pretrain'>
   const cfg = input.config;
   const T = cfg.model.clipLength;
   const B = cfg.batchClips;
-  const lib = await CropLibrary.open(input.videos);
+  const lib = await CropLibrary.open(input.videos, { reference: cfg.model.inputNorm });
   if (lib.cropSize !== cfg.model.inputSize) throw new Error(`The crops are ${lib.cropSize} px but the model expects ${cfg.model.inputSize} px.`);
   const videos = [...lib.videos.values()];
   const faceCounts = videos.map(countFaces);
@@ -295,7 +297,7 @@ export async function runPretrain(input: PretrainInput, io: WorkerIO<'pretrain'>
       const t0 = performance.now();
       const refs = Array.from({ length: B }, () => randomClip(videos, faceCounts, T, cfg.stride, rng));
       const views = [refs.map(() => drawAugment(cfg.augment, lib.cropSize, rng)), refs.map(() => drawAugment(cfg.augment, lib.cropSize, rng))];
-      const { x, mask, S } = await readBatch(lib, refs, views, rng, T);
+      const { x, pixels, mask, S } = await readBatch(lib, refs, views, rng, T);
       const subjects = refs.map((r) => lib.videos.get(r.videoId)?.subject ?? null);
       const { loss, parts } = tf.tidy(() => {
         const clips = tf.tensor5d(x, [2 * B, T, S, S, 1]);
@@ -305,7 +307,7 @@ export async function runPretrain(input: PretrainInput, io: WorkerIO<'pretrain'>
           const f = tf.reshape(model.encodeFrames(tf.reshape(clips, [2 * B * T, S, S, 1]) as tfjs.Tensor4D), [2 * B, T, cfg.model.featureDim]) as tfjs.Tensor3D;
           const h = model.temporal(f);
           const [z1, z2] = tf.split(model.project(h), 2, 0) as [tfjs.Tensor3D, tfjs.Tensor3D];
-          const batch = { model, clips, h, f, z1, z2, mask: faceMask, videoIds: refs.map((r) => r.videoId), subjects };
+          const batch = { model, clips, pixels, h, f, z1, z2, mask: faceMask, videoIds: refs.map((r) => r.videoId), subjects };
           const named: Record<string, tfjs.Scalar> = {};
           let total: tfjs.Scalar = tf.scalar(0);
           for (const { objective, weight } of objectives) {
@@ -449,7 +451,7 @@ export async function runFinetune(input: FinetuneInput, io: WorkerIO<'finetune'>
   const T = cfg.model.clipLength;
   const A = cfg.model.aus.length;
   const B = cfg.batchClips;
-  const lib = await CropLibrary.open(input.videos);
+  const lib = await CropLibrary.open(input.videos, { reference: cfg.model.inputNorm });
   if (lib.cropSize !== cfg.model.inputSize) throw new Error(`The crops are ${lib.cropSize} px but the model expects ${cfg.model.inputSize} px.`);
   const trainIds = new Set(input.trainVideoIds);
   const valIds = new Set(input.valVideoIds);
@@ -665,7 +667,7 @@ export async function runPredict(input: PredictInput, io: WorkerIO<'predict'>): 
     model.dispose();
     throw new Error('This model is only pretrained: finetune it on labels before predicting intensities.');
   }
-  const lib = await CropLibrary.open(input.videos);
+  const lib = await CropLibrary.open(input.videos, { reference: model.config.inputNorm });
   const total = [...lib.videos.values()].reduce((n, v) => n + v.frameCount, 0);
   let done = 0;
   try {

@@ -150,7 +150,8 @@ export class SingleFrameFlow implements Objective {
     const S = clips.shape[2];
     const G = this.p.grid!;
     const F = model.config.featureDim;
-    const px = clips.dataSync();
+    // Lucas–Kanade needs the face's texture, which reference-subtracted input has lost.
+    const px = batch.pixels ?? clips.dataSync();
     const m = mask.dataSync();
     const n = B * (T - 1);
     const target = new Float32Array(n * G * G * 2);
