@@ -65,8 +65,9 @@ async function finetune(label: string, parentId: number | null, pct: number): Pr
   await waitJob(job.id);
   const m = await bench.modelByName(name);
   const seconds = (performance.now() - t0) / 1000;
-  log(`${label}: finetuned on ${frames} labelled frames in ${seconds.toFixed(0)} s`);
-  return { table: bench.modelTestMetrics(m), seconds, steps: Number(m.params.steps) };
+  const table = bench.modelTestMetrics(m);
+  log(`${label}: finetuned on ${frames} labelled frames in ${seconds.toFixed(0)} s; test ICC ${table.mean.icc?.toFixed(3) ?? '–'}, MAE ${table.mean.mae?.toFixed(3) ?? '–'}`);
+  return { table, seconds, steps: Number(m.params.steps) };
 }
 
 async function pretrainThenFinetune(label: string, objectives: ObjectiveSpec[]): Promise<Row> {
