@@ -18,7 +18,10 @@ export const LEARN_COMMANDS: readonly string[] = ['pretrain', 'finetune', 'predi
 export const LEARN_HELP = `Learning:
   auw pretrain <project> --name NAME [--preset tiny|quick|default|gpu] [--steps N] [--batch N]
                [--clip-length T] [--stride S] [--lr X] [--temperature X] [--margin X]
-               [--objectives infonce=1,temporal-margin=0.5] [--checkpoint-every N] [--seed N]
+               [--objectives infonce=1,temporal-margin=0.5] [--param KIND.NAME=X …]
+               [--checkpoint-every N] [--seed N]
+               --param sets one objective setting, e.g. --param temporal-margin.margin=0.2
+               --param flow.grid=8 (the settings of each objective: \`auw backend\` lists them)
   auw finetune <project> --name NAME [--from PRETRAINED_ID] [--preset …] [--head-steps N]
                [--steps N] [--batch N] [--lr X] [--full-lr-scale X] [--val-fraction F]
                [--eval-every N] [--patience N] [--no-predict] [--seed N]
@@ -54,6 +57,7 @@ const OPTIONS = {
   temperature: { type: 'string' },
   margin: { type: 'string' },
   objectives: { type: 'string' },
+  param: { type: 'string', multiple: true },
   'checkpoint-every': { type: 'string' },
   seed: { type: 'string' },
   from: { type: 'string' },
@@ -80,19 +84,33 @@ function need<T>(v: T | undefined, msg: string): T {
   return v;
 }
 
-/** "infonce=1,temporal-margin=0.5" → objective specs; --temperature/--margin fill their params. */
-function objectiveList(spec: string | undefined, temperature?: number, margin?: number): Params<'models/pretrain'>['objectives'] {
-  if (spec === undefined && temperature === undefined && margin === undefined) return undefined;
+/**
+ * "infonce=1,temporal-margin=0.5" → objective specs; --temperature/--margin and every
+ * --param kind.name=value fill their params (the backend checks names and ranges).
+ */
+function objectiveList(spec: string | undefined, temperature?: number, margin?: number, settings: readonly string[] = []): Params<'models/pretrain'>['objectives'] {
+  if (spec === undefined && temperature === undefined && margin === undefined && !settings.length) return undefined;
+  const extra = settings.map((s) => {
+    const m = /^([\w-]+)\.(\w+)=(.+)$/.exec(s.trim());
+    const value = m ? Number(m[3]) : NaN;
+    if (!m || !Number.isFinite(value)) throw new Error(`--param: "${s}" is not KIND.NAME=NUMBER (e.g. temporal-margin.margin=0.2).`);
+    return { kind: m[1]!, name: m[2]!, value };
+  });
   const entries = (spec ?? (margin !== undefined ? 'infonce=1,temporal-margin=1' : 'infonce=1')).split(',').map((s) => s.trim()).filter(Boolean);
-  return entries.map((e) => {
+  const list = entries.map((e) => {
     const [kind, w] = e.split('=');
     const weight = w === undefined ? 1 : Number(w);
     if (!kind || !Number.isFinite(weight)) throw new Error(`--objectives: "${e}" is not kind=weight.`);
     const params: Record<string, number> = {};
     if (kind === 'infonce' && temperature !== undefined) params.temperature = temperature;
     if (kind === 'temporal-margin' && margin !== undefined) params.margin = margin;
+    for (const x of extra) if (x.kind === kind) params[x.name] = x.value;
     return { kind, weight, params };
   });
+  const kinds = new Set(list.map((o) => o.kind));
+  const stray = extra.find((x) => !kinds.has(x.kind));
+  if (stray) throw new Error(`--param ${stray.kind}.${stray.name}: ${stray.kind} is not among the objectives (${[...kinds].join(', ')}); add it to --objectives.`);
+  return list;
 }
 
 function fmt(x: number | null | undefined, digits = 3): string {
@@ -150,6 +168,11 @@ export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void>
       case 'backend': {
         const b = await io.call('learn/backend', {});
         out(`${b.kind}${b.threads ? ` (${b.threads} threads${b.simd ? ', SIMD' : ''})` : ''}${b.trainingAllowed ? '' : ' — training refused on this backend'}${b.note ? `\n${b.note}` : ''}`);
+        out('Pretraining objectives (--objectives KIND=WEIGHT, --param KIND.NAME=X):');
+        for (const o of (await io.call('learn/options', {})).objectives) {
+          out(`  ${o.kind}: ${o.label}`);
+          for (const [name, p] of Object.entries(o.params)) out(`    ${o.kind}.${name} = ${p.default} (${p.min}–${p.max}): ${p.help}`);
+        }
         return;
       }
       case 'pretrain': {
@@ -164,7 +187,7 @@ export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void>
           ...opt('lr', num(v.lr, 'lr')),
           ...opt('checkpointEvery', num(v['checkpoint-every'], 'checkpoint-every')),
           ...opt('seed', num(v.seed, 'seed')),
-          ...opt('objectives', objectiveList(v.objectives, num(v.temperature, 'temperature'), num(v.margin, 'margin'))),
+          ...opt('objectives', objectiveList(v.objectives, num(v.temperature, 'temperature'), num(v.margin, 'margin'), v.param ?? [])),
         });
         await io.waitFor([job]);
         const model = (await io.call('models/list', {})).find((m) => m.name === name);

@@ -54,9 +54,31 @@ describe('learning CLI', () => {
     expect(options.objectives.map((o) => o.kind)).toEqual(['infonce', 'temporal-margin', 'cross-identity', 'roi-inpaint', 'flow']);
     expect(options.objectives[0]!.params.temperature!.default).toBe(0.1);
 
+    const before = out.length;
     await runLearnCli(['backend', fx.dir], io(fx, out));
-    expect(out.pop()).toMatch(/^(wasm|node|node-gpu)/);
+    const listing = out.slice(before);
+    expect(listing[0]).toMatch(/^(wasm|node|node-gpu)/);
+    expect(listing).toContain('    temporal-margin.margin = 0.05 (0–2): Required gap in cosine similarity between a nearer and a farther frame.');
     await expect(runLearnCli(['pretrain', fx.dir], io(fx, out))).rejects.toThrow(/needs --name/);
     await expect(runLearnCli(['pretrain', fx.dir, '--name', 'p', '--steps', 'many'], io(fx, out))).rejects.toThrow(/--steps must be a number/);
+  });
+
+  it('sets objective settings with --param KIND.NAME=X, records them on the model, and refuses bad ones before starting a job', async () => {
+    const root = tmp.make();
+    fx = await makeLearnProject(root, { videos: 2, frames: 12, labelEvery: 4 });
+    const out: string[] = [];
+    const base = ['pretrain', fx.dir, '--preset', 'tiny', '--steps', '2', '--objectives', 'infonce=1,temporal-margin=0.5'];
+    await expect(runLearnCli([...base, '--name', 'a', '--param', 'margin=0.2'], io(fx, out))).rejects.toThrow(/"margin=0.2" is not KIND.NAME=NUMBER/);
+    await expect(runLearnCli([...base, '--name', 'a', '--param', 'flow.grid=8'], io(fx, out))).rejects.toThrow(/flow is not among the objectives \(infonce, temporal-margin\)/);
+    await expect(runLearnCli([...base, '--name', 'a', '--param', 'temporal-margin.gap=1'], io(fx, out))).rejects.toThrow(/temporal-margin has no setting gap \(it has margin\)/);
+    await expect(runLearnCli([...base, '--name', 'a', '--param', 'temporal-margin.margin=7'], io(fx, out))).rejects.toThrow(/margin/);
+    expect(await fx.call('jobs/list', {})).toEqual([]);
+
+    await runLearnCli([...base, '--name', 'b', '--param', 'temporal-margin.margin=0.2', '--param', 'infonce.temperature=0.3'], io(fx, out));
+    const model = (await fx.call('models/list', {})).find((m) => m.name === 'b')!;
+    expect(model.params.objectives).toEqual([
+      { kind: 'infonce', weight: 1, params: { temperature: 0.3 } },
+      { kind: 'temporal-margin', weight: 0.5, params: { margin: 0.2 } },
+    ]);
   });
 });

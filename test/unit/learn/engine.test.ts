@@ -7,7 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LearnProgress } from '../../../src/shared/types';
-import { readPredictionArray } from '../../../src/main/services/learn/store';
+import { modelDirFor, readPredictionArray } from '../../../src/main/services/learn/store';
+import { initBackend } from '../../../src/main/services/learn/backend';
+import { readModelFile, saveModelFile } from '../../../src/main/services/learn/checkpoint';
+import { AuModel } from '../../../src/main/services/learn/model';
 import { recordEvents } from '../../helpers/events';
 import { tmpDirs } from '../../helpers/tmp';
 import { makeLearnProject, type LearnFixture } from './fixture';
@@ -96,6 +99,32 @@ describe('pretrain → finetune → predict through the worker', () => {
     await fx.call('models/pretrain', { name: 'x', preset: 'tiny', steps: 1 });
     await expect(fx.call('models/pretrain', { name: 'x', preset: 'tiny' })).rejects.toThrow(/already training "x"/);
     await fx.app.backend.requireJobs().idle();
+  });
+});
+
+describe('models saved before pooling and input normalisation were settings', () => {
+  it('finetune from them with global averaging and the plain crop, as they were trained', async () => {
+    fx = await makeLearnProject(tmp.make(), { videos: 2, frames: 24, labelEvery: 4 });
+    await finished(fx, (await fx.call('models/pretrain', { name: 'old', preset: 'tiny', steps: 1 })).id);
+    const old = (await fx.call('models/list', {})).find((m) => m.name === 'old')!;
+    // Rewrite it as an older version wrote it: no `pool` / `inputNorm`, weights shaped for averaging.
+    await initBackend();
+    const dir = modelDirFor(fx.dir, old.name);
+    const { meta, weights } = readModelFile(dir);
+    for (const t of weights.values()) t.dispose();
+    const { pool: _pool, inputNorm: _norm, ...legacy } = meta.config;
+    const legacyModel = new AuModel(legacy, 1);
+    expect(legacyModel.vars.get('enc/fc/w')!.shape[0]).toBe(legacy.channels.at(-1));
+    await saveModelFile(dir, 'pretrain', legacyModel, meta.info);
+    legacyModel.dispose();
+
+    const job = await finished(fx, (await fx.call('models/finetune', { name: 'ft', parentId: old.id, preset: 'tiny', headSteps: 1, fullSteps: 1, valFraction: 0.5 })).id);
+    expect(job.error).toBeNull();
+    const ft = (await fx.call('models/list', {})).find((m) => m.name === 'ft')!;
+    const cfg = ft.params.config as { model: { pool: string; inputNorm: string } };
+    expect(cfg.model.pool).toBe('avg');
+    expect(cfg.model.inputNorm).toBe('none');
+    expect(readPredictionArray(fx.app.backend.requireProject().db, ft.id, fx.videoIds[0]!)).not.toBeNull();
   });
 });
 

@@ -76,6 +76,35 @@ describe('temporalMargin', () => {
     // anchor 0: s01 = cos90 = 0, s02 = cos30 → 0.1 − 0 + 0.866; anchor 2: s21 = cos60, s20 = cos30 → 0.1 − 0.5 + 0.866.
     expect(v).toBeCloseTo((0.1 + Math.cos(Math.PI / 6) + 0.1 - 0.5 + Math.cos(Math.PI / 6)) / 2, 4);
   });
+
+  it('across views, the anchor\'s own frame in the other view is a positive that must beat every other frame', () => {
+    const w = temporalTriplets(3, true);
+    const at = (i: number, j: number, k: number) => w[(i * 3 + j) * 3 + k];
+    expect(at(0, 0, 1)).toBe(1); // own frame vs next
+    expect(at(1, 1, 0)).toBe(1);
+    expect(at(1, 1, 2)).toBe(1);
+    expect(at(1, 0, 2)).toBe(0); // equal distance
+    expect(at(0, 1, 0)).toBe(0); // k = i never
+    // 0: (0,1),(0,2),(1,2); 1: (1,0),(1,2); 2: (2,1),(2,0),(1,0) → 8.
+    expect(Array.from(w).reduce((a, b) => a + b, 0)).toBe(8);
+
+    const deg = (d: number) => [Math.cos((d * Math.PI) / 180), Math.sin((d * Math.PI) / 180)];
+    const view1 = tf.tensor3d([...deg(0), ...deg(40), ...deg(100)], [1, 3, 2]);
+    // Other view: the same frames slightly rotated: every ordering holds by more than 0.05.
+    const view2 = tf.tensor3d([...deg(5), ...deg(45), ...deg(105)], [1, 3, 2]);
+    expect(temporalMargin(view1, 0.05, undefined, view2).dataSync()[0]!).toBeCloseTo(0, 6);
+    // Other view with frames 0 and 1 swapped: anchor 0's own frame (now at 40°) loses to frame 1 (at 0°).
+    const swapped = tf.tensor3d([...deg(40), ...deg(0), ...deg(100)], [1, 3, 2]);
+    const v = temporalMargin(view1, 0.05, undefined, swapped).dataSync()[0]!;
+    const s = (a: number, b: number) => Math.cos(((a - b) * Math.PI) / 180);
+    // Triplets (i; j, k) with hinge max(0, 0.05 − s(i,j) + s(i,k)) over the 8 triplets above.
+    const a = [0, 40, 100];
+    const b = [40, 0, 100];
+    const trip = [[0, 0, 1], [0, 0, 2], [0, 1, 2], [1, 1, 0], [1, 1, 2], [2, 2, 1], [2, 2, 0], [2, 1, 0]];
+    const expected = trip.reduce((acc, [i, j, k]) => acc + Math.max(0, 0.05 - s(a[i!]!, b[j!]!) + s(a[i!]!, b[k!]!)), 0) / 8;
+    expect(expected).toBeGreaterThan(0.1);
+    expect(v).toBeCloseTo(expected, 4);
+  });
 });
 
 describe('maskedMse', () => {

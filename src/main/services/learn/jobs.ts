@@ -14,7 +14,7 @@ import { finetuneConfig, pretrainConfig, type FinetuneOverrides, type PresetName
 import type { ModelFile } from './checkpoint';
 import { computeModelMetrics } from './evaluate';
 import { getModel, insertModel, labelledFrames, modelDirFor, putPredictions, setModelMetrics, splitBySubject, trainingVideos } from './store';
-import type { TrainEvent } from './train';
+import type { TrainEvent, TrainResult } from './train';
 
 export interface PretrainJobParams {
   name: string;
@@ -85,6 +85,8 @@ export const pretrainJob: JobRunner = async (ctx) => {
     { modelDir: dir, config: cfg, videos },
     { signal: ctx.signal, onLog: (l) => ctx.log(l), onEvent: forward(ctx, 'pretrain', p.name, [0, 1]) },
   );
+  // Loaded lazily, as in the handlers: the registry pulls in TensorFlow.js.
+  const resolved = (await import('./objectives')).resolveObjectives(cfg.objectives);
   const id = insertModel(db, {
     stage: 'pretrain',
     parentId: null,
@@ -93,17 +95,10 @@ export const pretrainJob: JobRunner = async (ctx) => {
     params: {
       preset: p.preset,
       config: cfg,
-      objectives: cfg.objectives,
+      // With every setting filled in, so the model says exactly what trained it.
+      objectives: resolved,
       videoIds: videos.map((v) => v.id),
-      steps: result.steps,
-      seconds: result.seconds,
-      framesPerSec: result.framesPerSec,
-      stepSeconds: result.stepSeconds,
-      flopsPerStep: result.flopsPerStep,
-      resumedFrom: result.resumedFrom,
-      finalLoss: result.finalLoss,
-      parameters: result.parameters,
-      jobId: ctx.job.id,
+      ...runSummary(result, ctx.job.id),
     },
     metrics: null,
     backend: backendLabel(result.backend),
@@ -126,7 +121,8 @@ export const finetuneJob: JobRunner = async (ctx) => {
     // The backbone must have the parent's shape: take its model settings (the head is new).
     const meta = readModelMeta(parentDir);
     const { aus: _parentAus, inputSize: _size, ...shape } = meta.config;
-    overrides.model = { ...shape, ...(overrides.model?.clipLength ? { clipLength: overrides.model.clipLength } : {}) };
+    // Models saved before these settings existed pooled globally and read the plain crop.
+    overrides.model = { pool: 'avg', inputNorm: 'none', ...shape, ...(overrides.model?.clipLength ? { clipLength: overrides.model.clipLength } : {}) };
     if (overrides.stride === undefined && typeof meta.info.stride === 'number') overrides.stride = meta.info.stride;
   }
   const cfg = finetuneConfig(p.preset, project.cropSize, aus, overrides);
@@ -154,16 +150,8 @@ export const finetuneJob: JobRunner = async (ctx) => {
       config: cfg,
       split,
       labelledFrames: { train: trainLabels, val: labels.length - trainLabels },
-      steps: result.steps,
       bestStep: result.bestStep,
-      seconds: result.seconds,
-      framesPerSec: result.framesPerSec,
-      stepSeconds: result.stepSeconds,
-      flopsPerStep: result.flopsPerStep,
-      resumedFrom: result.resumedFrom,
-      finalLoss: result.finalLoss,
-      parameters: result.parameters,
-      jobId: ctx.job.id,
+      ...runSummary(result, ctx.job.id),
     },
     metrics: { validation: result.validation },
     backend: backendLabel(result.backend),
@@ -216,3 +204,18 @@ export const learnRunners: Record<(typeof LEARN_JOB_KINDS)[number], JobRunner> =
   finetune: finetuneJob,
   predict: predictJob,
 };
+
+/** What every trained model row records about the run that made it. */
+function runSummary(result: TrainResult, jobId: number) {
+  return {
+    steps: result.steps,
+    seconds: result.seconds,
+    framesPerSec: result.framesPerSec,
+    stepSeconds: result.stepSeconds,
+    flopsPerStep: result.flopsPerStep,
+    resumedFrom: result.resumedFrom,
+    finalLoss: result.finalLoss,
+    parameters: result.parameters,
+    jobId,
+  };
+}

@@ -45,13 +45,15 @@ export function infoNce(z1: tfjs.Tensor3D, z2: tfjs.Tensor3D, temperature: numbe
 
 /**
  * Triplet weights for the margin-based temporal term: W[i,j,k] = 1 where frame j is strictly
- * nearer to anchor i than frame k (j, k ≠ i). Constant per clip length, so built once.
+ * nearer to anchor i than frame k. Within one view j, k ≠ i; across views (`crossView`) j = i is
+ * allowed, so the anchor's own frame in the other view is the nearest positive of all.
+ * Constant per clip length, so built once.
  */
-export function temporalTriplets(T: number): Float32Array {
+export function temporalTriplets(T: number, crossView = false): Float32Array {
   const w = new Float32Array(T * T * T);
   for (let i = 0; i < T; i++)
     for (let j = 0; j < T; j++)
-      for (let k = 0; k < T; k++) if (j !== i && k !== i && Math.abs(i - j) < Math.abs(i - k)) w[(i * T + j) * T + k] = 1;
+      for (let k = 0; k < T; k++) if ((crossView || j !== i) && k !== i && Math.abs(i - j) < Math.abs(i - k)) w[(i * T + j) * T + k] = 1;
   return w;
 }
 
@@ -59,17 +61,20 @@ export function temporalTriplets(T: number): Float32Array {
  * Li & Shan (2023) margin-based temporal contrast inside a clip: for each anchor frame i, a
  * nearer frame j must be more similar to it than a farther frame k by at least `margin`
  * (cosine similarity): mean over such triplets of max(0, margin − s(i,j) + s(i,k)).
- * z: [B,T,D]; mask [B,T] drops triplets that touch a faceless frame.
+ * z: [B,T,D] anchors; `other` [B,T,D], when given, holds the candidates j, k (the clip's other
+ * augmented view, which makes every frame distinct from the rest of its clip: its own frame in
+ * the other view must beat them all). mask [B,T] drops triplets that touch a faceless frame.
  */
-export function temporalMargin(z: tfjs.Tensor3D, margin: number, mask?: tfjs.Tensor2D): tfjs.Scalar {
+export function temporalMargin(z: tfjs.Tensor3D, margin: number, mask?: tfjs.Tensor2D, other?: tfjs.Tensor3D): tfjs.Scalar {
   return tf.tidy(() => {
     const [B, T] = z.shape;
-    if (T < 3) return tf.scalar(0);
+    if (T < (other ? 2 : 3)) return tf.scalar(0);
     const n = l2normalize(z) as tfjs.Tensor3D;
-    const s = tf.matMul(n, n, false, true); // [B,T,T]
+    const m = other ? (l2normalize(other) as tfjs.Tensor3D) : n;
+    const s = tf.matMul(n, m, false, true); // [B,T,T]
     const diff = tf.sub(tf.expandDims(s, 3), tf.expandDims(s, 2)); // s(i,j) − s(i,k): [B,T,T,T]
     const hinge = tf.relu(tf.sub(margin, diff));
-    let w: tfjs.Tensor = tf.tensor(temporalTriplets(T), [1, T, T, T]);
+    let w: tfjs.Tensor = tf.tensor(temporalTriplets(T, !!other), [1, T, T, T]);
     if (mask) {
       const mi = tf.reshape(mask, [B, T, 1, 1]);
       const mj = tf.reshape(mask, [B, 1, T, 1]);

@@ -116,10 +116,12 @@ registerObjective({
   create: (p) => ({
     kind: 'temporal-margin',
     variables: new Map(),
-    // Both views, so the ordering holds whatever the augmentation.
+    // Anchors in one view, candidates in the other (and back): the anchor's own frame in the
+    // other view is the nearest positive, so every frame stays distinct from the rest of its
+    // clip, and the ordering must hold whatever the augmentation.
     loss: (b) => {
-      const l1 = temporalMargin(b.z1, p.margin!, b.mask);
-      const l2 = temporalMargin(b.z2, p.margin!, b.mask);
+      const l1 = temporalMargin(b.z1, p.margin!, b.mask, b.z2);
+      const l2 = temporalMargin(b.z2, p.margin!, b.mask, b.z1);
       return l1.add(l2).mul(0.5) as tfjs.Scalar;
     },
     dispose: () => {},

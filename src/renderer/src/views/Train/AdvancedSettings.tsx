@@ -15,9 +15,9 @@ interface Props {
   onChange: (v: Advanced) => void;
 }
 
-function NumberField({ label, value, placeholder, step, onChange }: { label: string; value: number | undefined; placeholder: string; step?: number; onChange: (v: number | undefined) => void }) {
+function NumberField({ label, value, placeholder, step, title, onChange }: { label: string; value: number | undefined; placeholder: string; step?: number; title?: string; onChange: (v: number | undefined) => void }) {
   return (
-    <label className="num">
+    <label className="num" title={title}>
       {label}
       <input
         type="number"
@@ -37,13 +37,21 @@ export function AdvancedSettings({ options, preset, value, onChange }: Props) {
   const fine = value.finetune ?? {};
   const setPre = (patch: Partial<Pretrain>) => onChange({ ...value, pretrain: clean({ ...pre, ...patch }) });
   const setFine = (patch: Partial<Finetune>) => onChange({ ...value, finetune: clean({ ...fine, ...patch }) });
-  const objectives = pre.objectives ?? options?.objectives.filter((o) => o.kind === 'infonce').map((o) => ({ kind: o.kind, weight: 1, params: {} })) ?? [];
+  type Spec = NonNullable<Pretrain['objectives']>[number];
+  const objectives: Spec[] = pre.objectives ?? options?.objectives.filter((o) => o.kind === 'infonce').map((o) => ({ kind: o.kind, weight: 1, params: {} })) ?? [];
   const weightOf = (kind: string) => objectives.find((o) => o.kind === kind)?.weight ?? 0;
   const setWeight = (kind: string, weight: number | undefined) => {
     const rest = objectives.filter((o) => o.kind !== kind);
     const next = weight ? [...rest, { kind, weight, params: objectives.find((o) => o.kind === kind)?.params ?? {} }] : rest;
     setPre({ objectives: next.length ? next : undefined });
   };
+  const setParam = (kind: string, param: string, v: number | undefined) => {
+    const params: Spec['params'] = { ...(objectives.find((o) => o.kind === kind)?.params ?? {}) };
+    if (v === undefined) delete params[param];
+    else params[param] = v;
+    setPre({ objectives: objectives.map((o) => (o.kind === kind ? { ...o, params } : o)) });
+  };
+  const chosen = options?.objectives.filter((o) => weightOf(o.kind) > 0 && Object.keys(o.params).length) ?? [];
   return (
     <details className="advanced">
       <summary>Advanced</summary>
@@ -60,9 +68,26 @@ export function AdvancedSettings({ options, preset, value, onChange }: Props) {
         <p className="small muted">Objectives and their weights (0 = off):</p>
         <div className="num-grid">
           {options?.objectives.map((o) => (
-            <NumberField key={o.kind} label={o.label} value={weightOf(o.kind) || undefined} placeholder="0" onChange={(w) => setWeight(o.kind, w)} />
+            <NumberField key={o.kind} label={o.label} value={weightOf(o.kind) || undefined} placeholder="0" title={o.description} onChange={(w) => setWeight(o.kind, w)} />
           ))}
         </div>
+        {chosen.map((o) => (
+          <div key={o.kind} role="group" aria-label={`${o.label} settings`}>
+            <p className="small muted">{o.label} settings (empty = default):</p>
+            <div className="num-grid">
+              {Object.entries(o.params).map(([name, spec]) => (
+                <NumberField
+                  key={name}
+                  label={`${o.label}: ${name}`}
+                  value={objectives.find((x) => x.kind === o.kind)?.params?.[name] as number | undefined}
+                  placeholder={String(spec.default)}
+                  title={`${spec.help} (${spec.min}–${spec.max})`}
+                  onChange={(v) => setParam(o.kind, name, v)}
+                />
+              ))}
+            </div>
+          </div>
+        ))}
       </fieldset>
       <fieldset>
         <legend>Finetuning</legend>
