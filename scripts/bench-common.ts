@@ -1,6 +1,6 @@
-// Shared pieces of the learning benchmarks (bench-objectives; bench-learn has the same steps
-// inline): the demo project imported once, the subject-independent split, ground-truth labels
-// at a given share, test metrics against ground truth, and the machine line.
+// Shared pieces of the learning benchmarks (bench-learn, bench-objectives): the demo project
+// imported once, the subject-independent split, ground-truth labels at a given share, test
+// metrics against ground truth, and the machine line.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,28 +105,39 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
     return frames;
   }
 
-  /** ICC / MAE against ground truth on every face frame of the test videos. */
-  function modelTestMetrics(model: ModelRow): MetricsTable {
+  /** ICC / MAE against ground truth on every face frame of the test videos; `predict` gives one value per AU, or null to skip the frame. */
+  function testMetrics(predict: (videoId: number, frame: number) => ArrayLike<number> | null): MetricsTable {
     const acc = new MetricsAccumulator(aus);
     for (const id of testIds) {
       const gt = groundTruth.get(id)!;
       const v = videos.find((x) => x.id === id)!;
-      const p = readPredictionArray(db, model.id, id);
-      if (!p) continue;
       for (let f = 0; f < Math.min(v.frameCount, gt.frameCount); f++) {
-        const out = aus.map((au) => p.data[p.aus.indexOf(au) * p.frameCount + f]!);
-        if (out.some((x) => Number.isNaN(x))) continue;
-        aus.forEach((au, a) => acc.add(au, gt.values.get(au)?.[f] ?? NaN, out[a]!, `${id}:${f}`));
+        const p = predict(id, f);
+        if (!p) continue;
+        aus.forEach((au, a) => acc.add(au, gt.values.get(au)?.[f] ?? NaN, p[a]!, `${id}:${f}`));
       }
     }
     return acc.table('ground truth, every face frame of the test subjects');
+  }
+
+  /** testMetrics of a model's stored predictions. */
+  function modelTestMetrics(model: ModelRow): MetricsTable {
+    const cache = new Map<number, ReturnType<typeof readPredictionArray>>();
+    return testMetrics((videoId, f) => {
+      if (!cache.has(videoId)) cache.set(videoId, readPredictionArray(db, model.id, videoId));
+      const p = cache.get(videoId);
+      if (!p) return null;
+      const out = aus.map((au) => p.data[p.aus.indexOf(au) * p.frameCount + f]!);
+      return out.some((x) => Number.isNaN(x)) ? null : out;
+    });
   }
 
   async function modelByName(name: string): Promise<ModelRow> {
     return (await call('models/list', {})).find((m) => m.name === name)!;
   }
 
-  return { app, call, waitJob, project, db, videos, aus, testIds, trainval, inner, valFraction, splitText, setLabels, modelTestMetrics, modelByName };
+  const subjects = [...new Set(videos.map((v) => v.subject ?? `video${v.id}`))].sort();
+  return { app, call, waitJob, project, db, videos, subjects, aus, testIds, trainval, inner, valFraction, splitText, subjectsOf: subj, setLabels, testMetrics, modelTestMetrics, modelByName };
 }
 
 /** "wasm (2 threads, SIMD) on <cpu> × n, <os>". */

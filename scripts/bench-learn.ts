@@ -10,22 +10,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { compose } from '../src/main/compose';
-import { dispatch } from '../src/main/api/dispatch';
-import type { MethodName, Params, Result } from '../src/shared/contract';
 import type { MetricsTable, ModelRow } from '../src/shared/types';
 import { auColumn, DISFA_AUS } from '../src/shared/aus';
-import { chooseFrames } from '../src/main/services/store/samples';
-import { faceMask } from '../src/main/services/store/frames';
 import { CropStoreReader } from '../src/main/services/media/cropStore';
 import { cropFileFor } from '../src/main/services/media/import';
-import { contentHash } from '../src/main/services/media/probe';
-import { groundTruthFileFor, readGroundTruth, type GroundTruth } from '../src/main/services/learn/groundTruth';
 import { MetricsAccumulator } from '../src/main/services/learn/metrics';
-import { readPredictionArray, splitBySubject } from '../src/main/services/learn/store';
 import { hog, normalizeShape, RidgeModel } from '../src/main/services/learn/baseline';
 import { initBackend, tf } from '../src/main/services/learn/backend';
 import { PRESETS, type PresetName } from '../src/main/services/learn/config';
+import { openBench } from './bench-common';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values: opt } = parseArgs({
@@ -50,127 +43,10 @@ const work = path.resolve(opt.work ?? path.join(demoDir, 'bench-learn'));
 const only = new Set((opt.only ?? 'a,b,c,d').split(','));
 const log = (s: string) => process.stderr.write(`[bench-learn] ${s}\n`);
 
-if (!fs.existsSync(path.join(demoDir, 'manifest.json'))) {
-  console.error(`No demo data in ${demoDir}: run \`npx tsx scripts/demo-data.ts\` first.`);
-  process.exit(1);
-}
-const manifest = JSON.parse(fs.readFileSync(path.join(demoDir, 'manifest.json'), 'utf8')) as { videos: { file: string; subjectId: string }[] };
-
-const app = compose({ shell: 'cli', roots: [path.parse(root).root], settingsDir: path.join(work, 'settings'), demoDir: null });
-async function call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
-  const r = await dispatch(app.handlers, method, params);
-  if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
-  return r.result as Result<M>;
-}
-async function waitJob(jobId: number): Promise<void> {
-  await app.backend.requireJobs().idle();
-  const job = (await call('jobs/list', { limit: 500 })).find((j) => j.id === jobId)!;
-  if (job.state !== 'done') throw new Error(`job ${job.id} (${job.kind}) ${job.state}: ${job.error ?? ''}`);
-}
-
-// ── the project: the demo videos imported once (face detection, alignment, crops) ──
-const projectDir = path.join(work, 'project');
-if (opt.fresh) fs.rmSync(work, { recursive: true, force: true });
-fs.mkdirSync(work, { recursive: true });
-if (fs.existsSync(path.join(projectDir, 'project.sqlite'))) {
-  await call('projects/open', { dir: projectDir });
-  // Demo data regenerated since the import: its crops no longer match the ground truth.
-  for (const v of await call('videos/list', {})) {
-    if (!fs.existsSync(v.path) || (await contentHash(v.path)) !== v.contentHash) {
-      log(`${v.name} changed since it was imported: re-importing everything`);
-      await app.backend.close();
-      fs.rmSync(projectDir, { recursive: true, force: true });
-      break;
-    }
-  }
-}
-if (!app.backend.project) {
-  await call('projects/create', { dir: projectDir, name: 'bench-learn', auSet: { preset: 'disfa' } });
-}
-{
-  const have = new Set((await call('videos/list', {})).filter((v) => v.status === 'ready').map((v) => v.name));
-  const missing = manifest.videos.filter((v) => !have.has(v.file));
-  if (missing.length) {
-    log(`importing ${missing.length} demo videos (face detection + alignment)…`);
-    const t0 = performance.now();
-    for (const v of missing) {
-      const [job] = await call('videos/import', { paths: [path.join(demoDir, v.file)], subject: v.subjectId });
-      await waitJob(job!.id);
-    }
-    log(`imported in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  }
-}
-const project = app.backend.requireProject();
-const db = project.db;
-const videos = (await call('videos/list', {})).filter((v) => v.status === 'ready');
-const aus = project.auSet().aus;
-
-// ── subject-independent split: test subjects never labelled nor pretrained on ──
-const subjects = [...new Set(videos.map((v) => v.subject ?? `video${v.id}`))].sort();
-const outer = splitBySubject(videos, 1 / 3, seed);
-const testIds = outer.val;
-const trainval = videos.filter((v) => !testIds.includes(v.id));
-const inner = splitBySubject(trainval, 1 / Math.max(2, new Set(trainval.map((v) => v.subject)).size), seed);
-const valFraction = inner.val.length ? new Set(trainval.filter((v) => inner.val.includes(v.id)).map((v) => v.subject)).size / new Set(trainval.map((v) => v.subject)).size : 0;
-const subj = (ids: number[]) => [...new Set(videos.filter((v) => ids.includes(v.id)).map((v) => v.subject))].join(', ');
-log(`${subjects.length} subjects; train ${subj(inner.train)}; validation ${subj(inner.val)}; test ${subj(testIds)}`);
-
-const groundTruth = new Map<number, GroundTruth>();
-for (const v of videos) {
-  const f = groundTruthFileFor(v.path);
-  if (!f) throw new Error(`${v.name} has no ground truth next to it`);
-  groundTruth.set(v.id, readGroundTruth(f));
-}
-
-/** Replaces every label with ground truth on `pct` % of the face frames of the trainval videos. */
-function setLabels(pct: number): number {
-  db.prepare('DELETE FROM labels').run();
-  const insert = db.prepare("INSERT INTO labels (video_id, frame_idx, au, annotator, intensity, updated_at) VALUES (?, ?, ?, 'ground-truth', ?, ?)");
-  let frames = 0;
-  const now = new Date().toISOString();
-  db.transaction(() => {
-    for (const v of trainval) {
-      const face = faceMask(db, v.id, v.frameCount);
-      const eligible = Array.from({ length: v.frameCount }, (_, i) => i).filter((i) => face[i]);
-      const chosen = pct >= 100 ? eligible : chooseFrames(eligible, pct, 'random', seed * 1000 + v.id);
-      const gt = groundTruth.get(v.id)!;
-      for (const f of chosen) {
-        for (const au of aus) {
-          const y = gt.values.get(au)?.[f];
-          if (y !== undefined && Number.isFinite(y)) insert.run(v.id, f, au, Math.round(y), now);
-        }
-        frames++;
-      }
-    }
-  })();
-  return frames;
-}
-
-/** ICC / MAE against ground truth on every face frame of the test videos. */
-function testMetrics(predict: (videoId: number, frame: number) => ArrayLike<number> | null): MetricsTable {
-  const acc = new MetricsAccumulator(aus);
-  for (const id of testIds) {
-    const gt = groundTruth.get(id)!;
-    const v = videos.find((x) => x.id === id)!;
-    for (let f = 0; f < Math.min(v.frameCount, gt.frameCount); f++) {
-      const p = predict(id, f);
-      if (!p) continue;
-      aus.forEach((au, a) => acc.add(au, gt.values.get(au)?.[f] ?? NaN, p[a]!, `${id}:${f}`));
-    }
-  }
-  return acc.table('ground truth, every face frame of the test subjects');
-}
-
-function modelTestMetrics(model: ModelRow): MetricsTable {
-  const cache = new Map<number, ReturnType<typeof readPredictionArray>>();
-  return testMetrics((videoId, f) => {
-    if (!cache.has(videoId)) cache.set(videoId, readPredictionArray(db, model.id, videoId));
-    const p = cache.get(videoId);
-    if (!p) return null;
-    const out = aus.map((au) => p.data[p.aus.indexOf(au) * p.frameCount + f]!);
-    return out.some((x) => Number.isNaN(x)) ? null : out;
-  });
-}
+const bench = await openBench({ demoDir, work, name: 'bench-learn', seed, fresh: opt.fresh, log });
+const { call, waitJob, project, db, videos, subjects, aus, testIds, trainval, inner, valFraction, setLabels, testMetrics, modelTestMetrics } = bench;
+const subj = bench.subjectsOf;
+log(`${subjects.length} subjects; ${bench.splitText}`);
 
 interface Row {
   setting: string;
@@ -356,4 +232,4 @@ if (ib !== null) {
 }
 console.log(lines.join('\n'));
 fs.writeFileSync(path.join(work, `bench-learn-${stamp}.json`), JSON.stringify({ rows, matmulGflops, backend, preset, split: { train: inner.train, val: inner.val, test: testIds } }, null, 2));
-await app.backend.close();
+await bench.app.backend.close();
