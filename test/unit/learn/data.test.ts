@@ -6,7 +6,7 @@ import { CropFlag, CropStoreWriter } from '../../../src/main/services/media/crop
 import { clipAround, CropLibrary, randomClip, type VideoSource } from '../../../src/main/services/learn/data';
 import { buildTargets } from '../../../src/main/services/learn/train';
 import { splitBySubject } from '../../../src/main/services/learn/store';
-import { Rng } from '../../../src/main/services/learn/rng';
+import { Rng } from '../../../src/shared/rng';
 
 const video = (id: number, frameCount: number, face = (_: number) => true): VideoSource => ({
   id,

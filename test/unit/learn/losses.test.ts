@@ -2,7 +2,7 @@ import type { Tensor } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../../src/main/services/learn/backend';
 import { infoNce, maskedMse, temporalMargin, temporalTriplets } from '../../../src/main/services/learn/losses';
-import { Rng } from '../../../src/main/services/learn/rng';
+import { Rng } from '../../../src/shared/rng';
 
 beforeAll(async () => {
   await initBackend();

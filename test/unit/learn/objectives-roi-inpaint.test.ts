@@ -4,7 +4,7 @@ import { initBackend, tf } from '../../../src/main/services/learn/backend';
 import { maskedMse } from '../../../src/main/services/learn/losses';
 import { createObjectives } from '../../../src/main/services/learn/objectives';
 import { AU_REGIONS, RoiInpaint, roiMask } from '../../../src/main/services/learn/objectives/roi-inpaint';
-import { Rng } from '../../../src/main/services/learn/rng';
+import { Rng } from '../../../src/shared/rng';
 import { batchOf, texture, tinyModel } from './objectives-helpers';
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@
  * the face's own motion, which is what the temporal objectives must pick up.
  */
 import type { AugmentConfig } from './config';
-import type { Rng } from './rng';
+import type { Rng } from '../../../shared/rng';
 
 export interface ClipAugment {
   /** Inverse affine map from output to source pixel coordinates (about the centre). */

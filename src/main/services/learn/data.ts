@@ -6,7 +6,7 @@
 import { CropFlag, CropStoreReader } from '../media/cropStore';
 import { augmentFrame, IDENTITY_AUGMENT, type ClipAugment } from './augment';
 import type { InputNorm } from './config';
-import type { Rng } from './rng';
+import type { Rng } from '../../../shared/rng';
 
 export interface VideoSource {
   id: number;

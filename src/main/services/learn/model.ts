@@ -12,7 +12,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { tf } from './backend';
 import type { ModelConfig } from './config';
-import { hashString } from './rng';
+import { hashString } from '../../../shared/rng';
 
 export type VarGroup = 'enc' | 'tmp' | 'proj' | 'head';
 export const BACKBONE: readonly VarGroup[] = ['enc', 'tmp'];

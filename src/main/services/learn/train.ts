@@ -19,7 +19,7 @@ import { maskedMse } from './losses';
 import { MetricsAccumulator, type MetricsTable } from './metrics';
 import { AuModel, forwardFlopsPerFrame, type VarGroup } from './model';
 import { createObjectives } from './objectives';
-import { Rng } from './rng';
+import { Rng } from '../../../shared/rng';
 import { planWindows, WindowMerger } from './windows';
 
 export interface StepEvent {

@@ -2,6 +2,7 @@ import type { QueueFrame, SampleSet, SampleStrategy } from '../../../shared/type
 import type { Db } from './db';
 import { getVideo } from './videos';
 import { ApiError } from '../../../shared/errors';
+import { Rng } from '../../../shared/rng';
 
 interface Row {
   id: number;
@@ -30,18 +31,6 @@ export function listSampleSets(db: Db, videoId?: number): SampleSet[] {
   return (rows as Row[]).map(toSet);
 }
 
-/** mulberry32: tiny, fast, and the same sequence everywhere for a stored seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The random strategy draws a seeded permutation of the eligible frames and takes its first k.
  * Raising the percent later takes a longer prefix of the same permutation, so every frame
@@ -54,7 +43,8 @@ export function chooseFrames(eligible: readonly number[], percent: number, strat
     return Array.from({ length: k }, (_, i) => eligible[Math.floor(i * step + step / 2)]!);
   }
   const order = [...eligible];
-  const rand = seededRandom(seed);
+  const rng = new Rng(seed);
+  const rand = () => rng.next();
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];

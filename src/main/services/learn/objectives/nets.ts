@@ -6,7 +6,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { tf } from '../backend';
-import { hashString } from '../rng';
+import { hashString } from '../../../../shared/rng';
 
 let instances = 0;
 

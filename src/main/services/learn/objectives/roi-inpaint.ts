@@ -22,7 +22,7 @@ import { tf } from '../backend';
 import { maskedMse } from '../losses';
 import type { AuModel } from '../model';
 import type { Objective, ObjectiveFactory, PretrainBatch } from '../objectives';
-import { Rng } from '../rng';
+import { Rng } from '../../../../shared/rng';
 import { CANONICAL_68 } from '../../media/template';
 import { ConvDecoder, VarSet } from './nets';
 
