@@ -6,7 +6,9 @@
 // quick preset) to ≈ 20 minutes on 2 cores; use the flags for longer runs:
 //   --preset quick|tiny|default  --pretrain-steps N (100)  --finetune-steps N (250)  --head-steps N (50)
 //   --objectives infonce,temporal-margin,cross-identity,roi-inpaint,flow  --combo a=1,b=0.5 (else chosen)
-//   --percent P (2)  --seed N  --work DIR  --fresh
+//   --percent P (2)  --seed N  --work DIR  --demo DIR  --fresh
+//   --input-norm video-median|none (the preset's when absent)
+//   --only none,solos,combo,full (which rows; all by default)
 // "Best combination" unless --combo: every objective whose solo run beat "no pretraining" on
 // mean test ICC, each at weight 1 (if fewer than two did, the two best solos).
 import fs from 'node:fs';
@@ -31,8 +33,12 @@ const { values: opt } = parseArgs({
     work: { type: 'string' },
     demo: { type: 'string' },
     fresh: { type: 'boolean', default: false },
+    'input-norm': { type: 'string' },
+    only: { type: 'string', default: 'none,solos,combo,full' },
   },
 });
+const inputNorm = opt['input-norm'] as 'video-median' | 'none' | undefined;
+const only = new Set(opt.only!.split(','));
 const preset = opt.preset as PresetName;
 const percent = Number(opt.percent);
 const seed = Number(opt.seed);
@@ -61,7 +67,7 @@ async function finetune(label: string, parentId: number | null, pct: number): Pr
   const frames = bench.setLabels(pct);
   const t0 = performance.now();
   const name = `bo-${label}-${stamp}`;
-  const job = await call('models/finetune', { name, parentId, preset, valFraction, seed, videoIds: trainval.map((v) => v.id), fullSteps: ftSteps, headSteps });
+  const job = await call('models/finetune', { name, parentId, preset, valFraction, seed, videoIds: trainval.map((v) => v.id), fullSteps: ftSteps, headSteps, ...(inputNorm && parentId === null ? { inputNorm } : {}) });
   await waitJob(job.id);
   const m = await bench.modelByName(name);
   const seconds = (performance.now() - t0) / 1000;
@@ -73,7 +79,7 @@ async function finetune(label: string, parentId: number | null, pct: number): Pr
 async function pretrainThenFinetune(label: string, objectives: ObjectiveSpec[]): Promise<Row> {
   const t0 = performance.now();
   const name = `bo-pre-${label}-${stamp}`;
-  const job = await call('models/pretrain', { name, preset, seed, steps: preSteps, objectives, videoIds: trainval.map((v) => v.id) });
+  const job = await call('models/pretrain', { name, preset, seed, steps: preSteps, objectives, videoIds: trainval.map((v) => v.id), ...(inputNorm ? { inputNorm } : {}) });
   await waitJob(job.id);
   const pre = await bench.modelByName(name);
   const preSeconds = (performance.now() - t0) / 1000;
@@ -89,14 +95,14 @@ const parseCombo = (s: string): ObjectiveSpec[] =>
   });
 
 // No pretraining, 2 %.
-{
+if (only.has('none')) {
   const ft = await finetune('none', null, percent);
   rows.push({ setting: `no pretraining, ${percent} %`, steps: String(ft.steps), seconds: ft.seconds, table: ft.table });
 }
-const noneIcc = rows[0]!.table.mean.icc ?? -Infinity;
+const noneIcc = rows[0]?.table.mean.icc ?? -Infinity;
 // Each objective alone.
 const solos: { kind: string; icc: number }[] = [];
-for (const kind of opt.objectives!.split(',').map((s) => s.trim())) {
+for (const kind of only.has('solos') ? opt.objectives!.split(',').map((s) => s.trim()) : []) {
   const r = await pretrainThenFinetune(kind, [{ kind, weight: 1, params: {} }]);
   rows.push(r);
   solos.push({ kind, icc: r.table.mean.icc ?? -Infinity });
@@ -109,9 +115,9 @@ else {
   const pick = better.length >= 2 ? better : [...solos].sort((a, b) => b.icc - a.icc).slice(0, 2);
   combo = pick.map((s) => ({ kind: s.kind, weight: 1, params: {} }));
 }
-if (combo.length >= 2) rows.push(await pretrainThenFinetune('combo', combo));
+if (only.has('combo') && combo.length >= 2) rows.push(await pretrainThenFinetune('combo', combo));
 // 100 % labels, no pretraining.
-{
+if (only.has('full')) {
   const ft = await finetune('full', null, 100);
   rows.push({ setting: 'no pretraining, 100 % labels', steps: String(ft.steps), seconds: ft.seconds, table: ft.table });
 }
@@ -122,7 +128,7 @@ const shown = DISFA_AUS.filter((au) => aus.includes(au));
 const lines: string[] = [];
 lines.push(`Machine/backend: ${await machineLine()}`);
 lines.push(
-  `Preset ${preset} (${PRESETS[preset].model.channels.join('-')} channels, clip ${PRESETS[preset].model.clipLength}); pretrain ${preSteps} steps, finetune ${headSteps} head + ${ftSteps} full steps; seed ${seed}; split ${bench.splitText}; total ${((performance.now() - started) / 60000).toFixed(1)} min`,
+  `Preset ${preset} (${PRESETS[preset].model.channels.join('-')} channels, clip ${PRESETS[preset].model.clipLength}, input ${inputNorm ?? PRESETS[preset].model.inputNorm}); data ${bench.videos.length} videos; pretrain ${preSteps} steps, finetune ${headSteps} head + ${ftSteps} full steps; seed ${seed}; split ${bench.splitText}; total ${((performance.now() - started) / 60000).toFixed(1)} min`,
 );
 lines.push('');
 lines.push(`| setting | steps | s | mean ICC | mean MAE | ${shown.map((au) => `${auColumn(au)} ICC/MAE`).join(' | ')} |`);

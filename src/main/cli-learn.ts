@@ -19,12 +19,14 @@ export const LEARN_HELP = `Learning:
   auw pretrain <project> --name NAME [--preset tiny|quick|default|gpu] [--steps N] [--batch N]
                [--clip-length T] [--stride S] [--lr X] [--temperature X] [--margin X]
                [--objectives infonce=1,temporal-margin=0.5] [--param KIND.NAME=X …]
-               [--checkpoint-every N] [--seed N]
+               [--input-norm video-median|none] [--checkpoint-every N] [--seed N]
                --param sets one objective setting, e.g. --param temporal-margin.margin=0.2
                --param flow.grid=8 (the settings of each objective: \`auw backend\` lists them)
   auw finetune <project> --name NAME [--from PRETRAINED_ID] [--preset …] [--head-steps N]
                [--steps N] [--batch N] [--lr X] [--full-lr-scale X] [--val-fraction F]
-               [--eval-every N] [--patience N] [--no-predict] [--seed N]
+               [--eval-every N] [--patience N] [--input-norm video-median|none] [--no-predict] [--seed N]
+  --input-norm: video-median (default) feeds each crop minus its video's median face, so the
+               network sees the expression rather than the person; none feeds the plain crop
   auw predict  <project> --model ID [--video ID]
   auw metrics  <project> --model ID
   auw models   <project>
@@ -58,6 +60,7 @@ const OPTIONS = {
   margin: { type: 'string' },
   objectives: { type: 'string' },
   param: { type: 'string', multiple: true },
+  'input-norm': { type: 'string' },
   'checkpoint-every': { type: 'string' },
   seed: { type: 'string' },
   from: { type: 'string' },
@@ -111,6 +114,12 @@ function objectiveList(spec: string | undefined, temperature?: number, margin?: 
   const stray = extra.find((x) => !kinds.has(x.kind));
   if (stray) throw new Error(`--param ${stray.kind}.${stray.name}: ${stray.kind} is not among the objectives (${[...kinds].join(', ')}); add it to --objectives.`);
   return list;
+}
+
+function inputNormArg(s: string | undefined): 'video-median' | 'none' | undefined {
+  if (s === undefined) return undefined;
+  if (s === 'video-median' || s === 'none') return s;
+  throw new Error(`--input-norm is video-median (each crop minus its video's median face) or none (the plain crop), not "${s}".`);
 }
 
 function fmt(x: number | null | undefined, digits = 3): string {
@@ -187,6 +196,7 @@ export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void>
           ...opt('lr', num(v.lr, 'lr')),
           ...opt('checkpointEvery', num(v['checkpoint-every'], 'checkpoint-every')),
           ...opt('seed', num(v.seed, 'seed')),
+          ...opt('inputNorm', inputNormArg(v['input-norm'])),
           ...opt('objectives', objectiveList(v.objectives, num(v.temperature, 'temperature'), num(v.margin, 'margin'), v.param ?? [])),
         });
         await io.waitFor([job]);
@@ -212,6 +222,7 @@ export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void>
           ...opt('patience', num(v.patience, 'patience')),
           ...opt('checkpointEvery', num(v['checkpoint-every'], 'checkpoint-every')),
           ...opt('seed', num(v.seed, 'seed')),
+          ...opt('inputNorm', inputNormArg(v['input-norm'])),
           predict: !v['no-predict'],
         });
         await io.waitFor([job]);

@@ -65,6 +65,9 @@ const modelName = z
   .max(80, 'keep the model name under 80 characters')
   .refine((n) => /[A-Za-z0-9]/.test(n), 'the model name needs at least one letter or digit');
 const learnPreset = z.enum(['tiny', 'quick', 'default', 'gpu']);
+/** What the encoder reads: the crop minus its video's median crop (person-specific), or the plain crop. */
+const inputNorm = z.enum(['video-median', 'none'], { message: 'input normalisation is "video-median" or "none"' });
+
 const objectiveSpec = z
   .object({
     kind: z.string().trim().min(1, 'an objective kind is required').max(40),
@@ -187,6 +190,7 @@ export const contract = {
         stride: z.number().int().min(1).max(30).optional(),
         lr: z.number().gt(0, 'the learning rate must be above 0').max(1).optional(),
         objectives: z.array(objectiveSpec).min(1, 'choose at least one objective').max(16).optional(),
+        inputNorm: inputNorm.optional(),
         checkpointEvery: z.number().int().min(1).max(100_000).optional(),
         seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
         videoIds: z.array(id).min(1).max(10_000).optional(),
@@ -206,6 +210,8 @@ export const contract = {
         stride: z.number().int().min(1).max(30).optional(),
         lr: z.number().gt(0, 'the learning rate must be above 0').max(1).optional(),
         fullLrScale: z.number().gt(0).max(10).optional(),
+        /** From scratch only: a pretrained starting point fixes what the network reads. */
+        inputNorm: inputNorm.optional(),
         valFraction: z.number().min(0, 'the validation share is 0 to 0.9').max(0.9, 'the validation share is 0 to 0.9').default(0.2),
         evalEvery: z.number().int().min(0).max(100_000).optional(),
         patience: z.number().int().min(0).max(1000).optional(),

@@ -96,9 +96,13 @@ describe('pretrain → finetune → predict through the worker', () => {
     await expect(fx.call('models/pretrain', { name: 'x', preset: 'tiny', objectives: [{ kind: 'infonce', weight: 1, params: { temperature: 0 } }] })).rejects.toThrow(
       /temperature must be between/,
     );
-    await fx.call('models/pretrain', { name: 'x', preset: 'tiny', steps: 1 });
+    await expect(fx.call('models/pretrain', { name: 'x', preset: 'tiny', inputNorm: 'raw' as 'none' })).rejects.toThrow(/input normalisation is "video-median" or "none"/);
+    await fx.call('models/pretrain', { name: 'x', preset: 'tiny', steps: 1, inputNorm: 'none' });
     await expect(fx.call('models/pretrain', { name: 'x', preset: 'tiny' })).rejects.toThrow(/already training "x"/);
     await fx.app.backend.requireJobs().idle();
+    const x = (await fx.call('models/list', {})).find((m) => m.name === 'x')!;
+    expect((x.params.config as { model: { inputNorm: string } }).model.inputNorm).toBe('none');
+    await expect(fx.call('models/finetune', { name: 'y', parentId: x.id, preset: 'tiny', inputNorm: 'video-median' })).rejects.toThrow(/x already fixes what the network reads/);
   });
 });
 

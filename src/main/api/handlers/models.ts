@@ -106,7 +106,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
         seed: a.seed,
         objectives: a.objectives?.map((o) => ({ kind: o.kind, weight: o.weight, params: o.params })),
       });
-      if (a.clipLength) overrides.model = { clipLength: a.clipLength };
+      overrides.model = defined({ clipLength: a.clipLength, inputNorm: a.inputNorm });
       const params: PretrainJobParams = { name: a.name, preset: a.preset, overrides, ...(a.videoIds ? { videoIds: a.videoIds } : {}) };
       return backend.requireJobs().add('pretrain', params as unknown as Record<string, unknown>);
     },
@@ -116,6 +116,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
       if (a.parentId !== null) {
         const parent = getModel(db(), a.parentId);
         if (parent.stage !== 'pretrain') throw new ApiError('invalid_argument', `${parent.name} is a finetuned model; start from a pretrained one (or from scratch).`);
+        if (a.inputNorm) throw new ApiError('invalid_argument', `${parent.name} already fixes what the network reads; leave the input normalisation unset when finetuning from it.`);
       }
       const overrides: FinetuneOverrides = defined({
         headSteps: a.headSteps,
@@ -129,7 +130,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
         checkpointEvery: a.checkpointEvery,
         seed: a.seed,
       });
-      if (a.clipLength) overrides.model = { clipLength: a.clipLength };
+      overrides.model = defined({ clipLength: a.clipLength, inputNorm: a.inputNorm });
       const params: FinetuneJobParams = {
         name: a.name,
         preset: a.preset,

@@ -30,6 +30,21 @@ function NumberField({ label, value, placeholder, step, title, onChange }: { lab
   );
 }
 
+const NORM_HELP = "Person-specific normalisation: the network reads each crop minus its video's median face, so it sees the expression rather than the person. Needs mostly neutral stretches in each video.";
+
+function InputNormField({ value, onChange, note }: { value: 'video-median' | 'none' | undefined; onChange: (v: 'video-median' | 'none' | undefined) => void; note?: string }) {
+  return (
+    <label className="num" title={NORM_HELP}>
+      Network input{note ? ` (${note})` : ''}
+      <select value={value ?? ''} onChange={(e) => onChange(e.target.value === '' ? undefined : (e.target.value as 'video-median' | 'none'))}>
+        <option value="">preset (minus the video's median face)</option>
+        <option value="video-median">crop minus the video's median face</option>
+        <option value="none">plain crop</option>
+      </select>
+    </label>
+  );
+}
+
 /** Every training parameter, empty meaning "the preset's value", which is shown as placeholder. */
 export function AdvancedSettings({ options, preset, value, onChange }: Props) {
   const info = options?.presets.find((p) => p.name === preset);
@@ -64,6 +79,7 @@ export function AdvancedSettings({ options, preset, value, onChange }: Props) {
           <NumberField label="Frame stride" value={pre.stride} placeholder="preset" step={1} onChange={(stride) => setPre({ stride })} />
           <NumberField label="Learning rate" value={pre.lr} placeholder="preset" onChange={(lr) => setPre({ lr })} />
           <NumberField label="Checkpoint every (steps)" value={pre.checkpointEvery} placeholder="preset" step={1} onChange={(checkpointEvery) => setPre({ checkpointEvery })} />
+          <InputNormField value={pre.inputNorm} onChange={(inputNorm) => setPre({ inputNorm })} />
         </div>
         <p className="small muted">Objectives and their weights (0 = off):</p>
         <div className="num-grid">
@@ -99,6 +115,7 @@ export function AdvancedSettings({ options, preset, value, onChange }: Props) {
           <NumberField label="Validation share" value={fine.valFraction} placeholder="0.2" onChange={(valFraction) => setFine({ valFraction })} />
           <NumberField label="Evaluate every (steps)" value={fine.evalEvery} placeholder="preset" step={1} onChange={(evalEvery) => setFine({ evalEvery })} />
           <NumberField label="Early-stop patience" value={fine.patience} placeholder="preset" step={1} onChange={(patience) => setFine({ patience })} />
+          <InputNormField value={fine.inputNorm} note="from scratch only" onChange={(inputNorm) => setFine({ inputNorm })} />
         </div>
       </fieldset>
     </details>
