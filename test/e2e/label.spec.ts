@@ -126,6 +126,7 @@ test('label sampled frames by keyboard, survive a reload, undo and redo', async 
   await expect(frameReadout(page)).toHaveText(String(s2));
 
   // Reload: the labels are in the project, not just on screen.
+  await expect(page.getByText('All changes saved')).toBeVisible();
   await page.reload();
   await expect(progress).toHaveText(`2 of ${n} sampled frames labelled (${Math.round(200 / n)} %)`);
   await expect(frameReadout(page)).toHaveText(String(s2));

@@ -76,16 +76,27 @@ test('create → import → sample → label → reload → pretrain → finetun
     }
     await snap(page, 'workflow-03-labelled');
 
-    // 5. Reload: the labels are still there.
+    // 5. Reload once every change has reached the project: the labels are still there.
+    await expect(page.getByText('All changes saved')).toBeVisible();
     await page.reload();
     await expect(page.getByTestId('label-progress')).toContainText('2 of 2 sampled frames labelled (100 %)');
 
     // 6. Pretrain, then finetune (which also predicts every frame), with the tiny preset.
     await tab(page, 'Train').click();
     await page.getByLabel('Preset').selectOption('tiny');
+    // Add the margin term at half weight with its own margin, from the Advanced section.
+    await page.getByText('Advanced', { exact: true }).click();
+    await page.getByLabel('Margin temporal contrast (Li & Shan 2023)', { exact: true }).fill('0.5');
+    const marginSettings = page.getByRole('group', { name: 'Margin temporal contrast (Li & Shan 2023) settings' });
+    await marginSettings.getByLabel('Margin temporal contrast (Li & Shan 2023): margin').fill('0.2');
+    await expect(page.getByLabel('Pretraining network input')).toHaveValue('');
+    await snap(page, 'workflow-03b-advanced');
     await page.getByRole('button', { name: 'Pretrain' }).click();
     const models = page.getByRole('table', { name: 'Models' });
     await expect(models.getByRole('row', { name: /pretrain-.*pretrain/ })).toBeVisible({ timeout: 240_000 });
+    // The live plot showed each objective's loss; the model records both objectives and the margin.
+    await expect(page.getByRole('img', { name: /loss/i }).first()).toBeVisible();
+    await expect(models.getByRole('row', { name: /pretrain-.*pretrain/ })).toContainText('infonce ×1 (temperature 0.1) + temporal-margin ×0.5 (margin 0.2)');
     await page.getByRole('button', { name: 'Finetune' }).click();
     await expect(models.getByRole('row', { name: /finetune-.*finetune/ })).toBeVisible({ timeout: 240_000 });
     await expect(page.getByRole('table', { name: 'Held-out labelled frames' })).toBeVisible({ timeout: 120_000 });

@@ -78,6 +78,19 @@ function createWindow(): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
+  // The page refuses to unload while label saves are in flight (beforeunload); Electron would
+  // silently keep the window open, so ask, as a browser does.
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'question',
+      buttons: ['Leave anyway', 'Stay'],
+      defaultId: 1,
+      cancelId: 1,
+      title: 'Labels are still being saved',
+      message: 'Some label changes have not reached the project yet. Leave anyway and lose them?',
+    });
+    if (choice === 0) event.preventDefault();
+  });
   win.loadFile(path.join(here, '../renderer/index.html'));
   return win;
 }

@@ -145,6 +145,14 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
     reloadTimer.current = setTimeout(() => void load(), 400);
   });
   useEffect(() => () => void (reloadTimer.current && clearTimeout(reloadTimer.current)), []);
+  // Saves go one after another; leaving the page while some are queued would drop them.
+  useEffect(() => {
+    const guard = (e: BeforeUnloadEvent) => {
+      if (pending.current > 0) e.preventDefault();
+    };
+    window.addEventListener('beforeunload', guard);
+    return () => window.removeEventListener('beforeunload', guard);
+  }, []);
 
   const write = useCallback(
     (edit: Edit) => {

@@ -15,11 +15,12 @@ interface Props {
   onChange: (v: Advanced) => void;
 }
 
-function NumberField({ label, value, placeholder, step, title, onChange }: { label: string; value: number | undefined; placeholder: string; step?: number; title?: string; onChange: (v: number | undefined) => void }) {
+function NumberField({ label, ariaLabel, value, placeholder, step, title, onChange }: { label: string; ariaLabel?: string; value: number | undefined; placeholder: string; step?: number; title?: string; onChange: (v: number | undefined) => void }) {
   return (
     <label className="num" title={title}>
       {label}
       <input
+        aria-label={ariaLabel}
         type="number"
         step={step ?? 'any'}
         value={value ?? ''}
@@ -32,13 +33,13 @@ function NumberField({ label, value, placeholder, step, title, onChange }: { lab
 
 const NORM_HELP = "Person-specific normalisation: the network reads each crop minus its video's median face, so it sees the expression rather than the person. Needs mostly neutral stretches in each video.";
 
-function InputNormField({ value, onChange, note }: { value: 'video-median' | 'none' | undefined; onChange: (v: 'video-median' | 'none' | undefined) => void; note?: string }) {
+function InputNormField({ stage, value, onChange, note }: { stage: string; value: 'video-median' | 'none' | undefined; onChange: (v: 'video-median' | 'none' | undefined) => void; note?: string }) {
   return (
     <label className="num" title={NORM_HELP}>
       Network input{note ? ` (${note})` : ''}
-      <select value={value ?? ''} onChange={(e) => onChange(e.target.value === '' ? undefined : (e.target.value as 'video-median' | 'none'))}>
-        <option value="">preset (minus the video's median face)</option>
-        <option value="video-median">crop minus the video's median face</option>
+      <select aria-label={`${stage} network input`} value={value ?? ''} onChange={(e) => onChange(e.target.value === '' ? undefined : (e.target.value as 'video-median' | 'none'))}>
+        <option value="">preset (minus median face)</option>
+        <option value="video-median">minus median face</option>
         <option value="none">plain crop</option>
       </select>
     </label>
@@ -79,7 +80,7 @@ export function AdvancedSettings({ options, preset, value, onChange }: Props) {
           <NumberField label="Frame stride" value={pre.stride} placeholder="preset" step={1} onChange={(stride) => setPre({ stride })} />
           <NumberField label="Learning rate" value={pre.lr} placeholder="preset" onChange={(lr) => setPre({ lr })} />
           <NumberField label="Checkpoint every (steps)" value={pre.checkpointEvery} placeholder="preset" step={1} onChange={(checkpointEvery) => setPre({ checkpointEvery })} />
-          <InputNormField value={pre.inputNorm} onChange={(inputNorm) => setPre({ inputNorm })} />
+          <InputNormField stage="Pretraining" value={pre.inputNorm} onChange={(inputNorm) => setPre({ inputNorm })} />
         </div>
         <p className="small muted">Objectives and their weights (0 = off):</p>
         <div className="num-grid">
@@ -94,7 +95,8 @@ export function AdvancedSettings({ options, preset, value, onChange }: Props) {
               {Object.entries(o.params).map(([name, spec]) => (
                 <NumberField
                   key={name}
-                  label={`${o.label}: ${name}`}
+                  label={name}
+                  ariaLabel={`${o.label}: ${name}`}
                   value={objectives.find((x) => x.kind === o.kind)?.params?.[name] as number | undefined}
                   placeholder={String(spec.default)}
                   title={`${spec.help} (${spec.min}–${spec.max})`}
@@ -115,7 +117,7 @@ export function AdvancedSettings({ options, preset, value, onChange }: Props) {
           <NumberField label="Validation share" value={fine.valFraction} placeholder="0.2" onChange={(valFraction) => setFine({ valFraction })} />
           <NumberField label="Evaluate every (steps)" value={fine.evalEvery} placeholder="preset" step={1} onChange={(evalEvery) => setFine({ evalEvery })} />
           <NumberField label="Early-stop patience" value={fine.patience} placeholder="preset" step={1} onChange={(patience) => setFine({ patience })} />
-          <InputNormField value={fine.inputNorm} note="from scratch only" onChange={(inputNorm) => setFine({ inputNorm })} />
+          <InputNormField stage="Finetuning" value={fine.inputNorm} note="from scratch only" onChange={(inputNorm) => setFine({ inputNorm })} />
         </div>
       </fieldset>
     </details>

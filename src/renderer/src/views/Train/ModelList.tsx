@@ -7,6 +7,21 @@ function heldOutIcc(m: ModelRow): string {
   return t?.mean.icc !== undefined && t.mean.icc !== null ? t.mean.icc.toFixed(2) : '–';
 }
 
+/** What trained a model: its objectives (with settings) or the labels it was finetuned on. */
+export function trainedWith(m: ModelRow): string {
+  if (m.stage === 'pretrain') {
+    const objectives = (m.params.objectives ?? []) as { kind: string; weight: number; params?: Record<string, unknown> }[];
+    return objectives
+      .map((o) => {
+        const settings = Object.entries(o.params ?? {}).map(([k, v]) => `${k} ${String(v)}`);
+        return `${o.kind} ×${o.weight}${settings.length ? ` (${settings.join(', ')})` : ''}`;
+      })
+      .join(' + ');
+  }
+  const n = m.params.labelledFrames as { train: number; val: number } | undefined;
+  return n ? `${n.train + n.val} labelled frames (${n.val} for validation)` : '';
+}
+
 /** Every model of the project: stage, lineage, date, data and its headline metric. */
 export function ModelList({ models, selected, onSelect, onRemoved }: { models: ModelRow[]; selected: number | null; onSelect: (id: number) => void; onRemoved: () => void }) {
   const api = useApi();
@@ -20,6 +35,7 @@ export function ModelList({ models, selected, onSelect, onRemoved }: { models: M
           <th scope="col">Model</th>
           <th scope="col">Stage</th>
           <th scope="col">From</th>
+          <th scope="col">Trained with</th>
           <th scope="col">ICC</th>
           <th scope="col">Created</th>
           <th scope="col">
@@ -39,6 +55,7 @@ export function ModelList({ models, selected, onSelect, onRemoved }: { models: M
               <span className={`state state-${m.stage === 'finetune' ? 'ready' : 'pending'}`}>{m.stage}</span>
             </td>
             <td className="muted small">{m.parentId ? (byId.get(m.parentId)?.name ?? `#${m.parentId}`) : '—'}</td>
+            <td className="small wrap">{trainedWith(m)}</td>
             <td>{heldOutIcc(m)}</td>
             <td className="muted small">{new Date(m.createdAt).toLocaleString()}</td>
             <td>
