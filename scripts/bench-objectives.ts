@@ -9,6 +9,8 @@
 //   --percent P (2)  --seed N  --work DIR  --demo DIR  --fresh
 //   --input-norm video-median|none (the preset's when absent)
 //   --only none,solos,combo,full (which rows; all by default)
+//   --pretrain-on trainval|all: pretrain on the training and validation subjects only (default,
+//     as bench:learn), or on every video as the app does (the test subjects' frames unlabelled)
 // "Best combination" unless --combo: every objective whose solo run beat "no pretraining" on
 // mean test ICC, each at weight 1 (if fewer than two did, the two best solos).
 import fs from 'node:fs';
@@ -34,11 +36,13 @@ const { values: opt } = parseArgs({
     demo: { type: 'string' },
     fresh: { type: 'boolean', default: false },
     'input-norm': { type: 'string' },
+    'pretrain-on': { type: 'string', default: 'trainval' },
     only: { type: 'string', default: 'none,solos,combo,full' },
   },
 });
 const inputNorm = opt['input-norm'] as 'video-median' | 'none' | undefined;
 const only = new Set(opt.only!.split(','));
+if (opt['pretrain-on'] !== 'trainval' && opt['pretrain-on'] !== 'all') throw new Error('--pretrain-on is trainval or all');
 const preset = opt.preset as PresetName;
 const percent = Number(opt.percent);
 const seed = Number(opt.seed);
@@ -79,7 +83,8 @@ async function finetune(label: string, parentId: number | null, pct: number): Pr
 async function pretrainThenFinetune(label: string, objectives: ObjectiveSpec[]): Promise<Row> {
   const t0 = performance.now();
   const name = `bo-pre-${label}-${stamp}`;
-  const job = await call('models/pretrain', { name, preset, seed, steps: preSteps, objectives, videoIds: trainval.map((v) => v.id), ...(inputNorm ? { inputNorm } : {}) });
+  const pretrainVideos = opt['pretrain-on'] === 'all' ? bench.videos : trainval;
+  const job = await call('models/pretrain', { name, preset, seed, steps: preSteps, objectives, videoIds: pretrainVideos.map((v) => v.id), ...(inputNorm ? { inputNorm } : {}) });
   await waitJob(job.id);
   const pre = await bench.modelByName(name);
   const preSeconds = (performance.now() - t0) / 1000;
@@ -128,7 +133,7 @@ const shown = DISFA_AUS.filter((au) => aus.includes(au));
 const lines: string[] = [];
 lines.push(`Machine/backend: ${await machineLine()}`);
 lines.push(
-  `Preset ${preset} (${PRESETS[preset].model.channels.join('-')} channels, clip ${PRESETS[preset].model.clipLength}, input ${inputNorm ?? PRESETS[preset].model.inputNorm}); data ${bench.videos.length} videos; pretrain ${preSteps} steps, finetune ${headSteps} head + ${ftSteps} full steps; seed ${seed}; split ${bench.splitText}; total ${((performance.now() - started) / 60000).toFixed(1)} min`,
+  `Preset ${preset} (${PRESETS[preset].model.channels.join('-')} channels, clip ${PRESETS[preset].model.clipLength}, input ${inputNorm ?? PRESETS[preset].model.inputNorm}); pretrained on ${opt['pretrain-on'] === 'all' ? 'every video' : 'the training and validation subjects'}; data ${bench.videos.length} videos; pretrain ${preSteps} steps, finetune ${headSteps} head + ${ftSteps} full steps; seed ${seed}; split ${bench.splitText}; total ${((performance.now() - started) / 60000).toFixed(1)} min`,
 );
 lines.push('');
 lines.push(`| setting | steps | s | mean ICC | mean MAE | ${shown.map((au) => `${auColumn(au)} ICC/MAE`).join(' | ')} |`);
