@@ -9,6 +9,8 @@
 //   --percent P (2)  --seed N  --work DIR  --demo DIR  --fresh
 //   --input-norm video-median|none (the preset's when absent)
 //   --only none,solos,combo,full (which rows; all by default)
+//   --full-lr-scale X: learning rate of the whole-network phase after pretraining, as a multiple
+//     of the head's (the preset's 0.3 when absent; from scratch there is no head phase)
 //   --pretrain-on trainval|all: pretrain on the training and validation subjects only (default,
 //     as bench:learn), or on every video as the app does (the test subjects' frames unlabelled)
 // "Best combination" unless --combo: every objective whose solo run beat "no pretraining" on
@@ -37,6 +39,7 @@ const { values: opt } = parseArgs({
     fresh: { type: 'boolean', default: false },
     'input-norm': { type: 'string' },
     'pretrain-on': { type: 'string', default: 'trainval' },
+    'full-lr-scale': { type: 'string' },
     only: { type: 'string', default: 'none,solos,combo,full' },
   },
 });
@@ -71,7 +74,19 @@ async function finetune(label: string, parentId: number | null, pct: number): Pr
   const frames = bench.setLabels(pct);
   const t0 = performance.now();
   const name = `bo-${label}-${stamp}`;
-  const job = await call('models/finetune', { name, parentId, preset, valFraction, seed, videoIds: trainval.map((v) => v.id), fullSteps: ftSteps, headSteps, ...(inputNorm && parentId === null ? { inputNorm } : {}) });
+  const fullLrScale = opt['full-lr-scale'] === undefined ? undefined : Number(opt['full-lr-scale']);
+  const job = await call('models/finetune', {
+    name,
+    parentId,
+    preset,
+    valFraction,
+    seed,
+    videoIds: trainval.map((v) => v.id),
+    fullSteps: ftSteps,
+    headSteps,
+    ...(inputNorm && parentId === null ? { inputNorm } : {}),
+    ...(fullLrScale !== undefined && parentId !== null ? { fullLrScale } : {}),
+  });
   await waitJob(job.id);
   const m = await bench.modelByName(name);
   const seconds = (performance.now() - t0) / 1000;
