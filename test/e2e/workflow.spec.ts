@@ -100,6 +100,13 @@ test('create → import → sample → label → reload → pretrain → finetun
     await page.getByRole('button', { name: 'Finetune' }).click();
     await expect(models.getByRole('row', { name: /finetune-.*finetune/ })).toBeVisible({ timeout: 240_000 });
     await expect(page.getByRole('table', { name: 'Held-out labelled frames' })).toBeVisible({ timeout: 120_000 });
+    await expect(models.getByRole('row', { name: /finetune-.*finetune/ })).toContainText('pretrain-');
+    // Finetune once more from scratch, to compare: the new model has no parent.
+    await page.getByLabel('Finetune starts from').selectOption('scratch');
+    await expect(page.getByText(/labelled frames, from scratch\./)).toBeVisible();
+    await page.getByRole('button', { name: 'Finetune', exact: true }).click();
+    await expect(models.getByRole('row', { name: /finetune-.*finetune/ })).toHaveCount(2, { timeout: 240_000 });
+    await expect(models.getByRole('row', { name: /finetune-.*finetune/ }).first().getByRole('cell').nth(2)).toHaveText('—');
     await snap(page, 'workflow-04-trained');
 
     // 7. Review the predicted tracks.

@@ -10,7 +10,8 @@ import { MetricsTable } from './MetricsTable';
 import { ModelList } from './ModelList';
 
 const LEARN_KINDS = new Set(['pretrain', 'finetune', 'predict']);
-const stamp = () => new Date().toISOString().slice(5, 16).replace('T', '-').replace(':', '');
+// Seconds in the name: two runs started within a minute (say, a comparison from scratch) must not collide.
+const stamp = () => new Date().toISOString().slice(5, 19).replace('T', '-').replaceAll(':', '');
 
 export function metricTables(model: ModelRow | null): { caption: string; table: Table }[] {
   const m = (model?.metrics ?? {}) as Record<string, Table | undefined>;
@@ -35,10 +36,16 @@ export function TrainView({ project }: { project: ProjectSummary }) {
   const [live, setLive] = useState<Job | null>(null);
   const [curve, setCurve] = useState<CurvePoint[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
+  /** Finetuning's starting point: the latest pretrained model, a chosen one, or none. */
+  const [startFrom, setStartFrom] = useState<'latest' | 'scratch' | number>('latest');
 
   const running = live && (live.state === 'running' || live.state === 'queued') ? live : null;
   const latest = (stage: ModelRow['stage']) => models.data?.find((m) => m.stage === stage) ?? null;
   const model = models.data?.find((m) => m.id === selected) ?? models.data?.[0] ?? null;
+  const pretrained = models.data?.filter((m) => m.stage === 'pretrain') ?? [];
+  const parent = startFrom === 'scratch' ? null : startFrom === 'latest' ? latest('pretrain') : (pretrained.find((m) => m.id === startFrom) ?? latest('pretrain'));
+  // Predict with the finetuned model in view, else the newest one.
+  const predictor = model?.stage === 'finetune' ? model : latest('finetune');
 
   useEffect(() => {
     const active = jobs.data?.find((j) => LEARN_KINDS.has(j.kind) && (j.state === 'running' || j.state === 'queued'));
@@ -85,11 +92,10 @@ export function TrainView({ project }: { project: ProjectSummary }) {
       setProgress(null);
       let job: Job;
       if (what === 'pretrain') job = await api.call('models/pretrain', { name: `pretrain-${stamp()}`, preset, ...advanced.pretrain });
-      else if (what === 'finetune') job = await api.call('models/finetune', { name: `finetune-${stamp()}`, preset, parentId: latest('pretrain')?.id ?? null, ...advanced.finetune });
+      else if (what === 'finetune') job = await api.call('models/finetune', { name: `finetune-${stamp()}`, preset, parentId: parent?.id ?? null, ...advanced.finetune });
       else {
-        const ft = latest('finetune');
-        if (!ft) throw new Error('Finetune a model first: predictions come from a finetuned model.');
-        job = await api.call('predictions/run', { modelId: ft.id });
+        if (!predictor) throw new Error('Finetune a model first: predictions come from a finetuned model.');
+        job = await api.call('predictions/run', { modelId: predictor.id });
       }
       setLive(job);
     } catch (e) {
@@ -125,14 +131,28 @@ export function TrainView({ project }: { project: ProjectSummary }) {
           <button type="button" className="primary" disabled={!!running || b?.trainingAllowed === false || labelled === 0} onClick={() => start('finetune')}>
             Finetune
           </button>
-          <button type="button" disabled={!!running || !latest('finetune')} onClick={() => start('predict')}>
+          <button type="button" disabled={!!running || !predictor} onClick={() => start('predict')} title={predictor ? `Predict every frame with ${predictor.name}` : undefined}>
             Predict all
           </button>
         </div>
+        {pretrained.length > 0 && (
+          <label>
+            Finetune starts from
+            <select value={String(startFrom)} onChange={(e) => setStartFrom(e.target.value === 'latest' || e.target.value === 'scratch' ? e.target.value : Number(e.target.value))}>
+              <option value="latest">the latest pretrained model ({latest('pretrain')!.name})</option>
+              {pretrained.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name}
+                </option>
+              ))}
+              <option value="scratch">nothing: train from scratch</option>
+            </select>
+          </label>
+        )}
         <ol className="steps small muted">
           <li>Pretrain learns from every frame, no labels needed{latest('pretrain') ? ` (latest: ${latest('pretrain')!.name})` : ''}.</li>
-          <li>Finetune uses your {labelled} labelled frames{latest('pretrain') ? `, starting from ${latest('pretrain')!.name}` : ' (from scratch until you pretrain)'}.</li>
-          <li>Predict writes intensity tracks for every frame; review them in Review.</li>
+          <li>Finetune uses your {labelled} labelled frames{parent ? `, starting from ${parent.name}` : pretrained.length ? ', from scratch' : ' (from scratch until you pretrain)'}.</li>
+          <li>Predict writes intensity tracks for every frame{predictor ? ` with ${predictor.name}` : ''}; review them in Review.</li>
         </ol>
         {interrupted.map((j) => (
           <div key={j.id} className="notice-inline">
