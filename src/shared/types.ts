@@ -219,6 +219,8 @@ export interface LearnPresetInfo {
 export interface LearnOptions {
   presets: LearnPresetInfo[];
   objectives: LearnObjectiveInfo[];
+  /** What pretraining uses when no objectives are given (the ablation's pick, BENCHMARKS.md). */
+  defaultObjectives: { kind: string; weight: number }[];
 }
 
 /** Streamed while a pretrain/finetune/predict job runs (the live loss plot reads these). */

@@ -53,6 +53,12 @@ describe('learning CLI', () => {
     expect(options.presets.map((p) => p.name)).toEqual(['tiny', 'quick', 'default', 'gpu']);
     expect(options.objectives.map((o) => o.kind)).toEqual(['infonce', 'temporal-margin', 'cross-identity', 'roi-inpaint', 'flow']);
     expect(options.objectives[0]!.params.temperature!.default).toBe(0.1);
+    // The Train view starts from these: each must be a registered objective with a positive weight.
+    expect(options.defaultObjectives.length).toBeGreaterThan(0);
+    for (const d of options.defaultObjectives) {
+      expect(options.objectives.map((o) => o.kind)).toContain(d.kind);
+      expect(d.weight).toBeGreaterThan(0);
+    }
 
     const before = out.length;
     await runLearnCli(['backend', fx.dir], io(fx, out));

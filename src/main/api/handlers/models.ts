@@ -7,7 +7,7 @@ import { exportLong, exportWide, parseLabelsCsv, writeLabels } from '../../servi
 import { getJob } from '../../services/store/jobs';
 import { listVideos } from '../../services/store/videos';
 import { readCurve } from '../../services/learn/curve';
-import { PRESETS, type FinetuneOverrides, type PretrainOverrides } from '../../services/learn/config';
+import { DEFAULT_OBJECTIVES, PRESETS, type FinetuneOverrides, type PretrainOverrides } from '../../services/learn/config';
 import { computeModelMetrics } from '../../services/learn/evaluate';
 import { LEARN_JOB_KINDS, type FinetuneJobParams, type PretrainJobParams, type PredictJobParams } from '../../services/learn/jobs';
 import { findModelByName, getModel, modelDirFor, setModelMetrics } from '../../services/learn/store';
@@ -83,6 +83,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
           };
         }),
         objectives: objectiveFactories().map((f) => ({ kind: f.kind, label: f.label, description: f.description, params: f.params })),
+        defaultObjectives: DEFAULT_OBJECTIVES.map((o) => ({ kind: o.kind, weight: o.weight })),
       };
     },
 

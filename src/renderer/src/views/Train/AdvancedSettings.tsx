@@ -54,7 +54,7 @@ export function AdvancedSettings({ options, preset, value, onChange }: Props) {
   const setPre = (patch: Partial<Pretrain>) => onChange({ ...value, pretrain: clean({ ...pre, ...patch }) });
   const setFine = (patch: Partial<Finetune>) => onChange({ ...value, finetune: clean({ ...fine, ...patch }) });
   type Spec = NonNullable<Pretrain['objectives']>[number];
-  const objectives: Spec[] = pre.objectives ?? options?.objectives.filter((o) => o.kind === 'infonce').map((o) => ({ kind: o.kind, weight: 1, params: {} })) ?? [];
+  const objectives: Spec[] = pre.objectives ?? options?.defaultObjectives.map((o) => ({ ...o, params: {} })) ?? [];
   const weightOf = (kind: string) => objectives.find((o) => o.kind === kind)?.weight ?? 0;
   const setWeight = (kind: string, weight: number | undefined) => {
     const rest = objectives.filter((o) => o.kind !== kind);
