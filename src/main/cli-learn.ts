@@ -177,8 +177,9 @@ export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void>
       case 'backend': {
         const b = await io.call('learn/backend', {});
         out(`${b.kind}${b.threads ? ` (${b.threads} threads${b.simd ? ', SIMD' : ''})` : ''}${b.trainingAllowed ? '' : ' — training refused on this backend'}${b.note ? `\n${b.note}` : ''}`);
-        out('Pretraining objectives (--objectives KIND=WEIGHT, --param KIND.NAME=X):');
-        for (const o of (await io.call('learn/options', {})).objectives) {
+        const options = await io.call('learn/options', {});
+        out(`Pretraining objectives (--objectives KIND=WEIGHT, --param KIND.NAME=X; default ${options.defaultObjectives.map((d) => `${d.kind}=${d.weight}`).join(',')}):`);
+        for (const o of options.objectives) {
           out(`  ${o.kind}: ${o.label}`);
           for (const [name, p] of Object.entries(o.params)) out(`    ${o.kind}.${name} = ${p.default} (${p.min}–${p.max}): ${p.help}`);
         }

@@ -64,6 +64,7 @@ describe('learning CLI', () => {
     await runLearnCli(['backend', fx.dir], io(fx, out));
     const listing = out.slice(before);
     expect(listing[0]).toMatch(/^(wasm|node|node-gpu)/);
+    expect(listing).toContain(`Pretraining objectives (--objectives KIND=WEIGHT, --param KIND.NAME=X; default ${options.defaultObjectives.map((d) => `${d.kind}=${d.weight}`).join(',')}):`);
     expect(listing).toContain('    temporal-margin.margin = 0.2 (0–2): Required gap in cosine similarity between a nearer and a farther frame.');
     await expect(runLearnCli(['pretrain', fx.dir], io(fx, out))).rejects.toThrow(/needs --name/);
     await expect(runLearnCli(['pretrain', fx.dir, '--name', 'p', '--steps', 'many'], io(fx, out))).rejects.toThrow(/--steps must be a number/);
