@@ -96,6 +96,9 @@ test('create → import → sample → label → reload → pretrain → finetun
     await expect(models.getByRole('row', { name: /pretrain-.*pretrain/ })).toBeVisible({ timeout: 240_000 });
     // The live plot showed each objective's loss; the model records both objectives and the margin.
     await expect(page.getByRole('img', { name: /loss/i }).first()).toBeVisible();
+    const legend = page.getByRole('figure').filter({ has: page.getByRole('img', { name: /pretrain-.* loss/ }) });
+    await expect(legend).toContainText('infonce');
+    await expect(legend).toContainText('temporal-margin');
     await expect(models.getByRole('row', { name: /pretrain-.*pretrain/ })).toContainText('infonce ×1 (temperature 0.1) + temporal-margin ×0.5 (margin 0.2)');
     await page.getByRole('button', { name: 'Finetune' }).click();
     await expect(models.getByRole('row', { name: /finetune-.*finetune/ })).toBeVisible({ timeout: 240_000 });

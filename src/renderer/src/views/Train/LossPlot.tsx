@@ -21,7 +21,7 @@ function niceTicks(min: number, max: number, n = 4): number[] {
 export function LossPlot({ points, title }: { points: CurvePoint[]; title: string }) {
   if (!points.length) return <p className="muted small plot-empty">The loss curve appears here once training starts.</p>;
   const steps = points.map((p) => p.step);
-  const parts = [...new Set(points.flatMap((p) => Object.keys(p.parts ?? {})))].filter(() => true);
+  const parts = [...new Set(points.flatMap((p) => Object.keys(p.parts ?? {})))];
   const showParts = parts.length > 1;
   const values = points.flatMap((p) => [p.loss, ...(showParts ? Object.values(p.parts ?? {}) : []), ...(p.valLoss !== undefined ? [p.valLoss] : [])]).filter(Number.isFinite);
   const x0 = Math.min(...steps);
