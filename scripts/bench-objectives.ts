@@ -23,7 +23,7 @@ import type { MetricsTable } from '../src/shared/types';
 import { auColumn, DISFA_AUS } from '../src/shared/aus';
 import { PRESETS, type ObjectiveSpec, type PresetName } from '../src/main/services/learn/config';
 import { machineLine, openBench } from './bench-common';
-import { generateDemoData } from './demo-data';
+import { DEMO_DEFAULTS, generateDemoData } from './demo-data';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values: opt } = parseArgs({
@@ -63,7 +63,7 @@ const started = performance.now();
 // labelled frames at 2 %: too few for any row to leave the constant-prediction regime.
 if (!opt.demo && !fs.existsSync(path.join(demoDir, 'manifest.json'))) {
   log(`making the ablation demo set in ${demoDir} (12 videos × 60 s, ≈ 2 minutes)…`);
-  await generateDemoData({ out: demoDir, seconds: 60, videos: 12, seed: 1, size: 256, fps: 25, audioVideo: 0, log });
+  await generateDemoData({ ...DEMO_DEFAULTS, out: demoDir, seconds: 60, videos: 12, log });
 }
 const bench = await openBench({ demoDir, work, name: 'bench-objectives', seed, fresh: opt.fresh, log });
 const { call, waitJob, trainval, valFraction, aus } = bench;

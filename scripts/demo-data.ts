@@ -55,6 +55,9 @@ export interface DemoManifest {
 
 export const auColumn = (au: number) => `AU${String(au).padStart(2, '0')}`;
 
+/** The app's demo set (what `npm start` makes); callers override what they need. */
+export const DEMO_DEFAULTS: Omit<DemoOptions, 'out' | 'log'> = { seconds: 30, videos: 6, seed: 1, size: 256, fps: 25, audioVideo: 0 };
+
 export async function generateDemoData(o: DemoOptions): Promise<DemoManifest> {
   const log = o.log ?? (() => undefined);
   const t0 = performance.now();
@@ -102,7 +105,7 @@ export async function generateDemoData(o: DemoOptions): Promise<DemoManifest> {
 
 function parseArgs(argv: string[]): DemoOptions {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const o: DemoOptions = { out: join(root, '.demo-data'), seconds: 30, videos: 6, seed: 1, size: 256, fps: 25, audioVideo: 0 };
+  const o: DemoOptions = { out: join(root, '.demo-data'), ...DEMO_DEFAULTS };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = argv[i + 1];
