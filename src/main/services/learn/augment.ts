@@ -47,7 +47,7 @@ export function drawAugment(cfg: AugmentConfig, size: number, rng: Rng): ClipAug
 export interface FrameExtras {
   /**
    * The video's reference face (0..255, e.g. its median crop): the network input becomes the
-   * augmented frame minus the same geometric view of the reference, (x − r) / 0.25.
+   * augmented frame minus the reference under the same view, (x − r) / 0.25.
    */
   reference?: Uint8Array;
   /** Also write the plain augmented frame (no reference subtracted) here, e.g. for flow targets. */
@@ -58,23 +58,35 @@ export interface FrameExtras {
 /**
  * Writes one augmented frame (0..255 gray in `src`) into `out` at `offset` as network input:
  * (x − 0.5) / 0.25 on the 0..1 scale, or (x − reference) / 0.25 when a reference is given.
+ *
+ * The reference goes through the same geometry, blur, contrast and brightness as the frame
+ * (only the sensor noise is the frame's own): a lighting change applies to the person's face
+ * as a whole, so it must scale the residual, not leave a ghost of the face (contrast) or a
+ * uniform offset (brightness) on top of the expression the network has to read.
  */
 export function augmentFrame(src: Uint8Array, size: number, p: ClipAugment, rng: Rng, out: Float32Array, offset: number, scratch?: Float32Array, extras: FrameExtras = {}): void {
   const n = size * size;
   const img = scratch && scratch.length >= n ? scratch : new Float32Array(n);
   warp(src, size, p, img);
   const ref = extras.reference ? warp(extras.reference, size, p, new Float32Array(n)) : null;
-  if (p.blurSigma > 0) gaussianBlur(img, size, p.blurSigma);
+  if (p.blurSigma > 0) {
+    gaussianBlur(img, size, p.blurSigma);
+    if (ref) gaussianBlur(ref, size, p.blurSigma);
+  }
   let mean = 0;
   for (let i = 0; i < n; i++) mean += img[i]!;
   mean /= n;
   const app = extras.appearance;
   const appOffset = extras.appearanceOffset ?? 0;
+  const tone = (x: number) => {
+    const v = (x - mean) * p.contrast + mean + p.brightness;
+    return v < 0 ? 0 : v > 1 ? 1 : v;
+  };
   for (let i = 0; i < n; i++) {
     let v = (img[i]! - mean) * p.contrast + mean + p.brightness;
     if (p.noise > 0) v += p.noise * rng.normal();
     v = v < 0 ? 0 : v > 1 ? 1 : v;
-    out[offset + i] = ref ? (v - ref[i]!) / 0.25 : (v - 0.5) / 0.25;
+    out[offset + i] = ref ? (v - tone(ref[i]!)) / 0.25 : (v - 0.5) / 0.25;
     if (app) app[appOffset + i] = (v - 0.5) / 0.25;
   }
 }
