@@ -1,6 +1,6 @@
 // Synthetic face videos with known per-frame AU intensities, for trying the whole workflow (and
 // measuring it) without a licensed data set.
-//   npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--seed N] [--size px]
+//   npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--subjects N] [--seed N] [--size px]
 // Writes <id>.mp4, <id>.csv (frame,AU01,…,AU26 integer 0–5; frame is 0-based), <id>.landmarks.bin
 // (float32 LE, 136 per frame: the rendered landmark positions) and manifest.json.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaceEngine } from '../src/main/services/media/faces';
 import { AU_NAMES, DISFA_AUS } from './demo/aus';
-import { loadIdentity, samplePhotos, type Identity } from './demo/identities';
+import { faceCatalog, loadIdentity, type Identity } from './demo/identities';
 import { subSeed } from './demo/rng';
 import { renderVideo } from './demo/video';
 
@@ -16,6 +16,8 @@ export interface DemoOptions {
   out: string;
   seconds: number;
   videos: number;
+  /** People to cycle through (at most the 19 the sample photos hold); video v shows person v mod subjects. */
+  subjects: number;
   seed: number;
   size: number;
   fps: number;
@@ -56,24 +58,26 @@ export interface DemoManifest {
 export const auColumn = (au: number) => `AU${String(au).padStart(2, '0')}`;
 
 /** The app's demo set (what `npm start` makes); callers override what they need. */
-export const DEMO_DEFAULTS: Omit<DemoOptions, 'out' | 'log'> = { seconds: 30, videos: 6, seed: 1, size: 256, fps: 25, audioVideo: 0 };
+export const DEMO_DEFAULTS: Omit<DemoOptions, 'out' | 'log'> = { seconds: 30, videos: 6, subjects: 6, seed: 1, size: 256, fps: 25, audioVideo: 0 };
 
 export async function generateDemoData(o: DemoOptions): Promise<DemoManifest> {
   const log = o.log ?? (() => undefined);
   const t0 = performance.now();
   await mkdir(o.out, { recursive: true });
-  const engine = await FaceEngine.load({ landmarkModel: 'full', detectorInputSize: 416 });
-  const photos = samplePhotos();
+  // A large detector input: the photos are group shots with faces ~15 % of their width.
+  const engine = await FaceEngine.load({ landmarkModel: 'full', detectorInputSize: 608, minScore: 0.3 });
+  const faces = (await faceCatalog(engine)).slice(0, o.subjects);
+  if (faces.length < o.subjects) throw new Error(`The sample photos hold ${faces.length} usable faces; ask for at most that many subjects.`);
   const identities = new Map<number, Identity>();
   const videos: DemoVideoEntry[] = [];
   const frames = Math.round(o.seconds * o.fps);
   for (let v = 0; v < o.videos; v++) {
-    const p = v % photos.length;
+    const p = v % faces.length;
     const subjectId = `S${String(p + 1).padStart(2, '0')}`;
-    if (!identities.has(p)) identities.set(p, await loadIdentity(engine, photos[p]!, subjectId, o.size));
+    if (!identities.has(p)) identities.set(p, await loadIdentity(engine, faces[p]!, subjectId, o.size));
     const identity = identities.get(p)!;
-    // A second pass over the photos gives each subject another session, never a new identity.
-    const id = `${subjectId}_${Math.floor(v / photos.length) + 1}`;
+    // A second pass over the people gives each subject another session, never a new identity.
+    const id = `${subjectId}_${Math.floor(v / faces.length) + 1}`;
     const withAudio = v === o.audioVideo;
     const res = await renderVideo({ identity, seed: subSeed(o.seed, v), frames, fps: o.fps, mp4Path: join(o.out, `${id}.mp4`), withAudio });
     const rows = [['frame', ...DISFA_AUS.map(auColumn)].join(',')];
@@ -121,10 +125,11 @@ function parseArgs(argv: string[]): DemoOptions {
       i++;
     } else if (k === '--seconds') o.seconds = num();
     else if (k === '--videos') o.videos = Math.floor(num());
+    else if (k === '--subjects') o.subjects = Math.floor(num());
     else if (k === '--seed') o.seed = Math.floor(num());
     else if (k === '--size') o.size = Math.floor(num());
     else if (k === '--help' || k === '-h') {
-      console.log('usage: npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--seed N] [--size px]');
+      console.log('usage: npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--subjects N] [--seed N] [--size px]');
       process.exit(0);
     } else throw new Error(`unknown option ${k}`);
   }
@@ -136,7 +141,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (e) {
-    console.error(`${e instanceof Error ? e.message : String(e)}\nusage: npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--seed N] [--size px]`);
+    console.error(`${e instanceof Error ? e.message : String(e)}\nusage: npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--subjects N] [--seed N] [--size px]`);
     process.exit(2);
   }
   generateDemoData({ ...opts, log: (m) => console.log(m) })

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ffmpegPath } from '../../src/main/services/media/ffmpeg';
-import type { FaceEngine } from '../../src/main/services/media/faces';
+import type { FaceBox, FaceEngine } from '../../src/main/services/media/faces';
 import { faceFrame } from './aus';
 import { delaunay } from './delaunay';
 import { warpPiecewiseAffine, type RgbImage } from './render';
@@ -21,6 +21,44 @@ const req = createRequire(import.meta.url);
 export function samplePhotos(): string[] {
   const dir = join(dirname(req.resolve('@vladmandic/face-api/package.json')), 'demo');
   return [1, 2, 3, 4, 5, 6].map((i) => join(dir, `sample${i}.jpg`));
+}
+
+/** One face of one of the sample photos (the photos are group shots: 3–5 people each). */
+export interface FaceSource {
+  photo: string;
+  /** Rank of the face in its photo by detector score (0 = most confident). */
+  rank: number;
+  box: FaceBox;
+  /** 68 landmarks in photo pixels. */
+  landmarks: Float32Array;
+}
+
+/**
+ * Every usable face of the sample photos, in a fixed order: each photo's most confident face
+ * first (photo 1…6, the subjects the demo has always had), then each photo's second face, and
+ * so on. Faces turned too far from the camera (nose off the eyes' midline by more than 0.25 of
+ * the eye distance) are left out: the 2-D warps that animate the AUs would show the turn.
+ * The six photos give 19 people.
+ */
+export async function faceCatalog(engine: FaceEngine): Promise<FaceSource[]> {
+  const perPhoto: FaceSource[][] = [];
+  for (const photo of samplePhotos()) {
+    const img = decodeImage(photo);
+    const dets = await engine.detect(img);
+    const lms = await engine.landmarks(dets.map((d) => ({ image: img, box: d.box })));
+    perPhoto.push(dets.map((d, rank) => ({ photo, rank, box: d.box, landmarks: lms[rank]! })).filter((f) => Math.abs(yaw(f.landmarks)) <= 0.25));
+  }
+  const out: FaceSource[] = [];
+  for (let rank = 0; perPhoto.some((faces) => faces.length > rank); rank++) for (const faces of perPhoto) if (faces[rank]) out.push(faces[rank]!);
+  return out;
+}
+
+/** Nose-tip offset from the eyes' midpoint along the eye line, in eye distances (0 = frontal). */
+function yaw(lm: Float32Array): number {
+  const { ex, iod } = faceFrame(lm);
+  const mx = (lm[2 * 39]! + lm[2 * 42]!) / 2;
+  const my = (lm[2 * 39 + 1]! + lm[2 * 42 + 1]!) / 2;
+  return ((lm[60]! - mx) * ex[0] + (lm[61]! - my) * ex[1]) / iod;
 }
 
 function decodeImage(path: string, vf?: string): RgbImage {
@@ -117,21 +155,28 @@ function neutralise(lm: Float32Array): Float32Array {
   return out;
 }
 
-/** One identity per photo: its most confident face, cropped to size×size and neutralised. */
-export async function loadIdentity(engine: FaceEngine, photo: string, subjectId: string, size: number): Promise<Identity> {
-  const full = decodeImage(photo);
-  const dets = await engine.detect(full);
-  const best = dets[0];
-  if (!best) throw new Error(`no face found in ${photo}`);
-  const side = Math.round(1.6 * Math.max(best.box.width, best.box.height));
-  const cx = best.box.x + best.box.width / 2;
-  const cy = best.box.y + best.box.height / 2 - 0.05 * best.box.height;
-  const x = Math.max(0, Math.min(full.width - side, Math.round(cx - side / 2)));
-  const y = Math.max(0, Math.min(full.height - side, Math.round(cy - side / 2)));
-  const crop = decodeImage(photo, `crop=${side}:${side}:${x}:${y},scale=${size}:${size}:flags=area`);
-  // Reuse the photo's detection, mapped into the crop, rather than detecting again.
-  const k = size / side;
-  const box = { x: (best.box.x - x) * k, y: (best.box.y - y) * k, width: best.box.width * k, height: best.box.height * k };
+/**
+ * One identity from one face of a photo: a size×size image of it with the eyes level (the
+ * photos hold tilted heads; the renderer adds its own small head motion), neutralised.
+ */
+export async function loadIdentity(engine: FaceEngine, face: FaceSource, subjectId: string, size: number): Promise<Identity> {
+  const full = decodeImage(face.photo);
+  const { ex, iod } = faceFrame(face.landmarks);
+  let cx = 0;
+  let cy = 0;
+  for (let i = 0; i < 68; i++) {
+    cx += face.landmarks[2 * i]! / 68;
+    cy += face.landmarks[2 * i + 1]! / 68;
+  }
+  // The face's landmark centre to the image centre, eye distance to 0.2 of the side (as the
+  // axis-aligned 1.6 × box crops of earlier demo sets), eyes level.
+  const k = (0.2 * size) / iod;
+  const crop = resampleRotated(full, cx, cy, ex, 1 / k, size);
+  // Landmarks again at the crop's own scale (the net is more precise on a face of this size).
+  const toCrop = (x: number, y: number): [number, number] => [size / 2 + k * ((x - cx) * ex[0] + (y - cy) * ex[1]), size / 2 + k * (-(x - cx) * ex[1] + (y - cy) * ex[0])];
+  const corners = [toCrop(face.box.x, face.box.y), toCrop(face.box.x + face.box.width, face.box.y), toCrop(face.box.x, face.box.y + face.box.height), toCrop(face.box.x + face.box.width, face.box.y + face.box.height)];
+  const side = Math.max(...corners.map((p) => p[0])) - Math.min(...corners.map((p) => p[0]));
+  const box = { x: size / 2 - side / 2, y: size / 2 - side / 2, width: side, height: side };
   const [lm] = await engine.landmarks([{ image: crop, box }]);
   const neutral = neutralise(lm!);
   const { ring, border } = anchorPoints(neutral, size, size);
@@ -139,5 +184,36 @@ export async function loadIdentity(engine: FaceEngine, photo: string, subjectId:
   const dst = Float32Array.from([...neutral, ...ring, ...border]);
   const image: RgbImage = { data: new Uint8Array(size * size * 3), width: size, height: size };
   warpPiecewiseAffine(crop, src, dst, delaunay(dst), image);
-  return { subjectId, source: photo.split(/[\\/]/).pop()!, image, landmarks: neutral };
+  return { subjectId, source: `${face.photo.split(/[\\/]/).pop()!}#${face.rank}`, image, landmarks: neutral };
+}
+
+/**
+ * A size×size view of `img` centred on (cx, cy) with its x axis along `ex`, `step` source
+ * pixels per output pixel; each output pixel averages a 3×3 grid of bilinear samples, so a
+ * 2–3× reduction does not alias.
+ */
+function resampleRotated(img: RgbImage, cx: number, cy: number, ex: [number, number], step: number, size: number): RgbImage {
+  const out: RgbImage = { data: new Uint8Array(size * size * 3), width: size, height: size };
+  const { width: W, height: H, data } = img;
+  const px = (x: number, y: number, c: number) => data[(Math.min(H - 1, Math.max(0, y)) * W + Math.min(W - 1, Math.max(0, x))) * 3 + c]!;
+  for (let v = 0; v < size; v++)
+    for (let u = 0; u < size; u++) {
+      const acc = [0, 0, 0];
+      for (const du of [-1 / 3, 0, 1 / 3])
+        for (const dv of [-1 / 3, 0, 1 / 3]) {
+          const a = (u + du - size / 2 + 0.5) * step;
+          const b = (v + dv - size / 2 + 0.5) * step;
+          const x = cx + a * ex[0] - b * ex[1];
+          const y = cy + a * ex[1] + b * ex[0];
+          const x0 = Math.floor(x);
+          const y0 = Math.floor(y);
+          const fx = x - x0;
+          const fy = y - y0;
+          for (let c = 0; c < 3; c++)
+            acc[c]! += (px(x0, y0, c) * (1 - fx) + px(x0 + 1, y0, c) * fx) * (1 - fy) + (px(x0, y0 + 1, c) * (1 - fx) + px(x0 + 1, y0 + 1, c) * fx) * fy;
+        }
+      const o = (v * size + u) * 3;
+      for (let c = 0; c < 3; c++) out.data[o + c] = Math.round(acc[c]! / 9);
+    }
+  return out;
 }

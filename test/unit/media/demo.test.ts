@@ -15,7 +15,7 @@ const b = tempDir('auw-demo-');
 let manifest: DemoManifest;
 
 beforeAll(async () => {
-  manifest = await generateDemoData({ out: a.dir, seconds: 4, videos: 2, seed: 7, size: 256, fps: 25, audioVideo: 0 });
+  manifest = await generateDemoData({ out: a.dir, seconds: 4, videos: 2, subjects: 2, seed: 7, size: 256, fps: 25, audioVideo: 0 });
 }, 120_000);
 afterAll(() => {
   a.cleanup();
@@ -68,7 +68,7 @@ describe('demo data', () => {
   });
 
   it('is deterministic for a seed', async () => {
-    await generateDemoData({ out: b.dir, seconds: 4, videos: 1, seed: 7, size: 256, fps: 25, audioVideo: -1 });
+    await generateDemoData({ out: b.dir, seconds: 4, videos: 1, subjects: 1, seed: 7, size: 256, fps: 25, audioVideo: -1 });
     const v = manifest.videos[0]!;
     expect(readFileSync(join(b.dir, v.groundTruth), 'utf8')).toBe(readFileSync(join(a.dir, v.groundTruth), 'utf8'));
     expect(readFileSync(join(b.dir, v.landmarks)).equals(readFileSync(join(a.dir, v.landmarks)))).toBe(true);
