@@ -15,6 +15,7 @@ import { groundTruthFileFor, readGroundTruth, type GroundTruth } from '../src/ma
 import { MetricsAccumulator } from '../src/main/services/learn/metrics';
 import { readPredictionArray, splitBySubject } from '../src/main/services/learn/store';
 import { initBackend } from '../src/main/services/learn/backend';
+import { Rng } from '../src/shared/rng';
 
 export async function openBench(opts: { demoDir: string; work: string; name: string; seed: number; fresh?: boolean; log: (s: string) => void }) {
   const { demoDir, work, seed, log } = opts;
@@ -81,14 +82,14 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
     groundTruth.set(v.id, readGroundTruth(f));
   }
 
-  /** Replaces every label with ground truth on `pct` % of the face frames of the trainval videos; returns the labelled frame count. */
-  function setLabels(pct: number): number {
+  /** Replaces every label with ground truth on `pct` % of the face frames of `on` (default: the trainval videos); returns the labelled frame count. */
+  function setLabels(pct: number, on: readonly typeof videos[number][] = trainval): number {
     db.prepare('DELETE FROM labels').run();
     const insert = db.prepare("INSERT INTO labels (video_id, frame_idx, au, annotator, intensity, updated_at) VALUES (?, ?, ?, 'ground-truth', ?, ?)");
     let frames = 0;
     const now = new Date().toISOString();
     db.transaction(() => {
-      for (const v of trainval) {
+      for (const v of on) {
         const face = faceMask(db, v.id, v.frameCount);
         const eligible = Array.from({ length: v.frameCount }, (_, i) => i).filter((i) => face[i]);
         const chosen = pct >= 100 ? eligible : chooseFrames(eligible, pct, 'random', seed * 1000 + v.id);
@@ -105,10 +106,10 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
     return frames;
   }
 
-  /** ICC / MAE against ground truth on every face frame of the test videos; `predict` gives one value per AU, or null to skip the frame. */
-  function testMetrics(predict: (videoId: number, frame: number) => ArrayLike<number> | null): MetricsTable {
+  /** ICC / MAE against ground truth on every face frame of the test videos (default: the split's); `predict` gives one value per AU, or null to skip the frame. */
+  function testMetrics(predict: (videoId: number, frame: number) => ArrayLike<number> | null, ids: readonly number[] = testIds): MetricsTable {
     const acc = new MetricsAccumulator(aus);
-    for (const id of testIds) {
+    for (const id of ids) {
       const gt = groundTruth.get(id)!;
       const v = videos.find((x) => x.id === id)!;
       for (let f = 0; f < Math.min(v.frameCount, gt.frameCount); f++) {
@@ -121,7 +122,7 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
   }
 
   /** testMetrics of a model's stored predictions. */
-  function modelTestMetrics(model: ModelRow): MetricsTable {
+  function modelTestMetrics(model: ModelRow, ids: readonly number[] = testIds): MetricsTable {
     const cache = new Map<number, ReturnType<typeof readPredictionArray>>();
     return testMetrics((videoId, f) => {
       if (!cache.has(videoId)) cache.set(videoId, readPredictionArray(db, model.id, videoId));
@@ -129,6 +130,24 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
       if (!p) return null;
       const out = aus.map((au) => p.data[p.aus.indexOf(au) * p.frameCount + f]!);
       return out.some((x) => Number.isNaN(x)) ? null : out;
+    }, ids);
+  }
+
+  /**
+   * k folds of people by a seeded shuffle: fold i's people are tested while the others train,
+   * so over the k splits every person is a test subject once.
+   */
+  function subjectFolds(k: number, foldSeed: number): { test: typeof videos; train: typeof videos; testSubjects: string[] }[] {
+    const people = [...new Set(videos.map((v) => v.subject ?? `video${v.id}`))].sort();
+    const rng = new Rng(foldSeed);
+    for (let i = people.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [people[i], people[j]] = [people[j]!, people[i]!];
+    }
+    return Array.from({ length: k }, (_, i) => {
+      const testSubjects = people.filter((_, j) => j % k === i).sort();
+      const isTest = (v: (typeof videos)[number]) => testSubjects.includes(v.subject ?? `video${v.id}`);
+      return { test: videos.filter(isTest), train: videos.filter((v) => !isTest(v)), testSubjects };
     });
   }
 
@@ -137,7 +156,7 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
   }
 
   const subjects = [...new Set(videos.map((v) => v.subject ?? `video${v.id}`))].sort();
-  return { app, call, waitJob, project, db, videos, subjects, aus, testIds, trainval, inner, valFraction, splitText, subjectsOf: subj, setLabels, testMetrics, modelTestMetrics, modelByName };
+  return { app, call, waitJob, project, db, videos, subjects, aus, testIds, trainval, inner, valFraction, splitText, subjectsOf: subj, setLabels, testMetrics, modelTestMetrics, modelByName, subjectFolds };
 }
 
 /** "wasm (2 threads, SIMD) on <cpu> × n, <os>". */

@@ -51,7 +51,7 @@ describe('learning CLI', () => {
 
     const options = await fx.call('learn/options', {});
     expect(options.presets.map((p) => p.name)).toEqual(['tiny', 'quick', 'default', 'gpu']);
-    expect(options.objectives.map((o) => o.kind)).toEqual(['infonce', 'temporal-margin', 'cross-identity', 'roi-inpaint', 'flow']);
+    expect(options.objectives.map((o) => o.kind)).toEqual(['infonce', 'temporal-margin', 'cross-identity', 'roi-inpaint', 'flow', 'geometry']);
     expect(options.objectives[0]!.params.temperature!.default).toBe(0.1);
     // The Train view starts from these: each must be a registered objective with a positive weight.
     expect(options.defaultObjectives.length).toBeGreaterThan(0);

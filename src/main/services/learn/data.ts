@@ -3,7 +3,8 @@
  * positioned read each, faceless frames filled from the nearest face frame of the clip (so the
  * temporal module never sees black frames) and flagged in a mask so no loss uses them.
  */
-import { CropFlag, CropStoreReader } from '../media/cropStore';
+import { CropFlag, CropStoreReader, type CropRecord } from '../media/cropStore';
+import { MIRROR_68 } from '../media/template';
 import { augmentFrame, IDENTITY_AUGMENT, type ClipAugment } from './augment';
 import type { InputNorm } from './config';
 import type { Rng } from '../../../shared/rng';
@@ -15,7 +16,16 @@ export interface VideoSource {
   subject: string | null;
   /** 1 where ingest found a face; used to pick clips that have faces in them. */
   face: Uint8Array;
+  /**
+   * The tracker's 68 landmarks per frame in frame pixels (136 floats per frame, NaN where there
+   * is none), for the objectives that read the face's geometry. Absent = not passed.
+   */
+  landmarks?: Float32Array;
 }
+
+/** Landmark displacements are given in units of 1/32 of the crop side (2 px of a 64-px crop). */
+export const GEOMETRY_UNIT = 1 / 32;
+export const GEOMETRY_DIM = 136;
 
 /** One labelled frame: values per AU of the model's AU set, NaN where that AU is unlabelled. */
 export interface LabelledFrame {
@@ -37,6 +47,8 @@ export interface CropLibraryOptions {
    * neutral face, and what is left is the expression rather than the identity.
    */
   reference?: InputNorm;
+  /** Also prepare each video's landmark geometry relative to its median shape (see readClip). */
+  geometry?: boolean;
 }
 
 export class CropLibrary {
@@ -45,6 +57,7 @@ export class CropLibrary {
     readonly videos: Map<number, VideoSource>,
     readonly cropSize: number,
     private readonly references: Map<number, Uint8Array>,
+    private readonly geometry: Map<number, VideoGeometry>,
   ) {}
 
   static async open(videos: readonly VideoSource[], opts: CropLibraryOptions = {}): Promise<CropLibrary> {
@@ -69,7 +82,31 @@ export class CropLibrary {
     const fixed = videos.map((v) => ({ ...v, frameCount: Math.min(v.frameCount, readers.get(v.id)!.frameCount) }));
     const references = new Map<number, Uint8Array>();
     if (opts.reference === 'video-median') for (const [id, r] of readers) references.set(id, await medianCrop(r, size));
-    return new CropLibrary(readers, new Map(fixed.map((v) => [v.id, v])), size, references);
+    const geometry = new Map<number, VideoGeometry>();
+    if (opts.geometry) {
+      for (const v of fixed) {
+        if (!v.landmarks) throw new Error(`Video ${v.id} came without its landmarks; the geometry objective needs them.`);
+        geometry.set(v.id, await videoGeometry(readers.get(v.id)!, v.landmarks, v.frameCount));
+      }
+    }
+    return new CropLibrary(readers, new Map(fixed.map((v) => [v.id, v])), size, references, geometry);
+  }
+
+  /** True when clips come with landmark geometry targets. */
+  get hasGeometry(): boolean {
+    return this.geometry.size > 0;
+  }
+
+  /** Raw crop records [start, start + count) of one video (for feature extractors). */
+  async records(videoId: number, start: number, count: number): Promise<CropRecord[]> {
+    const reader = this.readers.get(videoId);
+    if (!reader) throw new Error(`video ${videoId} is not in this training set`);
+    return reader.readClip(start, count);
+  }
+
+  /** The video's landmark displacements (opened with geometry: true), or undefined. */
+  geometryOf(videoId: number): VideoGeometry | undefined {
+    return this.geometry.get(videoId);
   }
 
   /** True when frames come out with their video's reference face subtracted. */
@@ -86,7 +123,17 @@ export class CropLibrary {
    * face mask into `mask` (T entries from `maskOffset`). Returns the number of face frames.
    * `appearance`, when given, receives the same frames without the reference subtracted.
    */
-  async readClip(ref: ClipRef, aug: ClipAugment | null, rng: Rng, out: Float32Array, offset: number, mask: Float32Array, maskOffset: number, appearance?: Float32Array): Promise<number> {
+  async readClip(
+    ref: ClipRef,
+    aug: ClipAugment | null,
+    rng: Rng,
+    out: Float32Array,
+    offset: number,
+    mask: Float32Array,
+    maskOffset: number,
+    appearance?: Float32Array,
+    geometry?: { out: Float32Array; mask: Float32Array },
+  ): Promise<number> {
     const reader = this.readers.get(ref.videoId);
     if (!reader) throw new Error(`video ${ref.videoId} is not in this training set`);
     const lo = Math.min(...ref.frames);
@@ -115,6 +162,15 @@ export class CropLibrary {
       } else faces++;
       augmentFrame(src.pixels, this.cropSize, aug ?? IDENTITY_AUGMENT, rng, out, offset + t * px, scratch, { reference, appearance, appearanceOffset: offset + t * px });
       mask[maskOffset + t] = hasFace[t] ? 1 : 0;
+      if (geometry) {
+        const g = this.geometry.get(ref.videoId);
+        if (!g) throw new Error(`video ${ref.videoId} has no landmark geometry (open the library with geometry: true)`);
+        const o = (maskOffset + t) * GEOMETRY_DIM;
+        const ok = hasFace[t] && g.valid[ref.frames[t]!] === 1;
+        geometry.mask[maskOffset + t] = ok ? 1 : 0;
+        if (ok) viewDisplacement(g.displacement, ref.frames[t]! * GEOMETRY_DIM, aug ?? IDENTITY_AUGMENT, this.cropSize, geometry.out, o);
+        else geometry.out.fill(0, o, o + GEOMETRY_DIM);
+      }
     }
     return faces;
   }
@@ -205,4 +261,67 @@ export async function medianCrop(reader: CropStoreReader, size: number): Promise
     out[i] = v;
   }
   return out;
+}
+
+/** A video's landmarks in its aligned crops, as displacements from their per-point median. */
+export interface VideoGeometry {
+  /** frameCount × 136, in crop pixels (0 where invalid). */
+  displacement: Float32Array;
+  /** 1 where the frame has a face and landmarks. */
+  valid: Uint8Array;
+}
+
+/**
+ * Maps each frame's landmarks into its crop (the record's image→crop similarity) and subtracts
+ * the video's per-coordinate median shape: what is left is the face's own movement (the
+ * expression) in the frame the network sees, free of identity and of head position.
+ */
+export async function videoGeometry(reader: CropStoreReader, landmarks: Float32Array, frameCount: number): Promise<VideoGeometry> {
+  const displacement = new Float32Array(frameCount * GEOMETRY_DIM);
+  const valid = new Uint8Array(frameCount);
+  const chunk = 512;
+  for (let start = 0; start < frameCount; start += chunk) {
+    for (const rec of await reader.readClip(start, Math.min(chunk, frameCount - start))) {
+      const f = rec.index;
+      if (rec.flag === CropFlag.NoFace || !Number.isFinite(landmarks[f * GEOMETRY_DIM])) continue;
+      const { a, b, tx, ty } = rec.transform;
+      for (let k = 0; k < 68; k++) {
+        const x = landmarks[f * GEOMETRY_DIM + 2 * k]!;
+        const y = landmarks[f * GEOMETRY_DIM + 2 * k + 1]!;
+        displacement[f * GEOMETRY_DIM + 2 * k] = a * x - b * y + tx;
+        displacement[f * GEOMETRY_DIM + 2 * k + 1] = b * x + a * y + ty;
+      }
+      valid[f] = 1;
+    }
+  }
+  const n = valid.reduce((s, v) => s + v, 0);
+  if (!n) return { displacement, valid };
+  const column = new Float32Array(n);
+  for (let j = 0; j < GEOMETRY_DIM; j++) {
+    let m = 0;
+    for (let f = 0; f < frameCount; f++) if (valid[f]) column[m++] = displacement[f * GEOMETRY_DIM + j]!;
+    const median = column.sort()[Math.floor(n / 2)]!;
+    for (let f = 0; f < frameCount; f++) displacement[f * GEOMETRY_DIM + j] = valid[f] ? displacement[f * GEOMETRY_DIM + j]! - median : 0;
+  }
+  return { displacement, valid };
+}
+
+/**
+ * One frame's displacements as seen in an augmented view, in GEOMETRY_UNITs: the view maps
+ * source to output pixels by the inverse of (a b; c d), so a displacement d becomes
+ * (a b; c d)⁻¹·d (translation cancels in a difference). A mirrored view also swaps each
+ * point with its left/right partner.
+ */
+export function viewDisplacement(src: Float32Array, srcOffset: number, p: ClipAugment, size: number, out: Float32Array, outOffset: number): void {
+  const det = p.a * p.d - p.b * p.c;
+  const [ia, ib, ic, id] = [p.d / det, -p.b / det, -p.c / det, p.a / det];
+  const unit = GEOMETRY_UNIT * size;
+  const mirrored = det < 0;
+  for (let k = 0; k < 68; k++) {
+    const j = mirrored ? MIRROR_68[k]! : k;
+    const dx = src[srcOffset + 2 * j]!;
+    const dy = src[srcOffset + 2 * j + 1]!;
+    out[outOffset + 2 * k] = (ia * dx + ib * dy) / unit;
+    out[outOffset + 2 * k + 1] = (ic * dx + id * dy) / unit;
+  }
 }

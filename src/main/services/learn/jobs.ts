@@ -77,7 +77,8 @@ export const pretrainJob: JobRunner = async (ctx) => {
   const db = project.db;
   const cfg = pretrainConfig(p.preset, project.cropSize, project.auSet().aus, p.overrides);
   const dir = modelDirFor(project.dir, p.name);
-  const videos = trainingVideos(db, project.dir, p.videoIds);
+  // With the landmarks: objectives such as 'geometry' read them (a few MB per hour of video).
+  const videos = trainingVideos(db, project.dir, p.videoIds, { landmarks: true });
   if (!videos.length) throw new ApiError('invalid_argument', 'There are no imported videos to pretrain on. Import videos first.');
   ctx.progress(0, `Pretraining ${p.name} on ${videos.length} videos…`);
   const result = await runTask(

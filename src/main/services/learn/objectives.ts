@@ -11,6 +11,7 @@ import { infoNce, temporalMargin } from './losses';
 import type { AuModel } from './model';
 import { crossIdentityFactory } from './objectives/cross-identity';
 import { flowFactory } from './objectives/flow';
+import { geometryFactory } from './objectives/geometry';
 import { roiInpaintFactory } from './objectives/roi-inpaint';
 
 /** What one pretraining step exposes to the objectives. */
@@ -35,6 +36,11 @@ export interface PretrainBatch {
   /** Video id per clip (identity comes from the video's subject). */
   videoIds: number[];
   subjects: (string | null)[];
+  /**
+   * Landmark displacements from each video's median shape, as seen in each view [2B,T,136],
+   * and where they exist [2B,T]; present when an objective `needs.geometry`.
+   */
+  geometry?: { target: tfjs.Tensor3D; mask: tfjs.Tensor2D };
 }
 
 export interface Objective {
@@ -57,6 +63,8 @@ export interface ObjectiveFactory {
   label: string;
   description: string;
   params: Record<string, ParamSpec>;
+  /** Extra inputs the trainer must put in the batch. */
+  needs?: { geometry?: boolean };
   create(params: Record<string, number>, model: AuModel): Objective;
 }
 
@@ -88,6 +96,11 @@ export function resolveObjectives(specs: readonly ObjectiveSpec[]): { kind: stri
     if (unknown.length) throw new Error(`${s.kind} has no setting ${unknown.join(', ')} (it has ${Object.keys(f.params).join(', ') || 'none'}).`);
     return { kind: s.kind, weight: s.weight, params };
   });
+}
+
+/** Whether any of these objectives reads the landmark geometry. */
+export function needsGeometry(specs: readonly ObjectiveSpec[]): boolean {
+  return specs.some((s) => s.weight > 0 && registry.get(s.kind)?.needs?.geometry === true);
 }
 
 export function createObjectives(specs: readonly ObjectiveSpec[], model: AuModel): { objective: Objective; weight: number }[] {
@@ -133,3 +146,4 @@ registerObjective({
 registerObjective(crossIdentityFactory);
 registerObjective(roiInpaintFactory);
 registerObjective(flowFactory);
+registerObjective(geometryFactory);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
 import type { ModelRow, ModelStage } from '../../../shared/types';
 import type { Db } from '../store/db';
-import { faceMask } from '../store/frames';
+import { faceMask, landmarkArray } from '../store/frames';
 import { listModels } from '../store/models';
 import { listVideos } from '../store/videos';
 import { cropFileFor } from '../media/import';
@@ -70,12 +70,19 @@ export function readPredictionArray(db: Db, modelId: number, videoId: number): {
   return { aus: JSON.parse(row.aus) as number[], frameCount: row.frame_count, data: new Float32Array(new Uint8Array(row.data).buffer) };
 }
 
-/** Ready videos with crops, as the worker reads them. */
-export function trainingVideos(db: Db, projectDir: string, ids?: readonly number[]): VideoSource[] {
+/** Ready videos with crops, as the worker reads them; with their landmarks when asked. */
+export function trainingVideos(db: Db, projectDir: string, ids?: readonly number[], opts: { landmarks?: boolean } = {}): VideoSource[] {
   const wanted = ids ? new Set(ids) : null;
   return listVideos(db)
     .filter((v) => v.status === 'ready' && (!wanted || wanted.has(v.id)))
-    .map((v) => ({ id: v.id, cropFile: cropFileFor(projectDir, v.id), frameCount: v.frameCount, subject: v.subject, face: faceMask(db, v.id, v.frameCount) }));
+    .map((v) => ({
+      id: v.id,
+      cropFile: cropFileFor(projectDir, v.id),
+      frameCount: v.frameCount,
+      subject: v.subject,
+      face: faceMask(db, v.id, v.frameCount),
+      ...(opts.landmarks ? { landmarks: landmarkArray(db, v.id, v.frameCount) } : {}),
+    }));
 }
 
 /**

@@ -14,11 +14,11 @@ import { assertTrainingBackend, initBackend, tf, type BackendInfo } from './back
 import { configKey, readCheckpointMeta, readModelFile, restoreCheckpoint, saveCheckpoint, saveModelFile } from './checkpoint';
 import { appendCurve, truncateCurve } from './curve';
 import type { FinetuneConfig, PretrainConfig } from './config';
-import { clipAround, countFaces, CropLibrary, randomClip, type ClipRef, type LabelledFrame, type VideoSource } from './data';
+import { clipAround, countFaces, CropLibrary, GEOMETRY_DIM, randomClip, type ClipRef, type LabelledFrame, type VideoSource } from './data';
 import { maskedMse } from './losses';
 import { MetricsAccumulator, type MetricsTable } from './metrics';
 import { AuModel, forwardFlopsPerFrame, type VarGroup } from './model';
-import { createObjectives } from './objectives';
+import { createObjectives, needsGeometry } from './objectives';
 import { Rng } from '../../../shared/rng';
 import { planWindows, WindowMerger } from './windows';
 
@@ -203,7 +203,7 @@ function modelVars(model: AuModel, groups: readonly VarGroup[]): Map<string, tfj
   return new Map(model.variables(groups).map((v) => [model.logicalName(v), v]));
 }
 
-async function readBatch(lib: CropLibrary, refs: ClipRef[], views: (ReturnType<typeof drawAugment> | null)[][], rng: Rng, T: number) {
+async function readBatch(lib: CropLibrary, refs: ClipRef[], views: (ReturnType<typeof drawAugment> | null)[][], rng: Rng, T: number, withGeometry = false) {
   const S = lib.cropSize;
   const nViews = views.length;
   const B = refs.length;
@@ -211,13 +211,14 @@ async function readBatch(lib: CropLibrary, refs: ClipRef[], views: (ReturnType<t
   // The plain frames too when the input is reference-subtracted (flow targets need texture).
   const pixels = lib.normalized ? new Float32Array(x.length) : x;
   const mask = new Float32Array(nViews * B * T);
+  const geometry = withGeometry ? { out: new Float32Array(nViews * B * T * GEOMETRY_DIM), mask: new Float32Array(nViews * B * T) } : undefined;
   for (let v = 0; v < nViews; v++) {
     for (let b = 0; b < B; b++) {
       const i = v * B + b;
-      await lib.readClip(refs[b]!, views[v]![b]!, rng, x, i * T * S * S, mask, i * T, lib.normalized ? pixels : undefined);
+      await lib.readClip(refs[b]!, views[v]![b]!, rng, x, i * T * S * S, mask, i * T, lib.normalized ? pixels : undefined, geometry);
     }
   }
-  return { x, pixels, mask, S };
+  return { x, pixels, mask, S, geometry };
 }
 
 // ───────────────────────────────── pretraining ─────────────────────────────────
@@ -229,7 +230,8 @@ export async function runPretrain(input: PretrainInput, io: WorkerIO<'pretrain'>
   const cfg = input.config;
   const T = cfg.model.clipLength;
   const B = cfg.batchClips;
-  const lib = await CropLibrary.open(input.videos, { reference: cfg.model.inputNorm });
+  const withGeometry = needsGeometry(cfg.objectives);
+  const lib = await CropLibrary.open(input.videos, { reference: cfg.model.inputNorm, geometry: withGeometry });
   if (lib.cropSize !== cfg.model.inputSize) throw new Error(`The crops are ${lib.cropSize} px but the model expects ${cfg.model.inputSize} px.`);
   const videos = [...lib.videos.values()];
   const faceCounts = videos.map(countFaces);
@@ -297,17 +299,18 @@ export async function runPretrain(input: PretrainInput, io: WorkerIO<'pretrain'>
       const t0 = performance.now();
       const refs = Array.from({ length: B }, () => randomClip(videos, faceCounts, T, cfg.stride, rng));
       const views = [refs.map(() => drawAugment(cfg.augment, lib.cropSize, rng)), refs.map(() => drawAugment(cfg.augment, lib.cropSize, rng))];
-      const { x, pixels, mask, S } = await readBatch(lib, refs, views, rng, T);
+      const { x, pixels, mask, S, geometry } = await readBatch(lib, refs, views, rng, T, withGeometry);
       const subjects = refs.map((r) => lib.videos.get(r.videoId)?.subject ?? null);
       const { loss, parts } = tf.tidy(() => {
         const clips = tf.tensor5d(x, [2 * B, T, S, S, 1]);
         const faceMask = tf.tensor2d(mask.subarray(0, B * T), [B, T]);
+        const geometryTargets = geometry ? { target: tf.tensor3d(geometry.out, [2 * B, T, GEOMETRY_DIM]), mask: tf.tensor2d(geometry.mask, [2 * B, T]) } : undefined;
         return trainStep(vars, optimizer, () => {
           // model.forward, split so single-frame objectives can use the per-frame features.
           const f = tf.reshape(model.encodeFrames(tf.reshape(clips, [2 * B * T, S, S, 1]) as tfjs.Tensor4D), [2 * B, T, cfg.model.featureDim]) as tfjs.Tensor3D;
           const h = model.temporal(f);
           const [z1, z2] = tf.split(model.project(h), 2, 0) as [tfjs.Tensor3D, tfjs.Tensor3D];
-          const batch = { model, clips, pixels, h, f, z1, z2, mask: faceMask, videoIds: refs.map((r) => r.videoId), subjects };
+          const batch = { model, clips, pixels, h, f, z1, z2, mask: faceMask, videoIds: refs.map((r) => r.videoId), subjects, geometry: geometryTargets };
           const named: Record<string, tfjs.Scalar> = {};
           let total: tfjs.Scalar = tf.scalar(0);
           for (const { objective, weight } of objectives) {

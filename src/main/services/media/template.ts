@@ -23,3 +23,13 @@ export const CANONICAL_68: Float32Array = new Float32Array([
   0.3963, 0.6609, 0.4659, 0.6598, 0.5000, 0.6606, 0.5341, 0.6598,
   0.6037, 0.6609, 0.5332, 0.6877, 0.5000, 0.6913, 0.4668, 0.6877,
 ]);
+
+/** iBUG-68 left/right mirror partner of each point (a mirrored face's point k is point MIRROR_68[k]). */
+export const MIRROR_68: readonly number[] = (() => {
+  const m = Array.from({ length: 68 }, (_, i) => i);
+  const pairs: [number, number][] = [[31, 35], [32, 34], [36, 45], [37, 44], [38, 43], [39, 42], [40, 47], [41, 46], [48, 54], [49, 53], [50, 52], [55, 59], [56, 58], [60, 64], [61, 63], [65, 67]];
+  for (let i = 0; i < 17; i++) m[i] = 16 - i;
+  for (let i = 17; i < 27; i++) m[i] = 43 - i;
+  for (const [a, b] of pairs) [m[a], m[b]] = [b, a];
+  return m;
+})();

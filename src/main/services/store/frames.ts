@@ -43,6 +43,17 @@ export function faceMask(db: Db, videoId: number, frameCount: number): Uint8Arra
   return mask;
 }
 
+/** Every frame's 68 landmarks (frame pixels) as one array of 136 floats per frame, NaN where none. */
+export function landmarkArray(db: Db, videoId: number, frameCount: number): Float32Array {
+  const out = new Float32Array(frameCount * 136).fill(NaN);
+  const rows = db.prepare('SELECT idx, landmarks FROM frames WHERE video_id = ? AND landmarks IS NOT NULL').iterate(videoId) as Iterable<{ idx: number; landmarks: Buffer }>;
+  for (const r of rows) {
+    if (r.idx >= frameCount || r.landmarks.byteLength !== 136 * 4) continue;
+    out.set(new Float32Array(new Uint8Array(r.landmarks).buffer), r.idx * 136);
+  }
+  return out;
+}
+
 /** Face flags and detector scores of every frame, for exports. */
 export function frameFaces(db: Db, videoId: number, frameCount: number): { face: Uint8Array; score: Float32Array } {
   const face = new Uint8Array(frameCount);
