@@ -128,6 +128,8 @@ export const contract = {
       .strict(),
   ),
   'videos/remove': method<null>()(z.object({ videoId: id }).strict()),
+  /** A failed or interrupted import, again into the same video: its labels and sample sets stay. */
+  'videos/retryImport': method<Job>()(z.object({ videoId: id }).strict()),
   'videos/relink': method<VideoRow>()(z.object({ videoId: id, path: absPath }).strict()),
   'videos/mediaUrl': method<string>()(z.object({ videoId: id }).strict()),
   'videos/peaks': method<Peaks | null>()(z.object({ videoId: id }).strict()),

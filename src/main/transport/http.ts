@@ -125,6 +125,13 @@ const STATUS: Partial<Record<ApiErrorShape['code'], number>> = {
   no_project: 409,
   conflict: 409,
   locked: 423,
+  read_only: 409,
+  not_a_project: 422,
+  newer_version: 422,
+  corrupt: 422,
+  disk_full: 507,
+  forbidden: 403,
+  too_large: 413,
   unavailable: 503,
   internal: 500,
 };

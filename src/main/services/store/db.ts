@@ -72,7 +72,9 @@ export function openWriter(file: string): Db {
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('synchronous = NORMAL');
+    // FULL: in WAL mode NORMAL may roll back the last commits after a power loss, and an
+    // acknowledged label must survive one (SQLite's documented durability trade-off).
+    db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 2000');
     migrate(db);
     return db;
