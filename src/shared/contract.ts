@@ -252,6 +252,8 @@ export const contract = {
         format: z.enum(['long', 'wide']).default('long'),
         videoId: id.optional(),
         annotator: annotator.optional(),
+        /** The user confirmed replacing an existing .csv of that name. */
+        overwrite: z.boolean().default(false),
       })
       .strict()
       .refine((a) => a.format === 'long' || a.videoId !== undefined, 'a wide export holds one video: give videoId'),
