@@ -6,6 +6,7 @@
  *   import { LEARN_COMMANDS, LEARN_HELP, runLearnCli } from './cli-learn';
  *   if (LEARN_COMMANDS.includes(argv[0])) await runLearnCli(argv, { call, events, waitFor });
  */
+import { parseDecimal } from '../shared/numbers';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MethodName, Params, Result } from '../shared/contract';
@@ -77,8 +78,8 @@ const OPTIONS = {
 
 function num(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${flag} must be a number, not "${v}".`);
+  const n = parseDecimal(v) ?? NaN;
+  if (!Number.isFinite(n)) throw new Error(`--${flag} must be a decimal number (digits, no hex or exponent), not "${v}".`);
   return n;
 }
 
