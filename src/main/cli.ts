@@ -49,7 +49,7 @@ const { positionals, values } = parseArgs({
 const num = (v: string | undefined, flag: string): number | undefined => {
   if (v === undefined) return undefined;
   const n = parseDecimal(v) ?? NaN;
-  if (!Number.isFinite(n)) throw new Error(`${flag} must be a decimal number (digits, no hex or exponent), not "${v}".`);
+  if (!Number.isFinite(n)) throw new Error(`${flag} must be a number (decimal digits; no hex or exponent), not "${v}".`);
   return n;
 };
 
