@@ -53,8 +53,19 @@ export class JobManager {
     return job;
   }
 
+  /** Final states that could not be written (a full disk): shown from memory, written once possible. */
+  private unrecorded = new Map<number, Job>();
+
   list(limit: number): Job[] {
-    return listJobs(this.project.db, limit);
+    for (const [id, job] of this.unrecorded) {
+      try {
+        updateJob(this.project.db, id, { state: job.state, progress: job.progress, message: job.message, etaSeconds: job.etaSeconds, error: job.error });
+        this.unrecorded.delete(id);
+      } catch {
+        break; // still no space; try again on the next look
+      }
+    }
+    return listJobs(this.project.db, limit).map((j) => this.unrecorded.get(j.id) ?? j);
   }
 
   cancel(id: number): Job {
@@ -114,7 +125,9 @@ export class JobManager {
     } catch (err) {
       console.error(`[jobs] could not record job ${job.id}:`, explainSystemError(err)?.message ?? err);
       const { appendLog: _log, ...rest } = u;
-      return this.publish({ ...job, ...rest, error: u.error ?? job.error });
+      const next = { ...job, ...rest, error: u.error ?? job.error };
+      if (next.state !== 'running' && next.state !== 'queued') this.unrecorded.set(job.id, next);
+      return this.publish(next);
     }
   }
 
