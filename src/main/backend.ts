@@ -6,6 +6,7 @@ import type { Platform } from './platform';
 import { JobManager, type JobRunner } from './services/jobs/manager';
 import { DEFAULT_DETECT_EVERY } from './services/media/import';
 import { Project, type CreateOptions } from './services/store/project';
+import { failStrandedImports } from './services/store/videos';
 import type { Settings } from './settings';
 
 /**
@@ -65,22 +66,39 @@ export class Backend {
     return this.current.jobs;
   }
 
+  /**
+   * The new project is made (or opened) first and the current one closed only once that
+   * worked, so a failed create or open (not a project, locked, bad path) leaves the open
+   * project open and its jobs running.
+   */
   async create(dir: string, options: CreateOptions): Promise<Project> {
-    await this.close();
-    return this.adopt(Project.create(dir, options));
+    return this.switchTo(Project.create(dir, options));
   }
 
   async open(dir: string): Promise<Project> {
-    if (this.current && this.current.project.dir === dir) return this.current.project;
-    await this.close();
-    return this.adopt(Project.open(dir));
+    if (this.current && this.current.project.dir === path.resolve(dir)) return this.current.project;
+    return this.switchTo(Project.open(dir));
   }
 
-  private adopt(project: Project): Project {
-    const jobs = new JobManager(project, this.events, this.runners);
-    jobs.recover();
+  private async switchTo(project: Project): Promise<Project> {
+    let jobs: JobManager;
+    try {
+      // What a crash left behind: running jobs become interrupted, stranded imports failed (Retry import).
+      jobs = new JobManager(project, this.events, this.runners);
+      jobs.recover();
+      failStrandedImports(project.db);
+    } catch (err) {
+      project.close();
+      throw err;
+    }
+    await this.close();
     this.current = { project, jobs };
-    this.settings.remember(project.dir, project.summary().name);
+    try {
+      this.settings.remember(project.dir, project.summary().name);
+    } catch (err) {
+      // The recent list is a convenience; a full or read-only settings disk must not fail the open.
+      console.warn(`[settings] could not remember ${project.dir}: ${(err as Error).message}`);
+    }
     this.events.emit('data/changed', { domain: 'project' });
     return project;
   }

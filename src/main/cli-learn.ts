@@ -6,6 +6,7 @@
  *   import { LEARN_COMMANDS, LEARN_HELP, runLearnCli } from './cli-learn';
  *   if (LEARN_COMMANDS.includes(argv[0])) await runLearnCli(argv, { call, events, waitFor });
  */
+import { parseDecimal } from '../shared/numbers';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MethodName, Params, Result } from '../shared/contract';
@@ -33,7 +34,7 @@ export const LEARN_HELP = `Learning:
   auw backend  <project>
   auw resume   <project> --job ID
   auw labels import <project> <file.csv> [--format auto|long|wide] [--video ID] [--annotator NAME]
-  auw labels export <project> <file.csv> [--format long|wide] [--video ID] [--annotator NAME]
+  auw labels export <project> <file.csv> [--format long|wide] [--video ID] [--annotator NAME] [--force (replace an existing file)]
   A training job that was killed or interrupted continues from its checkpoint: run the same
   command again with the same --name and settings, or \`auw resume <project> --job ID\`.`;
 
@@ -73,12 +74,13 @@ const OPTIONS = {
   job: { type: 'string' },
   format: { type: 'string' },
   annotator: { type: 'string' },
+  force: { type: 'boolean' },
 } as const;
 
 function num(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${flag} must be a number, not "${v}".`);
+  const n = parseDecimal(v) ?? NaN;
+  if (!Number.isFinite(n)) throw new Error(`--${flag} must be a number (decimal digits; no hex or exponent), not "${v}".`);
   return n;
 }
 
@@ -277,6 +279,7 @@ export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void>
             ...(v.format ? { format: v.format as 'long' | 'wide' } : {}),
             ...opt('videoId', video),
             ...opt('annotator', v.annotator),
+            ...(v.force ? { overwrite: true } : {}),
           });
           out(`Wrote ${r.rows} rows to ${r.path}.`);
         } else throw new Error('Use `auw labels import …` or `auw labels export …`.');

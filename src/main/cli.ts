@@ -2,6 +2,7 @@
  * Headless CLI over the same services and the same API methods the UI calls, for batch work
  * and servers: `auw <command> <project> …`. Exit code 0 on success, 1 on any error.
  */
+import { parseDecimal } from '../shared/numbers';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -47,8 +48,8 @@ const { positionals, values } = parseArgs({
 
 const num = (v: string | undefined, flag: string): number | undefined => {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`${flag} must be a number, not "${v}".`);
+  const n = parseDecimal(v) ?? NaN;
+  if (!Number.isFinite(n)) throw new Error(`${flag} must be a number (decimal digits; no hex or exponent), not "${v}".`);
   return n;
 };
 

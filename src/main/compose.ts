@@ -30,10 +30,20 @@ export interface ComposeOptions {
 }
 
 
-/** Folders the UI may reach by default: the user's home and the working directory. */
-export function defaultRoots(extra: string[] = []): string[] {
-  const fromEnv = (process.env.AUW_ROOTS ?? '').split(path.delimiter).filter(Boolean);
-  return [...extra, ...fromEnv, os.homedir(), process.cwd()];
+/** Roots named by the person starting the app: --root flags and AUW_ROOTS. */
+export function namedRoots(flags: string[] = [], env = process.env.AUW_ROOTS): string[] {
+  return [...flags, ...(env ?? '').split(path.delimiter).filter(Boolean)].map((r) => path.resolve(r));
+}
+
+/**
+ * Folders the browser-mode UI may reach: exactly the named roots when there are any;
+ * otherwise the home folder and the working directory, except a file-system root (a service
+ * started from /, a user whose home is /), which is a root only when named.
+ */
+export function resolveRoots(flags: string[] = [], env = process.env.AUW_ROOTS): string[] {
+  const named = namedRoots(flags, env);
+  if (named.length) return named;
+  return [os.homedir(), process.cwd()].map((r) => path.resolve(r)).filter((r) => path.parse(r).root !== r);
 }
 
 /** Wires services, events and handlers the same way for every shell. */
@@ -42,7 +52,7 @@ export function compose(opts: ComposeOptions): { backend: Backend; handlers: Han
   const platform: Platform = {
     shell: opts.shell,
     version: appVersion(),
-    paths: new PathPolicy(opts.roots ?? defaultRoots()),
+    paths: new PathPolicy(opts.roots ?? resolveRoots()),
     mediaUrl: opts.shell === 'electron' ? electronMediaUrl : browserMediaUrl,
     ...(opts.pickDirectory ? { pickDirectory: opts.pickDirectory } : {}),
     ...(opts.pickVideos ? { pickVideos: opts.pickVideos } : {}),

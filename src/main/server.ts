@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { compose, defaultRoots } from './compose';
+import { compose, resolveRoots } from './compose';
+import { parseInteger } from '../shared/numbers';
+import { keepRunningOnUnexpectedErrors } from './unexpected';
 import { newToken, startHttpServer } from './transport/http';
 import { mediaRoutes } from './transport/media-routes';
 
@@ -30,7 +32,9 @@ if (values.help) {
 
   --no-open          do not open a browser (also when CI=true)
   --port N           port to listen on (default: a free one)
-  --root DIR         a folder the UI may browse and use (repeatable; default: home and cwd)
+  --root DIR         a folder the UI may browse and use (repeatable). With --root, exactly
+                     those folders; without, your home folder and the current folder
+                     (never / unless named)
   --project DIR      open this project at start
   --host ADDR        listen on ADDR instead of 127.0.0.1. WARNING: anyone who can reach ADDR
                      and learns the token can read and change your projects.`);
@@ -50,9 +54,10 @@ async function main(): Promise<void> {
   if (values.host && !['127.0.0.1', 'localhost', '::1'].includes(values.host)) {
     console.warn(`WARNING: listening on ${values.host}, not loopback. Anyone who can reach it and has the token can use your projects.`);
   }
-  const port = values.port ? Number(values.port) : 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not "${values.port}".`);
-  const { backend, handlers, events } = compose({ shell: 'browser', roots: defaultRoots(values.root ?? []) });
+  const port = values.port === undefined ? 0 : parseInteger(values.port, { min: 0, max: 65535 });
+  if (port === null) throw new Error(`--port must be a whole number from 0 to 65535 (decimal digits), not "${values.port}".`);
+  keepRunningOnUnexpectedErrors('server');
+  const { backend, handlers, events } = compose({ shell: 'browser', roots: resolveRoots(values.root ?? []) });
   if (values.project) await backend.open(backend.platform.paths.check(path.resolve(values.project)));
   else await backend.openStartupProject().catch((err: Error) => console.warn(`Could not open the demo project: ${err.message}`));
   const server = await startHttpServer({

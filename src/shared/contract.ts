@@ -128,6 +128,8 @@ export const contract = {
       .strict(),
   ),
   'videos/remove': method<null>()(z.object({ videoId: id }).strict()),
+  /** A failed or interrupted import, again into the same video: its labels and sample sets stay. */
+  'videos/retryImport': method<Job>()(z.object({ videoId: id }).strict()),
   'videos/relink': method<VideoRow>()(z.object({ videoId: id, path: absPath }).strict()),
   'videos/mediaUrl': method<string>()(z.object({ videoId: id }).strict()),
   'videos/peaks': method<Peaks | null>()(z.object({ videoId: id }).strict()),
@@ -250,6 +252,8 @@ export const contract = {
         format: z.enum(['long', 'wide']).default('long'),
         videoId: id.optional(),
         annotator: annotator.optional(),
+        /** The user confirmed replacing an existing .csv of that name. */
+        overwrite: z.boolean().default(false),
       })
       .strict()
       .refine((a) => a.format === 'long' || a.videoId !== undefined, 'a wide export holds one video: give videoId'),

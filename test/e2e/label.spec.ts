@@ -246,7 +246,7 @@ test('timeline: waveform, sampled markers, click to seek, zoom; playback with Sp
   await snap(page, 'label-08-no-audio');
 });
 
-test('a label that cannot be saved is rolled back with a readable error', async ({ browser }) => {
+test('a label that cannot be saved stays on screen marked not saved, with the reason on its AU', async ({ browser }) => {
   const opened = await openProject(browser, fx, `#/label/${fx.videoId}?frame=${fx.sampled[4]}`);
   shell = opened;
   const { page } = opened;
@@ -254,12 +254,13 @@ test('a label that cannot be saved is rolled back with a readable error', async 
   await expect(progress).toHaveText(/sampled frames labelled/);
   await expect(page.locator('.au-row.chosen')).toHaveAttribute('data-au', '1');
   await expect(page.locator('.stage img')).toHaveAttribute('alt', `Frame ${fx.sampled[4]}`);
-  // The backend goes away; the next keypress shows at once, then rolls back with an explanation.
+  // The backend goes away; the keypress shows at once and stays, marked as not saved.
   await opened.killServer();
   await page.keyboard.press('4');
-  await expect(page.getByRole('alert').filter({ hasText: 'Could not save AU01 on frame' })).toContainText('Lost contact with the AU Workbench server');
-  await expect(level(page, 1, 'D')).toHaveAttribute('aria-pressed', 'false');
-  await expect(page.getByText('Not saved')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Undo (Ctrl+Z)' })).toBeDisabled();
+  await expect(page.getByRole('alert').filter({ hasText: `AU01 on frame ${fx.sampled[4]} is not saved` }).first()).toContainText('Lost contact with the AU Workbench server');
+  await expect(level(page, 1, 'D')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('.au-row[data-au="1"]')).toHaveAttribute('data-unsaved', 'true');
+  await expect(page.locator('.au-row[data-au="1"] .au-unsaved')).toContainText('Not saved: Lost contact');
+  await expect(page.getByRole('status').filter({ hasText: '1 change not saved' })).toBeVisible();
   await snap(page, 'label-07-save-failed');
 });

@@ -2,7 +2,8 @@
  * Entry of Electron's utilityProcess: the services (SQLite, media, jobs) live here, off the
  * main process, so the window never waits on the database or a long job.
  */
-import { compose } from '../compose';
+import { compose, namedRoots } from '../compose';
+import { keepRunningOnUnexpectedErrors } from '../unexpected';
 import { dispatch } from '../api/dispatch';
 import type { FromBackend, ToBackend } from './protocol';
 import { playbackFile } from '../services/media/playback';
@@ -20,13 +21,18 @@ function askDialog(kind: 'directory' | 'videos', title?: string): Promise<string
   });
 }
 
+keepRunningOnUnexpectedErrors('backend');
 const settingsDir = process.env.AUW_SETTINGS_DIR;
 const { backend, handlers, events } = compose({
   shell: 'electron',
+  // The desktop UI reaches what the user picked in a native dialog (granted as picked), the
+  // projects it opened before, and AUW_ROOTS if set; never the process's cwd or home.
+  roots: namedRoots(),
   ...(settingsDir ? { settingsDir } : {}),
   pickDirectory: async (title) => (await askDialog('directory', title))[0] ?? null,
   pickVideos: (title) => askDialog('videos', title),
 });
+for (const r of backend.settings.recent()) backend.platform.paths.grant(r.dir);
 events.subscribe((message) => post({ type: 'event', message }));
 
 port.on('message', async (e: { data: ToBackend }) => {

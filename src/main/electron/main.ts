@@ -4,6 +4,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Envelope } from '../../shared/errors';
 import type { FromBackend, ToBackend } from './protocol';
+import { APP_ENTRY, APP_SCHEME, bundleFile, ELECTRON_CSP, externalAllowed, trustedSender } from '../security/electron-policy';
+import fs from 'node:fs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pending = new Map<number, (e: Envelope<unknown>) => void>();
@@ -13,7 +15,11 @@ let window: BrowserWindow | null = null;
 const mediaLookups = new Map<number, (p: string | null) => void>();
 
 // <video> needs a streamable URL for project videos; the scheme serves only files the backend names.
-protocol.registerSchemesAsPrivileged([{ scheme: 'auw-media', privileges: { stream: true, supportFetchAPI: true, secure: true, standard: true } }]);
+// The renderer loads from app://bundle (not file://, which would grant it the whole disk's origin).
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+  { scheme: 'auw-media', privileges: { stream: true, supportFetchAPI: true, secure: true, standard: true } },
+]);
 
 function lookupMedia(videoId: number): Promise<string | null> {
   if (!backend) return Promise.resolve(null);
@@ -91,7 +97,7 @@ function createWindow(): BrowserWindow {
     });
     if (choice === 0) event.preventDefault();
   });
-  win.loadFile(path.join(here, '../renderer/index.html'));
+  void win.loadURL(APP_ENTRY);
   return win;
 }
 
@@ -100,15 +106,19 @@ app.on('web-contents-created', (_e, contents) => {
   contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    // Only allow-listed https links reach the system browser; shell.openExternal of an
+    // arbitrary URL can start programs through custom protocol handlers.
+    if (externalAllowed(url)) void shell.openExternal(url);
+    else console.warn(`[electron] refused to open ${url.slice(0, 200)}`);
     return { action: 'deny' };
   });
 });
 
 // Only our own page may call the API: check the sender before relaying anything.
 ipcMain.handle('api:call', (event, method: unknown, args: unknown) => {
-  const url = event.senderFrame?.url ?? '';
-  if (!url.startsWith('file://') || event.sender !== window?.webContents) {
+  const frame = event.senderFrame;
+  const fromMain = frame ? { url: frame.url, isMainFrame: frame === event.sender.mainFrame } : null;
+  if (!trustedSender(fromMain) || event.sender !== window?.webContents) {
     return { ok: false, error: { code: 'unauthorized', message: 'Calls are accepted from the AU Workbench window only.' } };
   }
   if (!backend) return { ok: false, error: { code: 'unavailable', message: 'The backend is not running.' } };
@@ -121,13 +131,25 @@ ipcMain.handle('api:call', (event, method: unknown, args: unknown) => {
 });
 
 ipcMain.on('files:dropped', (event, paths: unknown) => {
-  if (event.sender !== window?.webContents || !Array.isArray(paths)) return;
+  const frame = event.senderFrame;
+  if (event.sender !== window?.webContents || !trustedSender(frame ? { url: frame.url, isMainFrame: frame === event.sender.mainFrame } : null)) return;
+  if (!Array.isArray(paths)) return;
   const clean = paths.filter((p): p is string => typeof p === 'string' && path.isAbsolute(p)).slice(0, 500);
   backend?.postMessage({ type: 'grant', paths: clean } satisfies ToBackend);
 });
 
 app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  const bundle = path.join(here, '../renderer');
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = bundleFile(bundle, request.url, (p) => fs.existsSync(p) && fs.statSync(p).isFile());
+    if (!file) return new Response('not found', { status: 404 });
+    const response = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(response.headers);
+    headers.set('content-security-policy', ELECTRON_CSP);
+    headers.set('x-content-type-options', 'nosniff');
+    return new Response(response.body, { status: response.status, headers });
+  });
   protocol.handle('auw-media', async (request) => {
     const m = /^auw-media:\/\/video\/(\d+)$/.exec(request.url);
     const file = m ? await lookupMedia(Number(m[1])) : null;

@@ -3,14 +3,18 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { pipeline } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Handlers } from '../../shared/contract';
 import type { ApiErrorShape } from '../../shared/errors';
 import type { EventBus } from '../events';
 import { dispatch } from '../api/dispatch';
+import { allowedHost, checkOrigin, contentSecurityPolicy, presentedTokens, safeEqual, tokenCookie } from './guards';
 
-export const TOKEN_COOKIE = 'auw_token';
-const MAX_BODY = 8 * 1024 * 1024;
+export { tokenCookie } from './guards';
+export const MAX_BODY = 8 * 1024 * 1024;
+/** The UI never sends on the event socket; anything bigger than a ping is refused at the frame. */
+const MAX_WS_PAYLOAD = 4 * 1024;
 
 export interface HttpServerOptions {
   handlers: Handlers;
@@ -30,20 +34,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "connect-src 'self' ws: wss:",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
-
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -54,12 +44,6 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.wasm': 'application/wasm',
 };
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && crypto.timingSafeEqual(x, y);
-}
 
 /** decodeURIComponent that returns null on a malformed escape instead of throwing. */
 function decode(s: string): string | null {
@@ -79,20 +63,6 @@ function requestUrl(req: http.IncomingMessage): URL | null {
   }
 }
 
-function cookie(req: http.IncomingMessage, name: string): string | null {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decode(v.join('='));
-  }
-  return null;
-}
-
-function presentedToken(req: http.IncomingMessage, url: URL): string | null {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7);
-  return cookie(req, TOKEN_COOKIE) ?? url.searchParams.get('token');
-}
-
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(JSON.stringify(body));
@@ -102,20 +72,32 @@ function sendError(res: http.ServerResponse, status: number, error: ApiErrorShap
   sendJson(res, status, { ok: false, error });
 }
 
+class BodyTooLarge extends Error {}
+
+/** Reads a JSON body of at most MAX_BODY bytes; a bigger one rejects as soon as it is known to be. */
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) return reject(new BodyTooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
-        reject(new Error('too large'));
-        req.destroy();
+        req.removeAllListeners('data');
+        req.pause();
+        reject(new BodyTooLarge());
       } else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** Answers and then drops the connection, so the rest of an oversized body is never read. */
+function refuseAndClose(res: http.ServerResponse, status: number, error: ApiErrorShape): void {
+  res.shouldKeepAlive = false;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close', 'cache-control': 'no-store' });
+  res.end(JSON.stringify({ ok: false, error }), () => res.socket?.destroy());
 }
 
 const STATUS: Partial<Record<ApiErrorShape['code'], number>> = {
@@ -125,6 +107,13 @@ const STATUS: Partial<Record<ApiErrorShape['code'], number>> = {
   no_project: 409,
   conflict: 409,
   locked: 423,
+  read_only: 409,
+  not_a_project: 422,
+  newer_version: 422,
+  corrupt: 422,
+  disk_full: 507,
+  forbidden: 403,
+  too_large: 413,
   unavailable: 503,
   internal: 500,
 };
@@ -132,90 +121,136 @@ const STATUS: Partial<Record<ApiErrorShape['code'], number>> = {
 /**
  * Browser-mode transport: POST /api/<method> for calls, a WebSocket at /events for pushed
  * events, and the built renderer. The per-launch token is checked on every request and socket
- * (header, cookie, or the ?token= of the first page load, which is traded for a cookie).
+ * (header, cookie, or the ?token= of the first page load, which is traded for a cookie), and
+ * so is the Origin of anything a browser could send on another page's behalf. No input from
+ * one client can end the process: every socket and stream has an error handler, and every
+ * failure ends only the request or connection it belongs to.
  */
 export function startHttpServer(opts: HttpServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   let port = 0;
   const sockets = new Set<WebSocket>();
 
-  const allowedHost = (req: http.IncomingMessage) => {
-    // DNS-rebinding guard: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example.
-    if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') return true;
-    const h = req.headers.host ?? '';
-    return h === `127.0.0.1:${port}` || h === `localhost:${port}` || h === `[::1]:${port}`;
-  };
-  const authorized = (req: http.IncomingMessage, url: URL) => {
-    const t = presentedToken(req, url);
-    return t !== null && safeEqual(t, opts.token);
-  };
+  const authorized = (req: http.IncomingMessage, url: URL) => presentedTokens(req, url, port).some((t) => safeEqual(t, opts.token));
 
-  const server = http.createServer(async (req, res) => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = requestUrl(req);
     if (!url) return sendError(res, 400, { code: 'invalid_argument', message: 'Bad request target.' });
-    if (!allowedHost(req)) return sendError(res, 421, { code: 'unauthorized', message: 'Unexpected Host header.' });
+    if (!allowedHost(req, host, port)) return sendError(res, 421, { code: 'unauthorized', message: 'Unexpected Host header.' });
+    const origin = checkOrigin(req, { navigation: !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/media/') });
+    if (!origin.ok) {
+      return sendError(res, 403, { code: 'forbidden', message: `Refused: ${origin.reason}. Use AU Workbench from its own page (the URL that \`npm start\` printed).` });
+    }
     if (!authorized(req, url)) {
       return sendError(res, 401, {
         code: 'unauthorized',
         message: 'Missing or wrong access token. Open the exact URL that `npm start` printed (it ends in ?token=…).',
       });
     }
-    try {
-      if (url.pathname.startsWith('/api/')) {
-        if (req.method !== 'POST') return sendError(res, 405, { code: 'invalid_argument', message: 'API calls are POST requests.' });
-        // JSON-only: a cross-site form cannot send this content type without a CORS preflight we never grant.
-        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-          return sendError(res, 415, { code: 'invalid_argument', message: 'API calls need Content-Type: application/json.' });
-        }
-        let raw: unknown;
-        try {
-          const text = await readBody(req);
-          raw = text ? JSON.parse(text) : {};
-        } catch {
-          return sendError(res, 400, { code: 'invalid_argument', message: 'The request body is not valid JSON (or is over 8 MiB).' });
-        }
-        const envelope = await dispatch(opts.handlers, decode(url.pathname.slice(5)) ?? url.pathname.slice(5), raw);
-        return sendJson(res, envelope.ok ? 200 : (STATUS[envelope.error.code] ?? 400), envelope);
+    if (url.pathname.startsWith('/api/')) {
+      if (req.method !== 'POST') return sendError(res, 405, { code: 'invalid_argument', message: 'API calls are POST requests.' });
+      // JSON-only: a cross-site form cannot send this content type without a CORS preflight we never grant.
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+        return sendError(res, 415, { code: 'invalid_argument', message: 'API calls need Content-Type: application/json.' });
       }
-      if (opts.routes && (await opts.routes(req, res, url))) return;
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, { code: 'invalid_argument', message: 'Method not allowed.' });
-      if (url.searchParams.has('token')) {
-        // Trade the URL token for a cookie and drop it from the address bar and history.
-        res.writeHead(303, {
-          'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(opts.token)}; HttpOnly; SameSite=Strict; Path=/`,
-          location: url.pathname,
-        });
-        return res.end();
+      let raw: unknown;
+      try {
+        const text = await readBody(req);
+        raw = text ? JSON.parse(text) : {};
+      } catch (err) {
+        if (err instanceof BodyTooLarge) {
+          return refuseAndClose(res, 413, { code: 'too_large', message: `The request body is over ${MAX_BODY / 1024 / 1024} MiB. Send less at a time.` });
+        }
+        return sendError(res, 400, { code: 'invalid_argument', message: 'The request body is not valid JSON.' });
       }
-      return serveStatic(opts.staticDir, url.pathname, res);
-    } catch (err) {
+      const envelope = await dispatch(opts.handlers, decode(url.pathname.slice(5)) ?? url.pathname.slice(5), raw);
+      return sendJson(res, envelope.ok ? 200 : (STATUS[envelope.error.code] ?? 400), envelope);
+    }
+    if (opts.routes && (await opts.routes(req, res, url))) return;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, { code: 'invalid_argument', message: 'Method not allowed.' });
+    if (url.searchParams.has('token')) {
+      // Trade the URL token for a cookie (replacing any stale one) and drop it from the address bar and history.
+      res.writeHead(303, {
+        'set-cookie': `${tokenCookie(port)}=${encodeURIComponent(opts.token)}; HttpOnly; SameSite=Strict; Path=/`,
+        location: url.pathname,
+        'cache-control': 'no-store',
+      });
+      return res.end();
+    }
+    return serveStatic(opts.staticDir, url.pathname, req.headers.host ?? `127.0.0.1:${port}`, res);
+  };
+
+  const server = http.createServer((req, res) => {
+    // A client that goes away mid-request must cost only its own request.
+    req.on('error', () => req.destroy());
+    res.on('error', () => res.destroy());
+    handle(req, res).catch((err: unknown) => {
       console.error('[http]', err);
       if (!res.headersSent) sendError(res, 500, { code: 'internal', message: 'The server failed to answer; see its log.' });
-      else res.end();
-    }
-  });
-
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  server.on('upgrade', (req, socket, head) => {
-    const url = requestUrl(req);
-    if (!url || url.pathname !== '/events' || !allowedHost(req) || !authorized(req, url)) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      socket.destroy();
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
+      else res.destroy();
     });
   });
+  // Malformed HTTP (bad request line, oversized headers): answer 400/431 if the socket can still take it.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && err.code !== 'ECONNRESET') {
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    }
+    socket.destroy();
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
+  // Errors of the handshake itself (a socket that died during it) are the client's problem.
+  wss.on('error', (err) => console.warn('[ws] server error:', err.message));
+  server.on('upgrade', (req: http.IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: string) => {
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.destroy();
+    };
+    const url = requestUrl(req);
+    if (!url || url.pathname !== '/events' || !allowedHost(req, host, port)) return refuse('401 Unauthorized');
+    if (!checkOrigin(req, { navigation: false }).ok) return refuse('403 Forbidden');
+    if (!authorized(req, url)) return refuse('401 Unauthorized');
+    try {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        sockets.add(ws);
+        // An oversized or malformed frame (bad UTF-8, reserved bits) makes ws emit 'error' and
+        // close with 1009/1007; without this listener the error would end the process.
+        ws.on('error', (err) => {
+          console.warn('[ws] closing a socket:', err.message);
+          ws.terminate();
+        });
+        ws.on('close', () => sockets.delete(ws));
+        // The UI only listens; whatever a client sends is ignored.
+        ws.on('message', () => undefined);
+      });
+    } catch (err) {
+      console.warn('[ws] upgrade failed:', (err as Error).message);
+      refuse('400 Bad Request');
+    }
+  });
   const unsubscribe = opts.events.subscribe((message) => {
-    const text = JSON.stringify(message);
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch (err) {
+      console.error('[ws] an event could not be encoded:', err);
+      return;
+    }
+    for (const ws of sockets) {
+      if (ws.readyState !== ws.OPEN) continue;
+      ws.send(text, (err) => {
+        if (err) ws.terminate();
+      });
+    }
   });
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      server.on('error', (err) => console.error('[http] server error:', err));
       port = (server.address() as AddressInfo).port;
       const shownHost = host.includes(':') ? `[${host}]` : host;
       resolve({
@@ -234,7 +269,14 @@ export function startHttpServer(opts: HttpServerOptions): Promise<RunningServer>
   });
 }
 
-function serveStatic(staticDir: string | undefined, pathname: string, res: http.ServerResponse): void {
+/** Streams a file; a read error (the file vanished) ends this response only. */
+export function sendFile(file: string, res: http.ServerResponse, range?: { start: number; end: number }): void {
+  pipeline(fs.createReadStream(file, range), res, (err) => {
+    if (err && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') console.warn(`[http] streaming ${file} stopped: ${err.message}`);
+  });
+}
+
+function serveStatic(staticDir: string | undefined, pathname: string, host: string, res: http.ServerResponse): void {
   if (!staticDir) return sendError(res, 404, { code: 'not_found', message: 'Not found.' });
   const root = path.resolve(staticDir);
   const decoded = decode(pathname);
@@ -252,10 +294,11 @@ function serveStatic(staticDir: string | undefined, pathname: string, res: http.
     'content-type': MIME[ext] ?? 'application/octet-stream',
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
+    'cross-origin-resource-policy': 'same-origin',
     'cache-control': ext === '.html' ? 'no-store' : 'public, max-age=3600',
-    ...(ext === '.html' ? { 'content-security-policy': CSP, 'x-frame-options': 'DENY' } : {}),
+    ...(ext === '.html' ? { 'content-security-policy': contentSecurityPolicy(host), 'x-frame-options': 'DENY' } : {}),
   });
-  fs.createReadStream(target).pipe(res);
+  sendFile(target, res);
 }
 
 export function newToken(): string {

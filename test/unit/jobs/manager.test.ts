@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventMessage } from '../../../src/shared/contract';
-import { ApiError } from '../../../src/shared/errors';
+import { ApiError, DISK_FULL_MESSAGE } from '../../../src/shared/errors';
 import type { Job, JobState } from '../../../src/shared/types';
 import { EventBus } from '../../../src/main/events';
 import { JobCancelled, JobManager, type JobContext, type JobRunner } from '../../../src/main/services/jobs/manager';
@@ -264,7 +264,8 @@ describe('failure', () => {
     const f = manager.add('fail', {});
     const next = manager.add('work', {});
     const failed = await reaches(f.id, 'failed');
-    expect(failed).toMatchObject({ error: 'The disk is full (ENOSPC).', message: 'Failed.', etaSeconds: null });
+    // A full disk reads as what to do, not as an errno; the original stays in the log.
+    expect(failed).toMatchObject({ error: DISK_FULL_MESSAGE, message: 'Failed.', etaSeconds: null });
     const log = (project.db.prepare('SELECT log FROM jobs WHERE id = ?').get(f.id) as { log: string }).log;
     expect(log).toContain('about to fail');
     expect(log).toContain('Error: The disk is full (ENOSPC).');

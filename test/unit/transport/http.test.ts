@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventMessage } from '../../../src/shared/contract';
 import type { Backend } from '../../../src/main/backend';
 import { compose } from '../../../src/main/compose';
-import { newToken, startHttpServer, TOKEN_COOKIE, type RunningServer } from '../../../src/main/transport/http';
+import { newToken, startHttpServer, tokenCookie, type RunningServer } from '../../../src/main/transport/http';
 import { call, closeWs, connectWs, nextMessage, request } from '../../helpers/http';
 import { tmpDirs } from '../../helpers/tmp';
 import type WebSocket from 'ws';
@@ -23,7 +23,7 @@ let port: number;
 const sockets: WebSocket[] = [];
 
 const bearer = () => ({ authorization: `Bearer ${token}` });
-const cookie = () => ({ cookie: `theme=dark; ${TOKEN_COOKIE}=${encodeURIComponent(token)}` });
+const cookie = () => ({ cookie: `theme=dark; ${tokenCookie(port)}=${encodeURIComponent(token)}` });
 
 beforeEach(async () => {
   root = tmp.make();
@@ -88,7 +88,7 @@ describe('the token guards everything', () => {
   it('refuses a wrong token in each place it may be presented', async () => {
     const wrong = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
     expect((await call(port, 'app/info', {}, { authorization: `Bearer ${wrong}` })).status).toBe(401);
-    expect((await call(port, 'app/info', {}, { cookie: `${TOKEN_COOKIE}=${wrong}` })).status).toBe(401);
+    expect((await call(port, 'app/info', {}, { cookie: `${tokenCookie(port)}=${wrong}` })).status).toBe(401);
     expect((await call(port, 'app/info', {}, { authorization: `Bearer ${token}x` })).status).toBe(401);
     expect((await call(port, 'app/info', {}, { authorization: 'Bearer ' })).status).toBe(401);
     expect((await call(port, 'app/info', {}, { authorization: `Basic ${token}` })).status).toBe(401);
@@ -110,7 +110,7 @@ describe('the token guards everything', () => {
     expect(r.status).toBe(303);
     expect(r.headers.location).toBe('/');
     const setCookie = r.headers['set-cookie']?.[0] ?? '';
-    expect(setCookie).toContain(`${TOKEN_COOKIE}=${encodeURIComponent(token)}`);
+    expect(setCookie).toContain(`${tokenCookie(port)}=${encodeURIComponent(token)}`);
     expect(setCookie).toMatch(/;\s*HttpOnly/);
     expect(setCookie).toMatch(/;\s*SameSite=Strict/);
     expect(setCookie).toMatch(/;\s*Path=\//);
@@ -231,9 +231,9 @@ describe('API calls', () => {
   });
 
   it('survives a malformed cookie', async () => {
-    const r = await call(port, 'app/info', {}, { cookie: `${TOKEN_COOKIE}=%E0%A4%A` });
+    const r = await call(port, 'app/info', {}, { cookie: `${tokenCookie(port)}=%E0%A4%A` });
     expect(r.status).toBe(401);
-    expect(await connectWs(`ws://127.0.0.1:${port}/events`, { cookie: `${TOKEN_COOKIE}=%E0%A4%A` })).toEqual({ status: 401 });
+    expect(await connectWs(`ws://127.0.0.1:${port}/events`, { cookie: `${tokenCookie(port)}=%E0%A4%A` })).toEqual({ status: 401 });
     expect((await call(port, 'app/info', {}, bearer())).status).toBe(200);
   });
 

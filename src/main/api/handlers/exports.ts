@@ -3,6 +3,9 @@ import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
 import type { Backend } from '../../backend';
 import { exportPredictions } from '../../services/export/run';
+import { checkWriteTarget, writeFileAtomic } from '../../services/files/safe-write';
+
+const EXPORT_EXTENSIONS = ['.csv', '.json'];
 import type { HandlerSlice } from './types';
 
 export function exportHandlers(backend: Backend): HandlerSlice<'export/run' | 'export/saveAs'> {
@@ -12,12 +15,17 @@ export function exportHandlers(backend: Backend): HandlerSlice<'export/run' | 'e
     'export/saveAs': async ({ relDir }) => {
       const project = backend.requireProject();
       const source = project.path('exports', relDir);
-      if (!fs.existsSync(source)) throw new ApiError('not_found', `There is no export ${relDir}. Export again.`);
+      if (!fs.statSync(source, { throwIfNoEntry: false })?.isDirectory()) throw new ApiError('not_found', `There is no export ${relDir}. Export again.`);
       if (!backend.platform.pickDirectory) throw new ApiError('unavailable', 'Save dialogs exist in the desktop app; in browser mode the files download.');
       const target = await backend.platform.pickDirectory('Save the export into…');
       if (!target) return null;
       const dest = path.join(target, relDir);
-      fs.cpSync(source, dest, { recursive: true, errorOnExist: true, force: false });
+      if (fs.lstatSync(dest, { throwIfNoEntry: false })) throw new ApiError('conflict', `${dest} already exists; nothing was overwritten. Choose another folder.`);
+      // Only the files an export writes, each one new, atomically, never through a link.
+      const files = fs.readdirSync(source, { withFileTypes: true }).filter((f) => f.isFile() && EXPORT_EXTENSIONS.includes(path.extname(f.name).toLowerCase()));
+      for (const f of files) checkWriteTarget(path.join(dest, f.name), { extensions: EXPORT_EXTENSIONS });
+      fs.mkdirSync(dest);
+      for (const f of files) writeFileAtomic(path.join(dest, f.name), fs.readFileSync(path.join(source, f.name)), { extensions: EXPORT_EXTENSIONS });
       return dest;
     },
   };

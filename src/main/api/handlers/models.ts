@@ -3,7 +3,8 @@ import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
 import type { CurvePoint, LearnBackendStatus, LearnOptions } from '../../../shared/types';
 import type { Backend } from '../../backend';
-import { exportLong, exportWide, parseLabelsCsv, writeLabels } from '../../services/export/labelsCsv';
+import { csvRecords, decodeCsvBytes, exportLong, exportWide, parseLabelsCsv, writeLabels } from '../../services/export/labelsCsv';
+import { checkWriteTarget, writeFileAtomic } from '../../services/files/safe-write';
 import { getJob } from '../../services/store/jobs';
 import { listVideos } from '../../services/store/videos';
 import { readCurve } from '../../services/learn/curve';
@@ -198,25 +199,28 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
 
     'labels/import': ({ path: file, format, videoId, annotator }) => {
       const abs = backend.platform.paths.check(file);
-      if (!fs.existsSync(abs)) throw new ApiError('not_found', `There is no file at ${abs}.`);
+      const stat = fs.statSync(abs, { throwIfNoEntry: false });
+      if (!stat) throw new ApiError('not_found', `There is no file at ${abs}.`);
+      if (stat.isDirectory()) throw new ApiError('invalid_argument', `${abs} is a folder, not a labels file. Choose the .csv file.`);
+      if (stat.size > 256 * 1024 * 1024) throw new ApiError('invalid_argument', `${abs} is ${(stat.size / 1024 ** 2).toFixed(0)} MB; a labels file is at most 256 MB. Split it and import the parts.`);
       const p = project();
       const videos = listVideos(p.db).map((v) => ({ id: v.id, name: v.name, frameCount: v.frameCount }));
-      const parsed = parseLabelsCsv(fs.readFileSync(abs, 'utf8'), { format, videos, ...(videoId !== undefined ? { videoId } : {}), annotator, aus: p.auSet().aus });
+      const parsed = parseLabelsCsv(decodeCsvBytes(fs.readFileSync(abs)), { format, videos, ...(videoId !== undefined ? { videoId } : {}), annotator, aus: p.auSet().aus });
       const imported = writeLabels(p.db, parsed.labels);
       const touched = new Set(parsed.labels.map((l) => l.videoId));
       for (const v of touched) backend.events.emit('data/changed', { domain: 'labels', videoId: v });
       return { format: parsed.format, imported, videos: touched.size, skippedEmpty: parsed.skippedEmpty };
     },
 
-    'labels/export': ({ path: file, format, videoId, annotator }) => {
-      const abs = backend.platform.paths.check(file);
+    'labels/export': ({ path: file, format, videoId, annotator, overwrite }) => {
+      const abs = checkWriteTarget(backend.platform.paths.check(file), { extensions: ['.csv'], overwrite });
       const p = project();
       const videos = listVideos(p.db).map((v) => ({ id: v.id, name: v.name, frameCount: v.frameCount }));
       if (videoId !== undefined && !videos.some((v) => v.id === videoId)) throw new ApiError('not_found', `There is no video ${videoId} in this project.`);
       const text = format === 'wide' ? exportWide(p.db, videoId!, p.auSet().aus, annotator) : exportLong(p.db, videos, videoId !== undefined ? [videoId] : undefined);
       fs.mkdirSync(path.dirname(abs), { recursive: true });
-      fs.writeFileSync(abs, text);
-      return { path: abs, rows: Math.max(0, text.trimEnd().split('\n').length - 1) };
+      writeFileAtomic(abs, text, { extensions: ['.csv'], overwrite });
+      return { path: abs, rows: csvRecords(text).length - 1 };
     },
   };
 }

@@ -15,6 +15,7 @@ type M =
   | 'videos/list'
   | 'videos/import'
   | 'videos/remove'
+  | 'videos/retryImport'
   | 'videos/relink'
   | 'videos/peaks'
   | 'videos/mediaUrl'
@@ -55,6 +56,28 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
       fs.rmSync(proxyFileFor(backend.requireProject().dir, videoId), { force: true });
       changed('videos', videoId);
       return null;
+    },
+    'videos/retryImport': ({ videoId }) => {
+      const video = getVideo(db(), videoId);
+      const imports = backend
+        .requireJobs()
+        .list(500)
+        .filter((j) => j.kind === 'import' && j.params.path === video.path);
+      const active = imports.some((j) => j.state === 'queued' || j.state === 'running');
+      // 'ingesting' with no live job: its failure could not be written (a full disk).
+      const stranded = (video.status === 'ingesting' || video.status === 'pending') && !active;
+      if (video.status !== 'failed' && !stranded) throw new ApiError('conflict', `${video.name} is ${video.status}; only a failed or interrupted import can be retried.`);
+      if (!fs.existsSync(video.path)) throw new ApiError('not_found', `The video file ${video.path} is missing. Put it back, or import the moved file.`);
+      // Same settings as the import that failed (the newest import job of this file).
+      const last = imports[0];
+      const p = (last?.params ?? {}) as { alreadyAligned?: unknown; detectEvery?: unknown };
+      return backend.requireJobs().add('import', {
+        path: video.path,
+        alreadyAligned: p.alreadyAligned === true,
+        detectEvery: typeof p.detectEvery === 'number' ? p.detectEvery : DEFAULT_DETECT_EVERY,
+        subject: video.subject,
+        videoId,
+      });
     },
     'videos/relink': async ({ videoId, path }) => {
       const video = getVideo(db(), videoId);

@@ -5,9 +5,13 @@
  * Import is all-or-nothing: every row is checked first, problems are reported by row number
  * (1 = the header) and column, and only a file without problems is written, in one transaction.
  */
+import { parse as parseCsv, CsvError } from 'csv-parse/sync';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { Db } from '../store/db';
 import { ApiError } from '../../../shared/errors';
 import { auColumn } from '../../../shared/aus';
+import { parseInteger } from '../../../shared/numbers';
+export { decodeCsvBytes } from './encoding';
 
 export type LabelsCsvFormat = 'long' | 'wide';
 
@@ -46,7 +50,7 @@ export interface ParseResult {
 
 const MAX_REPORTED = 12;
 
-/** Splits one CSV line: quoted fields with "" escapes; spaces after commas are trimmed later. */
+/** Splits one CSV line: quoted fields with "" escapes (kept for readers of single lines, e.g. ground truth). */
 export function parseCsvLine(line: string): string[] {
   const out: string[] = [];
   let cur = '';
@@ -70,9 +74,47 @@ export function parseCsvLine(line: string): string[] {
   return out;
 }
 
-function csvField(v: string | number): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/**
+ * Spreadsheets run a cell that starts with = + - @ (or a tab or CR) as a formula, so a video
+ * or annotator named "=HYPERLINK(…)" would become live in Excel. Such text gets a leading ',
+ * as OWASP advises; so does text that already starts with ', so that import can undo exactly
+ * this one quote and an export always re-imports to the same labels.
+ */
+export function neutraliseFormula(s: string): string {
+  return /^[=+\-@\t\r']/.test(s) ? `'${s}` : s;
+}
+
+/** Undoes neutraliseFormula on import. */
+export function restoreFormulaText(s: string): string {
+  return /^'[=+\-@\t\r']/.test(s) ? s.slice(1) : s;
+}
+
+/** CSV text with every text cell neutralised and quoted where it holds a comma, quote or line break. */
+export function csvText(rows: readonly (readonly (string | number)[])[]): string {
+  return stringifyCsv(
+    rows.map((r) => r.map((v) => (typeof v === 'string' ? neutraliseFormula(v) : v))),
+    { record_delimiter: 'unix' },
+  );
+}
+
+/**
+ * Records with the 1-based line each starts on. Quoted fields may hold commas and line breaks
+ * (what our own exports write); the space OpenFace puts after each comma is trimmed.
+ */
+export function csvRecords(text: string): { fields: string[]; line: number }[] {
+  let parsed: { record: string[]; info: { lines: number } }[];
+  try {
+    parsed = parseCsv(text, { relax_column_count: true, relax_quotes: true, ltrim: true, rtrim: true, skip_empty_lines: true, info: true, bom: true }) as unknown as typeof parsed;
+  } catch (err) {
+    if (err instanceof CsvError) {
+      const line = (err as CsvError & { lines?: number }).lines;
+      throw new ApiError('invalid_argument', `The labels file is not valid CSV${line ? ` at row ${line}` : ''}: ${err.message.replace(/^Invalid Record Length: |^[^:]*: /, '')}. Fix it and import again.`);
+    }
+    throw err;
+  }
+  return parsed
+    .map((p) => ({ fields: p.record, line: p.info.lines - p.record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0) }))
+    .filter((r) => r.fields.some((f) => f.trim() !== ''));
 }
 
 /** 'AU01', 'AU1', 'au12_r', '12' → 12; anything else → null. */
@@ -89,8 +131,9 @@ function parseIntensity(s: string): number | undefined | 'bad' {
   if (t === '') return undefined;
   const letter = LETTERS[t.toUpperCase()];
   if (letter !== undefined) return letter;
-  const n = Number(t);
-  return Number.isInteger(n) && n >= 0 && n <= 5 ? n : 'bad';
+  // One decimal digit: "0x3", "3e0" or "3.0" are refused rather than read as something else.
+  const n = parseInteger(t, { min: 0, max: 5 });
+  return n === null || t.startsWith('+') || t.startsWith('-') ? 'bad' : n;
 }
 
 function resolveVideo(raw: string, videos: readonly VideoRef[]): VideoRef | 'ambiguous' | null {
@@ -106,10 +149,9 @@ function resolveVideo(raw: string, videos: readonly VideoRef[]): VideoRef | 'amb
 }
 
 export function parseLabelsCsv(text: string, o: ParseOptions): ParseResult {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  while (lines.length && !lines[lines.length - 1]!.trim()) lines.pop();
-  if (!lines.length) throw new ApiError('invalid_argument', 'The labels file is empty.');
-  const header = parseCsvLine(lines[0]!).map((h) => h.trim());
+  const records = csvRecords(text);
+  if (!records.length) throw new ApiError('invalid_argument', 'The labels file is empty.');
+  const header = records[0]!.fields.map((h) => h.trim());
   const lower = header.map((h) => h.toLowerCase());
   const looksLong = lower.includes('video') && lower.includes('au') && lower.includes('intensity');
   const format: LabelsCsvFormat = o.format && o.format !== 'auto' ? o.format : looksLong ? 'long' : 'wide';
@@ -128,10 +170,9 @@ export function parseLabelsCsv(text: string, o: ParseOptions): ParseResult {
     if (missing.length) {
       throw new ApiError('invalid_argument', `The header (row 1) lacks the column(s) ${missing.join(', ')}. A long labels file has: video,frame,AU,intensity,annotator.`);
     }
-    for (let r = 1; r < lines.length; r++) {
-      const row = r + 1;
-      if (!lines[r]!.trim()) continue;
-      const f = parseCsvLine(lines[r]!);
+    for (const rec of records.slice(1)) {
+      const row = rec.line;
+      const f = rec.fields.map(restoreFormulaText);
       const video = resolveVideo(f[cv] ?? '', o.videos);
       if (video === null) {
         err(row, `no video "${(f[cv] ?? '').trim()}" in this project (use its id or file name)`);
@@ -160,10 +201,9 @@ export function parseLabelsCsv(text: string, o: ParseOptions): ParseResult {
     if (foreign.length) {
       throw new ApiError('invalid_argument', `Row 1: the column(s) ${foreign.map((c) => c.name).join(', ')} are not in this project's AU set (${o.aus.map(auColumn).join(', ')}).`);
     }
-    for (let r = 1; r < lines.length; r++) {
-      const row = r + 1;
-      if (!lines[r]!.trim()) continue;
-      const f = parseCsvLine(lines[r]!);
+    for (const rec of records.slice(1)) {
+      const row = rec.line;
+      const f = rec.fields;
       for (const c of auCols) {
         const label = checkCell(row, video, f[cf] ?? '', String(c.au), f[c.i] ?? '', o.annotator, allowed, (rw, m) => err(rw, `${c.name}: ${m}`));
         if (label === undefined) skippedEmpty++;
@@ -199,9 +239,10 @@ function checkCell(
   err: (row: number, msg: string) => void,
 ): CsvLabel | null | undefined {
   const frameText = frameRaw.trim();
-  const frame = Number(frameText);
-  if (frameText === '' || !Number.isInteger(frame) || frame < 0) {
-    err(row, `frame "${frameText}" is not a frame number (0, 1, 2, …)`);
+  const frame = /^\d+$/.test(frameText) ? parseInteger(frameText, { min: 0 }) : null;
+  if (frame === null) {
+    const hint = /^0x|e|\./i.test(frameText) ? ' in decimal digits; hex, exponents and fractions are not frame numbers' : '';
+    err(row, `frame "${frameText.slice(0, 40)}" is not a frame number (0, 1, 2, …${hint})`);
     return null;
   }
   if (frame >= video.frameCount) {
@@ -257,9 +298,7 @@ export function exportLong(db: Db, videos: readonly VideoRef[], videoIds?: reado
   const rows = (db.prepare('SELECT video_id, frame_idx, au, annotator, intensity FROM labels ORDER BY video_id, frame_idx, au, annotator').all() as LabelRow[]).filter(
     (r) => !wanted || wanted.has(r.video_id),
   );
-  const out = ['video,frame,AU,intensity,annotator'];
-  for (const r of rows) out.push([names.get(r.video_id) ?? r.video_id, r.frame_idx, auColumn(r.au), r.intensity, r.annotator].map(csvField).join(','));
-  return `${out.join('\n')}\n`;
+  return csvText([['video', 'frame', 'AU', 'intensity', 'annotator'], ...rows.map((r) => [names.get(r.video_id) ?? r.video_id, r.frame_idx, auColumn(r.au), r.intensity, r.annotator])]);
 }
 
 /**
@@ -279,7 +318,7 @@ export function exportWide(db: Db, videoId: number, aus: readonly number[], anno
     if (!m) byFrame.set(r.frame_idx, (m = new Map()));
     m.set(r.au, r.intensity); // ordered by updated_at: the last write wins
   }
-  const out = [['frame', ...aus.map(auColumn)].join(',')];
-  for (const [frame, m] of byFrame) out.push([frame, ...aus.map((au) => (m.has(au) ? String(m.get(au)) : ''))].join(','));
-  return `${out.join('\n')}\n`;
+  const out: (string | number)[][] = [['frame', ...aus.map(auColumn)]];
+  for (const [frame, m] of byFrame) out.push([frame, ...aus.map((au) => (m.has(au) ? m.get(au)! : ''))]);
+  return csvText(out);
 }

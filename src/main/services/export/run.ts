@@ -13,11 +13,10 @@ import { getPredictions, listModels } from '../store/models';
 import { listVideos } from '../store/videos';
 import { exportLong } from './labelsCsv';
 import { openFaceCsv } from './openface';
+import { writeFileAtomic } from '../files/safe-write';
 
 function writeAtomic(file: string, text: string): number {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, text, { extensions: ['.csv', '.json'] });
   return Buffer.byteLength(text);
 }
 

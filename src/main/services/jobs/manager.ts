@@ -2,7 +2,8 @@ import type { Job } from '../../../shared/types';
 import { ApiError } from '../../../shared/errors';
 import type { EventBus } from '../../events';
 import type { Project } from '../store/project';
-import { getJob, insertJob, listJobs, markInterrupted, nextQueuedJob, updateJob } from '../store/jobs';
+import { getJob, insertJob, listJobs, markInterrupted, nextQueuedJob, updateJob, type JobUpdate } from '../store/jobs';
+import { explainSystemError } from '../system-errors';
 
 export interface JobContext {
   job: Job;
@@ -52,13 +53,24 @@ export class JobManager {
     return job;
   }
 
+  /** Final states that could not be written (a full disk): shown from memory, written once possible. */
+  private unrecorded = new Map<number, Job>();
+
   list(limit: number): Job[] {
-    return listJobs(this.project.db, limit);
+    for (const [id, job] of this.unrecorded) {
+      try {
+        updateJob(this.project.db, id, { state: job.state, progress: job.progress, message: job.message, etaSeconds: job.etaSeconds, error: job.error });
+        this.unrecorded.delete(id);
+      } catch {
+        break; // still no space; try again on the next look
+      }
+    }
+    return listJobs(this.project.db, limit).map((j) => this.unrecorded.get(j.id) ?? j);
   }
 
   cancel(id: number): Job {
     const job = getJob(this.project.db, id);
-    if (this.running?.id === id) {
+    if (this.running?.id === id && job.state === 'running') {
       this.running.controller.abort();
       return this.publish(updateJob(this.project.db, id, { message: 'Cancelling…' }));
     }
@@ -86,7 +98,13 @@ export class JobManager {
 
   private pump(): void {
     if (this.running || this.stopped || !this.project.isOpen) return;
-    const next = nextQueuedJob(this.project.db);
+    let next: Job | null;
+    try {
+      next = nextQueuedJob(this.project.db);
+    } catch (err) {
+      console.error('[jobs] could not read the queue:', err);
+      return;
+    }
     if (!next) return;
     const controller = new AbortController();
     const done = this.run(next, controller).finally(() => {
@@ -96,10 +114,36 @@ export class JobManager {
     this.running = { id: next.id, controller, done };
   }
 
+  /**
+   * Writes a job's row and tells the UI. When the write fails (a full disk) the job goes on in
+   * memory: progress is advisory, and the row left 'running' reads as interrupted on the next
+   * open, so nothing claims a state that is not on disk.
+   */
+  private record(job: Job, u: JobUpdate): Job {
+    try {
+      return this.publish(updateJob(this.project.db, job.id, u));
+    } catch (err) {
+      console.error(`[jobs] could not record job ${job.id}:`, explainSystemError(err)?.message ?? err);
+      const { appendLog: _log, ...rest } = u;
+      const next = { ...job, ...rest, error: u.error ?? job.error };
+      if (next.state !== 'running' && next.state !== 'queued') this.unrecorded.set(job.id, next);
+      return this.publish(next);
+    }
+  }
+
+  /** Never rejects: a job that fails in any way, including while recording its failure, ends here. */
   private async run(queued: Job, controller: AbortController): Promise<void> {
+    try {
+      await this.runUnguarded(queued, controller);
+    } catch (err) {
+      console.error(`[jobs] job ${queued.id} (${queued.kind}) ended abnormally:`, err);
+    }
+  }
+
+  private async runUnguarded(queued: Job, controller: AbortController): Promise<void> {
     const db = this.project.db;
     const started = Date.now();
-    let job = this.publish(updateJob(db, queued.id, { state: 'running', progress: 0, message: 'Starting…' }));
+    let job = this.record(queued, { state: 'running', progress: 0, message: 'Starting…' });
     let lastWrite = 0;
     const ctx: JobContext = {
       job,
@@ -118,23 +162,27 @@ export class JobManager {
           return;
         }
         lastWrite = at;
-        job = this.publish(updateJob(db, job.id, { progress: p, message: message ?? job.message, etaSeconds: eta }));
+        job = this.record(job, { progress: p, message: message ?? job.message, etaSeconds: eta });
       },
       log: (line) => {
-        updateJob(db, job.id, { appendLog: `${new Date().toISOString()} ${line}` });
+        try {
+          updateJob(db, job.id, { appendLog: `${new Date().toISOString()} ${line}` });
+        } catch (err) {
+          console.error(`[jobs] job ${job.id} log line not recorded (${explainSystemError(err)?.message ?? String(err)}): ${line}`);
+        }
       },
     };
     try {
       await this.runners[queued.kind]!(ctx);
       if (controller.signal.aborted) throw new JobCancelled();
-      this.publish(updateJob(db, job.id, { state: 'done', progress: 1, etaSeconds: null, message: 'Done.' }));
+      this.record(job, { state: 'done', progress: 1, etaSeconds: null, message: 'Done.' });
     } catch (err) {
       if (!this.project.isOpen) return;
       if (controller.signal.aborted || err instanceof JobCancelled) {
-        this.publish(updateJob(db, job.id, { state: this.stopped ? 'interrupted' : 'cancelled', etaSeconds: null, message: 'Cancelled.' }));
+        this.record(job, { state: this.stopped ? 'interrupted' : 'cancelled', etaSeconds: null, message: 'Cancelled.' });
       } else {
-        const message = err instanceof Error ? err.message : String(err);
-        this.publish(updateJob(db, job.id, { state: 'failed', etaSeconds: null, error: message, message: 'Failed.', appendLog: String((err as Error)?.stack ?? message) }));
+        const message = explainSystemError(err)?.message ?? (err instanceof Error ? err.message : String(err));
+        this.record(job, { state: 'failed', etaSeconds: null, error: message, message: 'Failed.', appendLog: String((err as Error)?.stack ?? message) });
       }
     }
   }

@@ -137,16 +137,20 @@ export class CropStoreWriter {
     return new CropStoreWriter(fh, h, 0, path);
   }
 
-  /** Reopens an interrupted (or finished) store to append after its last complete record. */
-  static async resume(path: string): Promise<CropStoreWriter> {
+  /**
+   * Reopens an interrupted (or finished) store to append after its last complete record, or
+   * after record `limit` when fewer than that are known good (the frame rows the database got).
+   */
+  static async resume(path: string, limit = Number.POSITIVE_INFINITY): Promise<CropStoreWriter> {
     const fh = await open(path, 'r+');
     try {
       const hb = Buffer.alloc(HEADER_BYTES);
       await fh.read(hb, 0, HEADER_BYTES, 0);
       const h = decodeHeader(hb, (await fh.stat()).size, path);
+      const keep = Math.max(0, Math.min(h.frameCount, Math.floor(limit)));
       // Drop a half-written tail record so the next append lands on a record boundary.
-      await fh.truncate(HEADER_BYTES + h.frameCount * h.recordSize);
-      return new CropStoreWriter(fh, { channels: h.channels, cropSize: h.cropSize, fps: h.fps, sourceId: h.sourceId }, h.frameCount, path);
+      await fh.truncate(HEADER_BYTES + keep * h.recordSize);
+      return new CropStoreWriter(fh, { channels: h.channels, cropSize: h.cropSize, fps: h.fps, sourceId: h.sourceId }, keep, path);
     } catch (e) {
       await fh.close();
       throw e;

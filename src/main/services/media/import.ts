@@ -1,13 +1,16 @@
 /**
  * The import job, backend side: probe and hash the file, register the video, hand the frames
  * to a worker process for face alignment, and write what it streams back. A failed or
- * cancelled import leaves no half-written crops or frame rows behind.
+ * cancelled import leaves no half-written crops or frame rows behind; one that was killed
+ * (kill -9, power loss) keeps them, and Retry import continues from there.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JobRunner } from '../jobs/manager';
 import { deleteFrames, insertFrames } from '../store/frames';
-import { deleteVideo, insertVideo, setPeaks, setVideoStatus } from '../store/videos';
+import type { Db } from '../store/db';
+import { deleteVideo, failedVideoWithHash, getVideo, insertVideo, setPeaks, setVideoStatus } from '../store/videos';
+import { explainSystemError } from '../system-errors';
 import { runTask, WorkerCancelled } from '../../worker/launch';
 import { audioPeaks } from './decode';
 import { contentHash, probeVideo } from './probe';
@@ -24,6 +27,8 @@ export interface ImportParams {
   alreadyAligned: boolean;
   detectEvery: number;
   subject: string | null;
+  /** Retry import: ingest into this existing (failed) video, keeping its labels and sample sets. */
+  videoId?: number;
 }
 
 export function cropFileFor(projectDir: string, videoId: number): string {
@@ -36,6 +41,21 @@ export function checkVideoPath(p: string): void {
   }
 }
 
+/** Frames the database holds for a video as one run from frame 0 (what a resumed import keeps). */
+function framesWritten(db: Db, videoId: number): number {
+  const r = db.prepare('SELECT count(*) AS n, coalesce(max(idx), -1) AS last FROM frames WHERE video_id = ?').get(videoId) as { n: number; last: number };
+  return r.n === r.last + 1 ? r.n : 0;
+}
+
+/** Runs a cleanup step of a failed import; a step that fails too (a full disk) is logged, not rethrown over the first error. */
+function tryStep(what: string, step: () => void): void {
+  try {
+    step();
+  } catch (err) {
+    console.error(`[import] could not ${what}:`, err);
+  }
+}
+
 export const importVideo: JobRunner = async (ctx) => {
   const params = ctx.job.params as unknown as ImportParams;
   const db = ctx.project.db;
@@ -44,25 +64,46 @@ export const importVideo: JobRunner = async (ctx) => {
   const probe = await probeVideo(params.path, { signal: ctx.signal });
   for (const w of probe.warnings) ctx.log(`${name}: ${w}`);
   const hash = await contentHash(params.path);
-  const videoId = insertVideo(db, {
-    path: params.path,
-    contentHash: hash,
-    subject: params.subject ?? path.basename(params.path, path.extname(params.path)),
-    fps: probe.fps,
-    frameCount: probe.frameCount,
-    duration: probe.durationSec,
-    width: probe.width,
-    height: probe.height,
-    sizeBytes: probe.sizeBytes,
-    hasAudio: probe.hasAudio,
-    codec: probe.codec,
-    videoStartSec: probe.videoStartSec,
-    variableFps: probe.variableFrameRate,
-  });
-  setVideoStatus(db, videoId, 'ingesting');
-  ctx.events.emit('data/changed', { domain: 'videos', videoId });
+  // A failed or interrupted import of the same content is retried in place: same video id, so
+  // its labels and sample sets stay, and the frames it already wrote are kept.
+  const retried = params.videoId ?? failedVideoWithHash(db, hash);
+  if (params.videoId !== undefined && getVideo(db, params.videoId).contentHash !== hash) {
+    throw new ApiError('conflict', `${params.path} is no longer the file video ${params.videoId} was imported from (its content differs). Relink the original, or import this file as a new video.`);
+  }
+  const videoId =
+    retried ??
+    insertVideo(db, {
+      path: params.path,
+      contentHash: hash,
+      subject: params.subject ?? path.basename(params.path, path.extname(params.path)),
+      fps: probe.fps,
+      frameCount: probe.frameCount,
+      duration: probe.durationSec,
+      width: probe.width,
+      height: probe.height,
+      sizeBytes: probe.sizeBytes,
+      hasAudio: probe.hasAudio,
+      codec: probe.codec,
+      videoStartSec: probe.videoStartSec,
+      variableFps: probe.variableFrameRate,
+    });
   const cropFile = cropFileFor(ctx.project.dir, videoId);
   const proxyFile = proxyFileFor(ctx.project.dir, videoId);
+  const resumeFrames = retried !== null && !params.alreadyAligned && fs.existsSync(cropFile) ? framesWritten(db, videoId) : 0;
+  if (retried !== null) {
+    if (!resumeFrames) deleteFrames(db, videoId);
+    else db.prepare('DELETE FROM frames WHERE video_id = ? AND idx >= ?').run(videoId, resumeFrames);
+    db.prepare('UPDATE videos SET path = ?, frame_count = ? WHERE id = ?').run(params.path, probe.frameCount, videoId);
+    ctx.log(resumeFrames ? `${name}: continuing the interrupted import after frame ${resumeFrames}.` : `${name}: importing again into video ${videoId}.`);
+  }
+  setVideoStatus(db, videoId, 'ingesting');
+  ctx.events.emit('data/changed', { domain: 'videos', videoId });
+  // A frame batch that cannot be stored (a full disk) stops the worker: carrying on would only
+  // fill a crop file whose rows are missing.
+  const worker = new AbortController();
+  const stop = () => worker.abort();
+  ctx.signal.addEventListener('abort', stop);
+  let storeError: unknown = null;
   try {
     if (!browserPlayable(probe)) {
       ctx.progress(0.01, `${name}: making a playable copy (${probe.codec} cannot play in the viewer)…`);
@@ -70,16 +111,38 @@ export const importVideo: JobRunner = async (ctx) => {
     }
     const peaks = await audioPeaks(params.path, PEAKS_PER_SECOND, { signal: ctx.signal, durationSec: probe.durationSec });
     setPeaks(db, videoId, { perSecond: PEAKS_PER_SECOND, channels: peaks });
-    const result = await runTask(
-      'ingest',
-      { probe, cropFile, cropSize: ctx.project.cropSize, alreadyAligned: params.alreadyAligned, detectEvery: params.detectEvery, maxDecodeWidth: 640 },
-      {
-        signal: ctx.signal,
-        onProgress: (f, message) => ctx.progress(0.02 + 0.98 * f, message ? `${name}: ${message}` : undefined),
-        onLog: (line) => ctx.log(line),
-        onEvent: (e) => insertFrames(db, videoId, e.rows),
-      },
-    );
+    let result;
+    try {
+      result = await runTask(
+        'ingest',
+        {
+          probe,
+          cropFile,
+          cropSize: ctx.project.cropSize,
+          alreadyAligned: params.alreadyAligned,
+          detectEvery: params.detectEvery,
+          maxDecodeWidth: 640,
+          resumeFrames,
+        },
+        {
+          signal: worker.signal,
+          onProgress: (f, message) => ctx.progress(0.02 + 0.98 * f, message ? `${name}: ${message}` : undefined),
+          onLog: (line) => ctx.log(line),
+          onEvent: (e) => {
+            if (storeError) return;
+            try {
+              insertFrames(db, videoId, e.rows);
+            } catch (err) {
+              storeError = err;
+              worker.abort();
+            }
+          },
+        },
+      );
+    } catch (err) {
+      throw storeError ?? err;
+    }
+    if (storeError) throw storeError;
     if (result.frames !== probe.frameCount) {
       ctx.log(`${name}: probe said ${probe.frameCount} frames, decoding gave ${result.frames}; keeping the decoded count.`);
       db.prepare('UPDATE videos SET frame_count = ? WHERE id = ?').run(result.frames, videoId);
@@ -93,15 +156,20 @@ export const importVideo: JobRunner = async (ctx) => {
     setVideoStatus(db, videoId, 'ready');
     ctx.events.emit('data/changed', { domain: 'videos', videoId });
   } catch (err) {
-    fs.rmSync(cropFile, { force: true });
-    fs.rmSync(proxyFile, { force: true });
-    if (err instanceof WorkerCancelled || ctx.signal.aborted) {
-      deleteVideo(db, videoId);
+    const reason = explainSystemError(err);
+    tryStep('remove the crop file', () => fs.rmSync(cropFile, { force: true }));
+    tryStep('remove the playable copy', () => fs.rmSync(proxyFile, { force: true }));
+    if ((err instanceof WorkerCancelled || ctx.signal.aborted) && retried === null) {
+      tryStep('remove the cancelled video', () => deleteVideo(db, videoId));
     } else {
-      deleteFrames(db, videoId);
-      setVideoStatus(db, videoId, 'failed', err instanceof Error ? err.message : String(err));
+      // A retried video keeps its row (labels, sample sets) even when cancelled.
+      tryStep('remove the frame rows', () => deleteFrames(db, videoId));
+      const message = ctx.signal.aborted ? 'The import was cancelled. Retry import starts it again; labels and sample sets are kept.' : (reason?.message ?? (err instanceof Error ? err.message : String(err)));
+      tryStep('mark the video failed', () => setVideoStatus(db, videoId, 'failed', message));
     }
     ctx.events.emit('data/changed', { domain: 'videos', videoId });
-    throw err;
+    throw reason && !ctx.signal.aborted ? reason : err;
+  } finally {
+    ctx.signal.removeEventListener('abort', stop);
   }
 };

@@ -21,6 +21,11 @@ export interface IngestInput {
   detectEvery: number;
   /** Decode at most this width for detection (faces in 1080p need no more). */
   maxDecodeWidth: number;
+  /**
+   * Frames already in the database from an interrupted import: continue the crop file after
+   * them instead of starting over (0 = start over).
+   */
+  resumeFrames?: number;
 }
 
 export interface FrameRow {
@@ -66,6 +71,7 @@ export async function runIngest(input: IngestInput, io: WorkerIO<'ingest'>): Pro
     const engine = await FaceEngine.load();
     const result = await extractFaceCrops(input.probe, input.cropFile, {
       engine,
+      ...(input.resumeFrames ? { resume: true, resumeLimit: input.resumeFrames } : {}),
       cropSize: input.cropSize,
       channels: 1,
       detectEvery: input.detectEvery,
@@ -89,6 +95,7 @@ export async function runIngest(input: IngestInput, io: WorkerIO<'ingest'>): Pro
       onProgress: (done) => io.progress(done / total, `Frame ${done} of ${total}`),
     });
     flushRows();
+    if (result.resumedAt > 0) io.log(`Continued the interrupted import at frame ${result.resumedAt}.`);
     timings.detectMs = engine.timings.detectMs;
     timings.landmarkMs = engine.timings.landmarkMs;
     return { frames: result.frames, faces: result.withFace, seconds: (performance.now() - started) / 1000, timings };

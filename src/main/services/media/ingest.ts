@@ -17,6 +17,8 @@ export interface CropExtractionOptions extends FaceEngineOptions {
   batch?: number;
   /** Continue an interrupted store at `storePath` instead of starting over. */
   resume?: boolean;
+  /** With `resume`: keep at most this many records (those the caller also has rows for). */
+  resumeLimit?: number;
   /** fsync the store every N frames so a crash loses at most that much work. */
   checkpointEvery?: number;
   /** Source identity written into the store header (e.g. contentHash prefix). */
@@ -44,7 +46,7 @@ export async function extractFaceCrops(video: VideoProbe, storePath: string, o: 
   const engine = o.engine ?? (await FaceEngine.load(o));
   const writer =
     o.resume && existsSync(storePath)
-      ? await CropStoreWriter.resume(storePath)
+      ? await CropStoreWriter.resume(storePath, o.resumeLimit)
       : await CropStoreWriter.create(storePath, { cropSize: o.cropSize ?? 112, channels: o.channels ?? 1, fps: video.fps, sourceId: o.sourceId });
   // A resumed store keeps the geometry it was started with.
   const size = writer.cropSize;

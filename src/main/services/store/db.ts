@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ApiError } from '../../../shared/errors';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
+import { CORRUPT_ADVICE } from '../system-errors';
 
 export type Db = Database.Database;
 
@@ -19,18 +20,29 @@ function sqliteCode(err: unknown): string {
  */
 export function inspectDatabase(file: string): { userVersion: number; applicationId: number; objects: number } {
   let db: Db | undefined;
+  let ours = false;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
     const userVersion = db.pragma('user_version', { simple: true }) as number;
     const applicationId = db.pragma('application_id', { simple: true }) as number;
+    ours = applicationId === APPLICATION_ID;
     const objects = (db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number }).n;
+    if (ours) {
+      // A damaged page deep in a table would otherwise open fine and fail later, mid-session,
+      // as an internal error. quick_check reads every page (not the slower index cross-checks).
+      const problems = (db.pragma('quick_check(3)') as { quick_check: string }[]).map((r) => r.quick_check).filter((r) => r !== 'ok');
+      if (problems.length) throw Object.assign(new Error(problems.join('; ')), { code: 'SQLITE_CORRUPT' });
+    }
     return { userVersion, applicationId, objects };
   } catch (err) {
     // A WAL database cannot even be opened read-only where its -shm file cannot be created.
     if (isReadOnlyError(err) && !writable(path.dirname(file))) {
       throw new ApiError('read_only', `${path.dirname(file)} is read-only (disk or permissions). Copy the project to a writable folder and open the copy.`);
     }
-    if (sqliteCode(err) === 'SQLITE_NOTADB' || sqliteCode(err) === 'SQLITE_CORRUPT') {
+    if (ours && sqliteCode(err).startsWith('SQLITE_CORRUPT')) {
+      throw new ApiError('corrupt', `${file} is an AU Workbench project, but its database is damaged (${(err as Error).message.slice(0, 200)}). It was not changed. ${CORRUPT_ADVICE}`);
+    }
+    if (sqliteCode(err) === 'SQLITE_NOTADB' || sqliteCode(err).startsWith('SQLITE_CORRUPT')) {
       throw new ApiError(
         'not_a_project',
         `${file} is not a readable SQLite database (it may be damaged). Restore it from a backup, or create a new project.`,
@@ -72,7 +84,9 @@ export function openWriter(file: string): Db {
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('synchronous = NORMAL');
+    // FULL: in WAL mode NORMAL may roll back the last commits after a power loss, and an
+    // acknowledged label must survive one (SQLite's documented durability trade-off).
+    db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 2000');
     migrate(db);
     return db;

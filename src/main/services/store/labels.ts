@@ -31,8 +31,9 @@ export interface LabelWrite {
 }
 
 /**
- * Writes one label in its own transaction, so it is on disk (WAL) before the call returns;
- * a crash right after a keypress loses nothing.
+ * Writes one label in its own transaction, so it is on disk (WAL, synchronous=FULL) before the
+ * call returns; a crash or power loss right after a keypress loses nothing, and a write that did
+ * not commit throws (SQLITE_FULL → disk_full) instead of answering as if it had.
  */
 export function setLabel(db: Db, w: LabelWrite, allowedAus: readonly number[]): Label | null {
   const video = getVideo(db, w.videoId);
@@ -46,14 +47,16 @@ export function setLabel(db: Db, w: LabelWrite, allowedAus: readonly number[]): 
     db.prepare('DELETE FROM labels WHERE video_id = ? AND frame_idx = ? AND au = ? AND annotator = ?').run(w.videoId, w.frame, w.au, w.annotator);
     return null;
   }
-  const row = db
+  // .all(), not .get(): .get() stops after the first row and better-sqlite3 ignores the result
+  // of the reset that then commits, so a commit that failed (a full disk) would read as success.
+  const [row] = db
     .prepare(
       `INSERT INTO labels (video_id, frame_idx, au, annotator, intensity, updated_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (video_id, frame_idx, au, annotator) DO UPDATE SET intensity = excluded.intensity, updated_at = excluded.updated_at
        RETURNING *`,
     )
-    .get(w.videoId, w.frame, w.au, w.annotator, w.intensity, new Date().toISOString()) as Row;
-  return toLabel(row);
+    .all(w.videoId, w.frame, w.au, w.annotator, w.intensity, new Date().toISOString()) as Row[];
+  return toLabel(row!);
 }
 
 export function labelsForFrame(db: Db, videoId: number, frame: number): Label[] {

@@ -5,6 +5,7 @@ import { ApiError } from '../../../shared/errors';
 import type { AuSet, ProjectSummary } from '../../../shared/types';
 import { checkVersion, inspectDatabase, isReadOnlyError, openWriter, type Db } from './db';
 import { acquireProjectLock } from './lock';
+import { explainSystemError } from '../system-errors';
 import { SCHEMA_VERSION } from './migrations';
 
 export const DB_FILE = 'project.sqlite';
@@ -21,6 +22,17 @@ export interface CreateOptions {
 
 const now = () => new Date().toISOString();
 
+/** The project folder `p` lies in (itself or an ancestor that holds project.sqlite), if any. */
+export function enclosingProject(p: string): string | null {
+  let dir = path.resolve(p);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, DB_FILE))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
 /** An open project: its folder, the one writer connection, and the lock that keeps it ours. */
 export class Project {
   private closed = false;
@@ -36,6 +48,11 @@ export class Project {
     if (fs.existsSync(path.join(abs, DB_FILE))) {
       throw new ApiError('conflict', `${abs} already holds a project. Open it instead, or choose an empty folder.`);
     }
+    const host = enclosingProject(path.dirname(abs));
+    if (host) throw new ApiError('conflict', `${abs} is inside the project ${host}. Create the new project in a folder of its own, outside any project.`);
+    if (fs.lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw new ApiError('invalid_argument', `${abs} is a symbolic link. Choose the real folder for the project.`);
+    }
     if (fs.existsSync(abs)) {
       if (!fs.statSync(abs).isDirectory()) throw new ApiError('invalid_argument', `${abs} is a file, not a folder. Choose a folder for the project.`);
       const visible = fs.readdirSync(abs).filter((f) => !f.startsWith('.'));
@@ -47,6 +64,9 @@ export class Project {
       fs.mkdirSync(abs, { recursive: true });
       fs.accessSync(abs, fs.constants.W_OK);
     } catch (err) {
+      const explained = explainSystemError(err);
+      // A name too long or a file in the way says so; anything else means the place is not writable.
+      if (explained && (explained.code === 'invalid_argument' || explained.code === 'disk_full')) throw explained;
       throw new ApiError('read_only', `Cannot create a project in ${abs}: ${(err as Error).message}. Choose a folder you can write to.`);
     }
     const release = acquireProjectLock(abs);

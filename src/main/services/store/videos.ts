@@ -83,13 +83,17 @@ export interface NewVideo {
   variableFps: boolean;
 }
 
+/** The video a failed import left for this content, if any (importing it again retries into it). */
+export function failedVideoWithHash(db: Db, contentHash: string): number | null {
+  const row = db.prepare("SELECT id FROM videos WHERE content_hash = ? AND status = 'failed'").get(contentHash) as { id: number } | undefined;
+  return row?.id ?? null;
+}
+
 export function insertVideo(db: Db, v: NewVideo): number {
   const dup = db.prepare('SELECT id, path, status FROM videos WHERE content_hash = ?').get(v.contentHash) as
     | { id: number; path: string; status: VideoStatus }
     | undefined;
-  // A failed import holds no frames or crops; importing the file again replaces it.
-  if (dup?.status === 'failed') db.prepare('DELETE FROM videos WHERE id = ?').run(dup.id);
-  else if (dup) {
+  if (dup) {
     throw new ApiError('conflict', `${path.basename(v.path)} is already in the project as video ${dup.id} (${dup.path}); it was not imported twice.`);
   }
   const info = db
@@ -126,6 +130,21 @@ export function getPeaks(db: Db, id: number): Peaks | null {
   const row = db.prepare('SELECT peaks FROM videos WHERE id = ?').get(id) as { peaks: Buffer | null } | undefined;
   if (!row) throw new ApiError('not_found', `There is no video ${id} in this project.`);
   return row.peaks ? (JSON.parse(row.peaks.toString('utf8')) as Peaks) : null;
+}
+
+/**
+ * Imports that can no longer be running (the app was killed, the power went) but still say
+ * 'pending' or 'ingesting' become 'failed' with a message that offers Retry import; their
+ * labels, sample sets and the frames written so far stay. Called when a project opens.
+ */
+export function failStrandedImports(db: Db): number {
+  return db
+    .prepare(
+      `UPDATE videos SET status = 'failed',
+         error = 'The import was interrupted (the app closed or crashed). Retry import continues from what was written; labels and sample sets are kept.'
+       WHERE status IN ('pending', 'ingesting')`,
+    )
+    .run().changes;
 }
 
 export function deleteVideo(db: Db, id: number): void {

@@ -82,9 +82,16 @@ function uploadFiles(files: File[], onProgress?: (fraction: number) => void): Pr
     new Promise<string>((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open('POST', `/media/upload?name=${encodeURIComponent(file.name)}`);
+      // The server takes video bodies only (a cross-site form cannot send these types unasked).
+      xhr.setRequestHeader('content-type', file.type.startsWith('video/') ? file.type : 'application/octet-stream');
       xhr.upload.onprogress = (e) => onProgress?.((done + e.loaded) / total);
       xhr.onload = () => {
-        const body = JSON.parse(xhr.responseText || '{}') as Envelope<{ path: string }>;
+        let body: Envelope<{ path: string }>;
+        try {
+          body = JSON.parse(xhr.responseText || '{}') as Envelope<{ path: string }>;
+        } catch {
+          body = { ok: false, error: { code: 'internal', message: `The upload of ${file.name} failed (HTTP ${xhr.status}).` } };
+        }
         if (body.ok) {
           done += file.size;
           resolve(body.result.path);

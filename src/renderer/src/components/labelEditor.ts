@@ -1,9 +1,11 @@
 /**
  * The labels of one video for one annotator, held in memory for instant lookups and edited
- * optimistically: a change shows at once, is written through 'labels/set' in order (one request
- * at a time, so two quick edits of one cell can never land out of order), and rolls back with a
- * readable message if the write fails. Undo and redo replay the previous value, including
- * "no label" (a delete).
+ * optimistically: a change shows at once and is written through 'labels/set' in order (one
+ * request at a time, so two quick edits of one cell can never land out of order). A write that
+ * fails (a full disk) keeps the value on screen marked *not saved*, with the reason on that
+ * AU, until a retry or a later edit of the same cell stores it: the coder's decision is never
+ * silently dropped, and never shown as saved when it is not. Undo and redo replay the previous
+ * value, including "no label" (a delete).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { auColumn } from '@shared/aus';
@@ -53,6 +55,12 @@ export interface Edit {
 
 export type SaveState = { state: 'idle' | 'saving' | 'saved' } | { state: 'error'; message: string };
 
+/** A change the project did not take: the value still shown, and why it was refused. */
+export interface Unsaved {
+  value: number | null;
+  message: string;
+}
+
 export interface LabelEditor {
   /** Bumps on every change; use it as a memo key. */
   version: number;
@@ -69,7 +77,14 @@ export interface LabelEditor {
   canUndo: boolean;
   canRedo: boolean;
   save: SaveState;
+  /** au → why its value on this frame is not saved (empty when all is saved). */
+  unsavedOn(frame: number): ReadonlyMap<number, Unsaved>;
+  unsavedCount: number;
+  /** Writes every unsaved change again. */
+  retryUnsaved(): void;
 }
+
+const cell = (frame: number, au: number) => `${frame}:${au}`;
 
 const HISTORY = 1000;
 
@@ -86,6 +101,7 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
   const redoStack = useRef<Edit[][]>([]);
   const queue = useRef<Promise<void>>(Promise.resolve());
   const pending = useRef(0);
+  const unsaved = useRef(new Map<string, Unsaved & { frame: number; au: number }>());
   /** Our own writes whose 'data/changed' echo has not arrived yet. */
   const echoes = useRef(0);
   const bump = useCallback(() => setVersion((v) => v + 1), []);
@@ -127,6 +143,7 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
 
   useEffect(() => {
     store.current = new Map();
+    unsaved.current = new Map();
     undoStack.current = [];
     redoStack.current = [];
     bump();
@@ -148,7 +165,7 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
   // Saves go one after another; leaving the page while some are queued would drop them.
   useEffect(() => {
     const guard = (e: BeforeUnloadEvent) => {
-      if (pending.current > 0) e.preventDefault();
+      if (pending.current > 0 || unsaved.current.size > 0) e.preventDefault();
     };
     window.addEventListener('beforeunload', guard);
     return () => window.removeEventListener('beforeunload', guard);
@@ -163,24 +180,19 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
         echoes.current++;
         try {
           await api.call('labels/set', { videoId: v, frame: edit.frame, au: edit.au, intensity: edit.after, annotator: who });
-          if (--pending.current === 0) setSave({ state: 'saved' });
+          if (key.current.videoId === v && key.current.annotator === who && unsaved.current.delete(cell(edit.frame, edit.au))) bump();
+          if (--pending.current === 0) setSave(unsaved.current.size ? { state: 'error', message: 'Some changes are not saved.' } : { state: 'saved' });
         } catch (e) {
           echoes.current = Math.max(0, echoes.current - 1);
           pending.current--;
-          const message = `Could not save ${auColumn(edit.au)} on frame ${edit.frame}: ${(e as Error).message} The change was rolled back; try again.`;
+          const reason = (e as Error).message;
+          const message = `${auColumn(edit.au)} on frame ${edit.frame} is not saved: ${reason}`;
+          // Kept on screen as not saved (not rolled back): the coder sees exactly which value
+          // the project lacks, and Retry stores it once the cause (a full disk) is fixed.
           if (key.current.videoId === v && key.current.annotator === who) {
             const now = store.current.get(edit.frame)?.get(edit.au) ?? null;
-            if (now === edit.after) {
-              put(edit.frame, edit.au, edit.before);
-              bump();
-            }
-            // A change that never reached the project is not something to undo.
-            const top = undoStack.current[undoStack.current.length - 1];
-            const i = top?.findIndex((x) => x.frame === edit.frame && x.au === edit.au && x.after === edit.after) ?? -1;
-            if (top && i >= 0) {
-              top.splice(i, 1);
-              if (!top.length) undoStack.current.pop();
-            }
+            if (now === edit.after) unsaved.current.set(cell(edit.frame, edit.au), { frame: edit.frame, au: edit.au, value: edit.after, message: reason });
+            bump();
           }
           setSave({ state: 'error', message });
           notify('error', message);
@@ -230,6 +242,14 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
   };
 
   const empty = useRef(new Map<number, number>()).current;
+  const unsavedOn = (frame: number) => {
+    const out = new Map<number, Unsaved>();
+    for (const u of unsaved.current.values()) if (u.frame === frame) out.set(u.au, { value: u.value, message: u.message });
+    return out;
+  };
+  const retryUnsaved = () => {
+    for (const u of [...unsaved.current.values()]) write({ frame: u.frame, au: u.au, before: u.value, after: u.value });
+  };
   return {
     version,
     loaded,
@@ -243,5 +263,8 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
     canUndo: undoStack.current.length > 0,
     canRedo: redoStack.current.length > 0,
     save,
+    unsavedOn,
+    unsavedCount: unsaved.current.size,
+    retryUnsaved,
   };
 }

@@ -80,6 +80,13 @@ export function Home({ project, info, go }: Props) {
     );
   };
 
+  const retry = async (v: VideoRow) => {
+    await api.call('videos/retryImport', { videoId: v.id }).then(
+      () => notify('info', `Importing ${v.name} again: follow the progress in Jobs. Its labels and sample sets are kept.`),
+      (e: Error) => notify('error', e.message),
+    );
+  };
+
   const remove = async (v: VideoRow) => {
     if (!confirm(`Remove ${v.name} from the project? Its ${v.labelled} labelled frames are deleted with it (the video file stays).`)) return;
     await api.call('videos/remove', { videoId: v.id }).catch((e: Error) => notify('error', e.message));
@@ -165,6 +172,11 @@ export function Home({ project, info, go }: Props) {
                     <button type="button" disabled={v.status !== 'ready'} aria-label={`Review ${v.name}`} onClick={() => go({ view: 'review', videoId: v.id })}>
                       Review
                     </button>
+                    {v.status === 'failed' && (
+                      <button type="button" aria-label={`Retry import of ${v.name}`} onClick={() => retry(v)}>
+                        Retry import
+                      </button>
+                    )}
                     {v.status === 'missing' && (
                       <button type="button" aria-label={`Relink ${v.name}`} onClick={() => relink(v)}>
                         Relink…

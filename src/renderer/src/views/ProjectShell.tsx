@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import type { AppInfo, ProjectSummary } from '@shared/types';
+import { InterruptedJobs } from '../components/InterruptedJobs';
 import { JobPanel } from '../components/JobPanel';
 import { useRoute, type Route } from '../route';
 import { Home } from './Home';
@@ -65,6 +66,7 @@ export function ProjectShell({ project, info, onClose }: Props) {
           </button>
         </div>
       </header>
+      <InterruptedJobs />
       <div className={route.view === 'home' ? 'project-body' : 'project-body wide'}>
         {route.view === 'home' && <Home project={project} info={info} go={go} />}
         {route.view === 'label' && <LabelView project={project} videoId={route.videoId} frame={route.frame} go={go} />}

@@ -1,20 +1,23 @@
 import { memo, useEffect, useRef } from 'react';
 import { auColumn, auInfo } from '@shared/aus';
-import { LEVEL_NAMES, LEVELS } from '../../components/labelEditor';
+import { LEVEL_NAMES, LEVELS, type Unsaved } from '../../components/labelEditor';
 
 interface Props {
   aus: readonly number[];
   /** au → intensity on the current frame, for the current annotator. */
   values: ReadonlyMap<number, number>;
+  /** au → the value shown but not saved, and why (a full disk). */
+  unsaved: ReadonlyMap<number, Unsaved>;
   version: number;
   chosen: number;
   frame: number;
   onChoose: (index: number) => void;
   onSet: (au: number, value: number | null) => void;
+  onRetry: () => void;
 }
 
 /** One row per project AU: FACS name, one-line description, and the 0 A B C D E buttons. */
-function AuPanelImpl({ aus, values, chosen, frame, onChoose, onSet }: Props) {
+function AuPanelImpl({ aus, values, unsaved, chosen, frame, onChoose, onSet, onRetry }: Props) {
   const list = useRef<HTMLOListElement>(null);
   useEffect(() => {
     list.current?.children[chosen]?.scrollIntoView({ block: 'nearest' });
@@ -33,8 +36,15 @@ function AuPanelImpl({ aus, values, chosen, frame, onChoose, onSet }: Props) {
           const info = auInfo(au);
           const value = values.get(au);
           const code = auColumn(au);
+          const failed = unsaved.get(au);
           return (
-            <li key={au} className={i === chosen ? 'au-row chosen' : 'au-row'} aria-current={i === chosen ? 'true' : undefined} data-au={au}>
+            <li
+              key={au}
+              className={`au-row${i === chosen ? ' chosen' : ''}${failed ? ' unsaved' : ''}`}
+              aria-current={i === chosen ? 'true' : undefined}
+              data-au={au}
+              data-unsaved={failed ? 'true' : undefined}
+            >
               <button type="button" className="au-head" aria-label={`Choose ${code} ${info.name}`} onClick={() => onChoose(i)} title={info.description}>
                 <span className="au-code">{code}</span>
                 <span className="au-name">{info.name}</span>
@@ -58,6 +68,14 @@ function AuPanelImpl({ aus, values, chosen, frame, onChoose, onSet }: Props) {
                   </button>
                 ))}
               </div>
+              {failed && (
+                <p className="au-unsaved small" role="alert">
+                  Not saved: {failed.message}{' '}
+                  <button type="button" className="ghost small" onClick={onRetry}>
+                    Retry
+                  </button>
+                </p>
+              )}
             </li>
           );
         })}

@@ -375,7 +375,7 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
         </div>
         <div className="lv-actions">
           <AnnotatorField value={annotator} onChange={setAnnotator} />
-          <SaveIndicator state={editor.save} />
+          <SaveIndicator state={editor.save} unsaved={editor.unsavedCount} onRetry={editor.retryUnsaved} />
           <button type="button" className="icon" aria-label="Undo (Ctrl+Z)" title="Undo (Ctrl+Z)" disabled={!editor.canUndo} onClick={() => replay(editor.undo(), 'Undo', 'before')}>
             <Icon name="undo" />
           </button>
@@ -427,7 +427,17 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
         </aside>
       </div>
 
-      <AuPanel aus={aus} values={values} version={editor.version} chosen={chosen} frame={frame} onChoose={setChosen} onSet={setLabel} />
+      <AuPanel
+        aus={aus}
+        values={values}
+        unsaved={editor.unsavedOn(frame)}
+        version={editor.version}
+        chosen={chosen}
+        frame={frame}
+        onChoose={setChosen}
+        onSet={setLabel}
+        onRetry={editor.retryUnsaved}
+      />
 
       <div className="lv-bottom">
         <div className="transport" role="group" aria-label="Playback and navigation">
@@ -475,11 +485,25 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
   );
 }
 
-function SaveIndicator({ state }: { state: ReturnType<typeof useLabelEditor>['save'] }) {
-  const text = state.state === 'saving' ? 'Saving…' : state.state === 'saved' ? 'All changes saved' : state.state === 'error' ? 'Not saved' : 'Saved as you go';
+function SaveIndicator({ state, unsaved, onRetry }: { state: ReturnType<typeof useLabelEditor>['save']; unsaved: number; onRetry: () => void }) {
+  const text =
+    state.state === 'saving'
+      ? 'Saving…'
+      : unsaved > 0
+        ? `${unsaved} change${unsaved === 1 ? '' : 's'} not saved`
+        : state.state === 'saved'
+          ? 'All changes saved'
+          : state.state === 'error'
+            ? 'Not saved'
+            : 'Saved as you go';
   return (
-    <span className={`save-state save-${state.state}`} role="status" title={state.state === 'error' ? state.message : 'Every change is written to the project at once'}>
+    <span className={`save-state save-${unsaved > 0 ? 'error' : state.state}`} role="status" title={state.state === 'error' ? state.message : 'Every change is written to the project at once'}>
       {text}
+      {unsaved > 0 && state.state !== 'saving' && (
+        <button type="button" className="ghost small" onClick={onRetry}>
+          Retry
+        </button>
+      )}
     </span>
   );
 }

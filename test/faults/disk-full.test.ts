@@ -1,0 +1,146 @@
+/**
+ * Issue 11 §1: an acknowledged write is on disk. On a real full file system (a small tmpfs),
+ * every write path either commits or answers disk_full with the message that says what to
+ * do; what was answered ok is in the database afterwards, and the server stays up.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DISK_FULL_MESSAGE } from '../../src/shared/errors';
+import { Project } from '../../src/main/services/store/project';
+import { makeFaceVideo } from '../helpers/faceVideo';
+import { addFrames, addVideo } from '../helpers/project';
+import { tmpDirs } from '../helpers/tmp';
+import { api, startLiveServer, type LiveServer } from './server';
+import { mountSmallDisk, type SmallDisk } from './tmpfs';
+
+const probe = mountSmallDisk(1 << 20);
+const canMount = !('skip' in probe);
+if ('skip' in probe) console.warn(`[faults] full-disk tests SKIPPED: ${probe.skip}`);
+else probe.unmount();
+
+const tmp = tmpDirs('auw-faults-disk-');
+let disk: SmallDisk | null = null;
+let server: LiveServer | null = null;
+
+afterEach(async () => {
+  await server?.stop();
+  server = null;
+  disk?.unmount();
+  disk = null;
+  tmp.cleanup();
+});
+
+function smallDisk(bytes: number): SmallDisk {
+  const d = mountSmallDisk(bytes);
+  if ('skip' in d) throw new Error(d.skip);
+  disk = d;
+  return d;
+}
+
+function storedLabels(dir: string): Set<string> {
+  const db = new Database(path.join(dir, 'project.sqlite'), { readonly: true });
+  try {
+    const rows = db.prepare('SELECT frame_idx, au FROM labels').all() as { frame_idx: number; au: number }[];
+    return new Set(rows.map((r) => `${r.frame_idx}:${r.au}`));
+  } finally {
+    db.close();
+  }
+}
+
+async function jobEnds(s: LiveServer, jobId: number, timeoutMs = 90_000): Promise<{ state: string; error: string | null }> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const jobs = (await api(s, 'jobs/list', { limit: 50 })).json.result as { id: number; state: string; error: string | null }[];
+    const job = jobs.find((j) => j.id === jobId);
+    if (job && !['queued', 'running'].includes(job.state)) return job;
+    if (Date.now() > until) throw new Error(`job ${jobId} did not finish: ${JSON.stringify(job)}\n${s.log()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe.skipIf(!canMount)('a full disk (real tmpfs)', () => {
+  it('answers disk_full for every write that did not commit; every label answered ok is stored', async () => {
+    const d = smallDisk(6 << 20);
+    const dir = path.join(d.dir, 'study');
+    const p = Project.create(dir, { name: 'Full disk', auSet: { preset: 'disfa' } });
+    const videoId = addVideo(p.db, { frameCount: 100_000 });
+    addFrames(p.db, videoId, 2000);
+    p.db.prepare("UPDATE videos SET status = 'ready' WHERE id = ?").run(videoId);
+    p.close();
+    const csv = path.join(tmp.make(), 'labels.csv');
+    fs.writeFileSync(csv, `video,frame,AU,intensity\n${videoId},5000,AU01,2\n`);
+    server = await startLiveServer({ roots: [d.dir, path.dirname(csv)], settingsDir: tmp.make(), args: ['--project', dir] });
+    const s = server;
+    d.fill();
+
+    const acknowledged: string[] = [];
+    const refused: { status: number; error: { code: string; message: string } }[] = [];
+    for (let i = 0; i < 400; i++) {
+      const frame = 10 + i;
+      const r = await api(s, 'labels/set', { videoId, frame, au: 12, intensity: 1 + (i % 5), annotator: 'coder' });
+      if (r.status === 200) acknowledged.push(`${frame}:12`);
+      else refused.push({ status: r.status, error: r.json.error });
+    }
+    const stored = () => storedLabels(dir);
+    const lostNow = acknowledged.filter((k) => !stored().has(k));
+    expect(lostNow, `${lostNow.length} of ${acknowledged.length} acknowledged labels are not in the database`).toEqual([]);
+    expect(refused.length, 'the disk never filled: the test proved nothing').toBeGreaterThan(0);
+    for (const r of refused) expect(r).toEqual({ status: 507, error: { code: 'disk_full', message: DISK_FULL_MESSAGE } });
+
+    // The other write paths: samples, label imports, video edits, jobs.
+    for (const [method, args] of [
+      ['samples/create', { videoId, percent: 50 }],
+      ['labels/import', { path: csv }],
+      ['videos/setSubject', { videoId, subject: 'S01' }],
+      ['videos/import', { paths: [path.join(d.dir, 'missing-but-checked-later.mp4')] }],
+    ] as const) {
+      const r = await api(s, method, args);
+      if (method === 'videos/import') expect(r.json.error.code).toBe('not_found'); // checked before anything is written
+      else expect({ method, status: r.status, code: r.json.error?.code }).toEqual({ method, status: 507, code: 'disk_full' });
+    }
+    expect(s.alive()).toBe(true);
+    await s.stop();
+
+    // And after the server let go of the database (its WAL checkpointed or not), still all there.
+    const lost = acknowledged.filter((k) => !stored().has(k));
+    expect(lost, `${lost.length} of ${acknowledged.length} acknowledged labels are not on disk`).toEqual([]);
+
+    // With space again, the same project takes writes.
+    for (const f of fs.readdirSync(d.dir).filter((n) => n.startsWith('filler-'))) fs.rmSync(path.join(d.dir, f));
+    server = await startLiveServer({ roots: [d.dir], settingsDir: tmp.make(), args: ['--project', dir] });
+    expect((await api(server, 'labels/set', { videoId, frame: 9999, au: 12, intensity: 2, annotator: 'coder' })).status).toBe(200);
+  });
+
+  it('fails an import cleanly when the disk fills during it; the server stays up and Retry import works with space again', async () => {
+    const d = smallDisk(3 << 20);
+    const dir = path.join(d.dir, 'study');
+    Project.create(dir, { name: 'Full import', auSet: { preset: 'disfa' } }).close();
+    const videos = tmp.make();
+    const video = await makeFaceVideo(path.join(videos, 'face.mp4'), { seconds: 6, size: 200 });
+    server = await startLiveServer({ roots: [d.dir, videos], settingsDir: tmp.make(), args: ['--project', dir] });
+    const s = server;
+    d.fill(64 * 1024);
+
+    const queued = await api(s, 'videos/import', { paths: [video] });
+    expect(queued.status).toBe(200);
+    const job = await jobEnds(s, queued.json.result[0].id);
+    expect(s.alive(), `the server exited:\n${s.log()}`).toBe(true);
+    expect(job.state).toBe('failed');
+    expect(job.error).toBe(DISK_FULL_MESSAGE);
+    const [row] = (await api(s, 'videos/list', {})).json.result as { id: number; status: string; error: string }[];
+    // The video's failed state is written once SQLite can write again; until then (no byte free) it may still read 'ingesting'.
+    expect(['failed', 'ingesting']).toContain(row!.status);
+    // Nothing half-written is left to look like a finished import.
+    expect(fs.existsSync(path.join(dir, 'media', `video-${row!.id}.crops`))).toBe(false);
+    expect((await api(s, 'projects/current', {})).status).toBe(200);
+
+    for (const f of fs.readdirSync(d.dir).filter((n) => n.startsWith('filler-'))) fs.rmSync(path.join(d.dir, f));
+    const retried = await api(s, 'videos/retryImport', { videoId: row!.id });
+    expect(retried.status).toBe(200);
+    expect((await jobEnds(s, retried.json.result.id)).state).toBe('done');
+    const [after] = (await api(s, 'videos/list', {})).json.result as { id: number; status: string }[];
+    expect(after).toMatchObject({ id: row!.id, status: 'ready' });
+  });
+});
