@@ -1,0 +1,193 @@
+// npm run bench:quality — does pretraining + 2 % labels beat an OpenFace-style linear model and
+// come near full supervision, on people the model never saw? (issue 15)
+//
+// Data: the quality demo set (18 synthetic people × 60 s, one video each; made on first use in
+// .demo-data/quality-18x60), imported through the real ingest. People are split into k folds
+// (default 3): each split tests one fold's people (never labelled; their frames are only seen
+// unlabelled by pretraining, as in the app) and labels the others. Settings, on the same split
+// and the same labelled frames:
+//   (a) finetune from scratch on 2 % random labels
+//   (b) pretrain on every frame (no labels, once per seed: it does not depend on the split),
+//       then finetune on the same 2 %
+//   (c) finetune from scratch on 100 % of the training people's frames
+//   (d) HOG + landmark geometry, both minus the video's median, ridge with λ chosen by
+//       cross-validation over the training people, the same 2 %
+// (a)–(c) run as the app runs them: models/pretrain and models/finetune jobs with the preset's
+// defaults, in a worker process. Scores: ICC(3,1), Pearson r and MAE against the ground truth
+// of every face frame of the test people, per AU and averaged over the AUs that vary there.
+//   --preset quick  --folds 3  --seeds 1[,2…]  --percent 2  --only a,b,c,d
+//   --demo DIR (a demo-data.ts folder)  --work DIR  --fresh (re-import)
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { MetricsTable, ModelRow } from '../src/shared/types';
+import { auColumn, DISFA_AUS } from '../src/shared/aus';
+import { PRESETS, type PresetName } from '../src/main/services/learn/config';
+import { CropLibrary, type LabelledFrame } from '../src/main/services/learn/data';
+import { BaselineFeatures, fitBaseline, predictBaselineVideo } from '../src/main/services/learn/baseline';
+import { labelledFrames, trainingVideos } from '../src/main/services/learn/store';
+import { machineLine, openBench } from './bench-common';
+import { DEMO_DEFAULTS, generateDemoData } from './demo-data';
+
+const root = path.resolve(import.meta.dirname, '..');
+const { values: opt } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'quick' },
+    folds: { type: 'string', default: '3' },
+    seeds: { type: 'string', default: '1' },
+    percent: { type: 'string', default: '2' },
+    only: { type: 'string', default: 'a,b,c,d' },
+    demo: { type: 'string' },
+    work: { type: 'string' },
+    fresh: { type: 'boolean', default: false },
+  },
+});
+const preset = opt.preset as PresetName;
+if (!(preset in PRESETS)) throw new Error(`--preset is one of ${Object.keys(PRESETS).join(', ')}`);
+const k = Number(opt.folds);
+const seeds = opt.seeds!.split(',').map(Number);
+const percent = Number(opt.percent);
+const only = new Set(opt.only!.split(','));
+const demoDir = path.resolve(opt.demo ?? path.join(root, '.demo-data', 'quality-18x60'));
+const work = path.resolve(opt.work ?? path.join(demoDir, 'bench-quality'));
+const log = (s: string) => process.stderr.write(`[bench-quality] ${s}\n`);
+const started = performance.now();
+
+if (!opt.demo && !fs.existsSync(path.join(demoDir, 'manifest.json'))) {
+  log(`making the quality demo set in ${demoDir} (18 people × 60 s, ≈ 3 minutes)…`);
+  await generateDemoData({ ...DEMO_DEFAULTS, out: demoDir, seconds: 60, videos: 18, subjects: 18, log });
+}
+const bench = await openBench({ demoDir, work, name: 'bench-quality', seed: 1, fresh: opt.fresh, log });
+const { call, waitJob, db, aus } = bench;
+const stamp = Date.now().toString(36);
+
+type Setting = 'a' | 'b' | 'c' | 'd';
+const NAMES: Record<Setting, string> = {
+  a: `(a) scratch, ${percent} % labels`,
+  b: `(b) pretrain + ${percent} % labels`,
+  c: '(c) scratch, 100 % labels',
+  d: `(d) HOG + geometry + ridge, ${percent} %`,
+};
+interface Run {
+  setting: Setting;
+  seed: number;
+  fold: number;
+  testSubjects: string[];
+  labelled: number;
+  seconds: number;
+  steps: string;
+  table: MetricsTable;
+}
+const runs: Run[] = [];
+const pretrainSeconds: number[] = [];
+
+async function finetune(name: string, parentId: number | null, seed: number, videoIds: number[]): Promise<{ model: ModelRow; seconds: number }> {
+  const t0 = performance.now();
+  const job = await call('models/finetune', { name, parentId, preset, seed, videoIds });
+  await waitJob(job.id);
+  return { model: await bench.modelByName(name), seconds: (performance.now() - t0) / 1000 };
+}
+
+/** (d): the product's baseline code, fit on the labels now in the database. */
+async function baseline(trainIds: number[], testIds: number[]): Promise<{ predictions: Map<number, Float32Array>; lambda: number; seconds: number }> {
+  const t0 = performance.now();
+  const videos = trainingVideos(db, bench.project.dir, [...trainIds, ...testIds], { landmarks: true });
+  const lib = await CropLibrary.open(videos, { geometry: true });
+  try {
+    const features = await BaselineFeatures.open(lib);
+    const labels: LabelledFrame[] = labelledFrames(db, aus, trainIds);
+    const subjectOf = new Map(videos.map((v) => [v.id, v.subject ?? `video${v.id}`]));
+    const fit = fitBaseline(aus, labels, await features.at(labels), (id) => subjectOf.get(id)!);
+    const predictions = new Map<number, Float32Array>();
+    for (const id of testIds) predictions.set(id, await predictBaselineVideo(fit, features, id, lib.videos.get(id)!.frameCount, aus.length));
+    return { predictions, lambda: fit.lambda, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    await lib.close();
+  }
+}
+
+for (const seed of seeds) {
+  const folds = bench.subjectFolds(k, seed);
+  let pre: ModelRow | null = null;
+  if (only.has('b')) {
+    const t0 = performance.now();
+    const name = `q-pre-s${seed}-${stamp}`;
+    const job = await call('models/pretrain', { name, preset, seed });
+    await waitJob(job.id);
+    pre = await bench.modelByName(name);
+    pretrainSeconds.push((performance.now() - t0) / 1000);
+    log(`seed ${seed}: pretrained on every video in ${pretrainSeconds.at(-1)!.toFixed(0)} s (${String(pre.params.steps)} steps)`);
+  }
+  for (const [fold, split] of folds.entries()) {
+    const trainIds = split.train.map((v) => v.id);
+    const testIds = split.test.map((v) => v.id);
+    const add = (setting: Setting, labelled: number, seconds: number, steps: string, table: MetricsTable) => {
+      runs.push({ setting, seed, fold, testSubjects: split.testSubjects, labelled, seconds, steps, table });
+      log(`seed ${seed} fold ${fold} (test ${split.testSubjects.join(' ')}): ${NAMES[setting]}: ICC ${table.mean.icc?.toFixed(3) ?? '–'}, r ${table.mean.r?.toFixed(3) ?? '–'}, MAE ${table.mean.mae?.toFixed(3) ?? '–'} (${seconds.toFixed(0)} s)`);
+    };
+    const sparse = bench.setLabels(percent, split.train);
+    if (only.has('a')) {
+      const { model, seconds } = await finetune(`q-a-s${seed}f${fold}-${stamp}`, null, seed, trainIds);
+      add('a', sparse, seconds, String(model.params.steps), bench.modelTestMetrics(model, testIds));
+    }
+    if (pre) {
+      const { model, seconds } = await finetune(`q-b-s${seed}f${fold}-${stamp}`, pre.id, seed, trainIds);
+      add('b', sparse, seconds, `${String(pre.params.steps)} + ${String(model.params.steps)}`, bench.modelTestMetrics(model, testIds));
+    }
+    if (only.has('d')) {
+      const d = await baseline(trainIds, testIds);
+      add('d', sparse, d.seconds, `λ=${d.lambda}`, bench.testMetrics((id, f) => {
+        const p = d.predictions.get(id);
+        if (!p) return null;
+        const n = p.length / aus.length;
+        const out = aus.map((_, a) => p[a * n + f]!);
+        return out.some((x) => Number.isNaN(x)) ? null : out;
+      }, testIds));
+    }
+    if (only.has('c')) {
+      const full = bench.setLabels(100, split.train);
+      const { model, seconds } = await finetune(`q-c-s${seed}f${fold}-${stamp}`, null, seed, trainIds);
+      add('c', full, seconds, String(model.params.steps), bench.modelTestMetrics(model, testIds));
+    }
+  }
+}
+
+// ── the table ──
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
+const fmt = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+const pm = (xs: number[]) => (xs.length ? `${fmt(mean(xs))} ± ${fmt(sd(xs))}` : '–');
+const shown = DISFA_AUS.filter((au) => aus.includes(au));
+const settings = (['a', 'b', 'c', 'd'] as Setting[]).filter((s) => runs.some((r) => r.setting === s));
+const of = (s: Setting) => runs.filter((r) => r.setting === s);
+const icc = (s: Setting) => of(s).map((r) => r.table.mean.icc ?? NaN);
+const p = PRESETS[preset];
+const lines: string[] = [];
+lines.push(`Machine/backend: ${await machineLine()}`);
+lines.push(
+  `Preset ${preset} (${p.model.channels.join('-')} channels, clip ${p.model.clipLength}; pretraining ${p.pretrain.steps} steps; finetuning ${p.finetune.headSteps} head + ${p.finetune.fullSteps} steps); ` +
+    `data ${bench.videos.length} videos of ${bench.subjects.length} people; ${k} folds of people × seeds ${seeds.join(', ')}; total ${((performance.now() - started) / 60000).toFixed(1)} min` +
+    (pretrainSeconds.length ? `; pretraining took ${pretrainSeconds.map((s) => s.toFixed(0)).join(', ')} s` : ''),
+);
+lines.push('');
+lines.push(`| setting | labelled frames | steps | s per split | ICC mean ± sd | r | MAE | ICC per split | ${shown.map((au) => auColumn(au)).join(' | ')} |`);
+lines.push(`| --- | --- | --- | --- | --- | --- | --- | --- | ${shown.map(() => '---').join(' | ')} |`);
+for (const s of settings) {
+  const rs = of(s);
+  const per = shown.map((au) => fmt(mean(rs.map((r) => r.table.perAu.find((q) => q.au === au)?.icc ?? NaN).filter(Number.isFinite)), 2));
+  lines.push(
+    `| ${NAMES[s]} | ${Math.round(mean(rs.map((r) => r.labelled)))} | ${rs[0]!.steps} | ${mean(rs.map((r) => r.seconds)).toFixed(0)} | ${pm(icc(s))} | ${pm(rs.map((r) => r.table.mean.r ?? NaN))} | ${pm(rs.map((r) => r.table.mean.mae ?? NaN))} | ${icc(s).map((x) => fmt(x, 2)).join(', ')} | ${per.join(' | ')} |`,
+  );
+}
+lines.push('');
+lines.push('Per-AU columns: ICC averaged over the splits where the AU varies in the test people. ± is the sd over splits × seeds.');
+const avg = (s: Setting): number | null => (of(s).length ? mean(icc(s)) : null);
+const [A, B, C, D] = [avg('a'), avg('b'), avg('c'), avg('d')];
+const check = (name: string, ok: boolean, detail: string) => lines.push(`- target ${name}: **${ok ? 'met' : 'not met'}** (${detail})`);
+if (D !== null) check('1, (d) well above 0.2', D > 0.25, `(d) = ${fmt(D)}`);
+if (B !== null && D !== null) check('2a, (b) ≥ (d) + 0.10', B >= D + 0.1, `${fmt(B)} vs ${fmt(D + 0.1)}`);
+if (B !== null && C !== null) check('2b, (b) ≥ 0.9 × (c)', B >= 0.9 * C, `${fmt(B)} vs ${fmt(0.9 * C)}`);
+if (B !== null && A !== null) check('3, (b) − (a) ≥ 0.10', B - A >= 0.1, `${fmt(B - A)}; paired per split: ${of('b').map((r, i) => fmt((r.table.mean.icc ?? NaN) - (of('a')[i]?.table.mean.icc ?? NaN), 2)).join(', ')}`);
+console.log(lines.join('\n'));
+fs.writeFileSync(path.join(work, `bench-quality-${stamp}.json`), JSON.stringify({ preset, k, seeds, percent, pretrainSeconds, runs }, null, 2));
+await bench.app.backend.close();
