@@ -24,7 +24,8 @@ export const LEARN_HELP = `Learning:
                --param sets one objective setting, e.g. --param temporal-margin.margin=0.2
                --param flow.grid=8 (the settings of each objective: \`auw backend\` lists them)
   auw finetune <project> --name NAME [--from PRETRAINED_ID] [--preset …] [--head-steps N]
-               [--steps N] [--batch N] [--lr X] [--full-lr-scale X] [--val-fraction F]
+               [--steps N] [--batch N] [--lr X] [--full-lr-scale X] [--cv-folds K] [--val-fraction F]
+               [--geometry-weight X] [--unlabelled-clips N]
                [--eval-every N] [--patience N] [--input-norm video-median|none] [--no-predict] [--seed N]
   --input-norm: video-median (default) feeds each crop minus its video's median face, so the
                network sees the expression rather than the person; none feeds the plain crop
@@ -66,6 +67,9 @@ const OPTIONS = {
   seed: { type: 'string' },
   from: { type: 'string' },
   'val-fraction': { type: 'string' },
+  'cv-folds': { type: 'string' },
+  'geometry-weight': { type: 'string' },
+  'unlabelled-clips': { type: 'string' },
   'eval-every': { type: 'string' },
   patience: { type: 'string' },
   'no-predict': { type: 'boolean', default: false },
@@ -221,6 +225,9 @@ export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void>
           ...opt('lr', num(v.lr, 'lr')),
           ...opt('fullLrScale', num(v['full-lr-scale'], 'full-lr-scale')),
           ...opt('valFraction', num(v['val-fraction'], 'val-fraction')),
+          ...opt('cvFolds', num(v['cv-folds'], 'cv-folds')),
+          ...opt('geometryWeight', num(v['geometry-weight'], 'geometry-weight')),
+          ...opt('unlabelledClips', num(v['unlabelled-clips'], 'unlabelled-clips')),
           ...opt('evalEvery', num(v['eval-every'], 'eval-every')),
           ...opt('patience', num(v.patience, 'patience')),
           ...opt('checkpointEvery', num(v['checkpoint-every'], 'checkpoint-every')),

@@ -215,6 +215,16 @@ export const contract = {
         /** From scratch only: a pretrained starting point fixes what the network reads. */
         inputNorm: inputNorm.optional(),
         valFraction: z.number().min(0, 'the validation share is 0 to 0.9').max(0.9, 'the validation share is 0 to 0.9').default(0.2),
+        /**
+         * Cross-validation over people for the metrics (the network and the baseline scored on
+         * people their fold never saw); the final model then learns from every labelled video and
+         * valFraction is not used. 0 = off.
+         */
+        cvFolds: z.number().int().min(0).max(10, 'at most 10 folds').default(3),
+        /** Weight of the landmark-motion term during finetuning (0 = off). */
+        geometryWeight: z.number().min(0).max(100).optional(),
+        /** Unlabelled clips per step, from every video, for the landmark-motion term. */
+        unlabelledClips: z.number().int().min(0).max(512).optional(),
         evalEvery: z.number().int().min(0).max(100_000).optional(),
         patience: z.number().int().min(0).max(1000).optional(),
         checkpointEvery: z.number().int().min(1).max(100_000).optional(),

@@ -9,6 +9,7 @@ const tasks: { [K in TaskName]: TaskImpl<K> } = {
   finetune: async (input, io) => (await import('../services/learn/train')).runFinetune(input, io),
   predict: async (input, io) => (await import('../services/learn/train')).runPredict(input, io),
   learnProbe: async () => (await import('../services/learn/train')).runProbe(),
+  baseline: async (input, io) => (await import('../services/learn/baseline-task')).runBaseline(input, io),
 };
 
 const controller = new AbortController();

@@ -4,6 +4,7 @@
  */
 import type { IngestTask } from '../services/media/ingest-task';
 import type { FinetuneTask, PredictTask, PretrainTask, ProbeTask } from '../services/learn/train';
+import type { BaselineTask } from '../services/learn/baseline-task';
 
 export interface WorkerTasks {
   ingest: IngestTask;
@@ -11,6 +12,7 @@ export interface WorkerTasks {
   finetune: FinetuneTask;
   predict: PredictTask;
   learnProbe: ProbeTask;
+  baseline: BaselineTask;
 }
 export type TaskName = keyof WorkerTasks;
 export type TaskInput<K extends TaskName> = WorkerTasks[K]['input'];

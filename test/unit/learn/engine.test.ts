@@ -52,7 +52,7 @@ describe('pretrain → finetune → predict through the worker', () => {
     expect(log).toMatch(/pretrain contrastive step 4\/4 loss \d/);
     expect((await fx.call('models/curve', { modelId: preModel.id })).map((p) => p.step)).toEqual([1, 2, 3, 4]);
 
-    const ft = await fx.call('models/finetune', { name: 'ft', parentId: preModel.id, preset: 'tiny', headSteps: 2, fullSteps: 4, valFraction: 0.34 });
+    const ft = await fx.call('models/finetune', { name: 'ft', parentId: preModel.id, preset: 'tiny', headSteps: 2, fullSteps: 4, valFraction: 0.34, cvFolds: 0 });
     const ftJob = await finished(fx, ft.id);
     expect(ftJob.error).toBeNull();
     expect(ftJob.state).toBe('done');
@@ -106,6 +106,41 @@ describe('pretrain → finetune → predict through the worker', () => {
   });
 });
 
+describe('cross-validation over people', () => {
+  it('scores each person with a network and a baseline trained without them, then trains the final model on everyone', async () => {
+    fx = await makeLearnProject(tmp.make(), { videos: 3, frames: 40, labelEvery: 4 });
+    const job = await finished(fx, (await fx.call('models/finetune', { name: 'cv', preset: 'tiny', fullSteps: 3, cvFolds: 3 })).id);
+    expect(job.error).toBeNull();
+    const model = (await fx.call('models/list', {})).find((m) => m.name === 'cv')!;
+    // The final model learnt from every labelled video; nothing was held out of it.
+    expect(model.params.split).toEqual({ train: fx.videoIds, val: [] });
+    const folds = model.params.crossValidation as { folds: number; people: string[][] };
+    expect(folds.folds).toBe(3);
+    expect(folds.people.flat().sort()).toEqual(['person0', 'person1', 'person2']);
+    const cv = (model.metrics as { crossValidation: { folds: number; people: number; frames: number; network: { frames: number; perAu: { n: number }[] }; baseline: { frames: number } | null } }).crossValidation;
+    expect(cv.folds).toBe(3);
+    expect(cv.people).toBe(3);
+    // Every labelled frame is scored once, by the fold that did not train on it, for both models.
+    expect(cv.frames).toBe(30);
+    expect(cv.network.frames).toBe(30);
+    expect(cv.network.perAu.every((m) => m.n === 30)).toBe(true);
+    expect(cv.baseline?.frames).toBe(30);
+    // The fold models were only for scoring.
+    expect(fs.readdirSync(modelDirFor(fx.dir, 'cv')).filter((f) => f.startsWith('cv-'))).toEqual([]);
+    const log = (fx.app.backend.requireProject().db.prepare('SELECT log FROM jobs WHERE id = ?').get(job.id) as { log: string }).log;
+    expect(log).toMatch(/Cross-validated ICC over 30 labelled frames of 3 people: network .*, baseline/);
+  });
+
+  it('falls back to no cross-validation with one labelled person', async () => {
+    fx = await makeLearnProject(tmp.make(), { videos: 1, frames: 24, labelEvery: 4 });
+    const job = await finished(fx, (await fx.call('models/finetune', { name: 'one', preset: 'tiny', fullSteps: 2, cvFolds: 3 })).id);
+    expect(job.error).toBeNull();
+    const model = (await fx.call('models/list', {})).find((m) => m.name === 'one')!;
+    expect(model.params.crossValidation).toBeUndefined();
+    expect((model.metrics as Record<string, unknown>).crossValidation).toBeUndefined();
+  });
+});
+
 describe('models saved before pooling and input normalisation were settings', () => {
   it('finetune from them with global averaging and the plain crop, as they were trained', async () => {
     fx = await makeLearnProject(tmp.make(), { videos: 2, frames: 24, labelEvery: 4 });
@@ -122,7 +157,7 @@ describe('models saved before pooling and input normalisation were settings', ()
     await saveModelFile(dir, 'pretrain', legacyModel, meta.info);
     legacyModel.dispose();
 
-    const job = await finished(fx, (await fx.call('models/finetune', { name: 'ft', parentId: old.id, preset: 'tiny', headSteps: 1, fullSteps: 1, valFraction: 0.5 })).id);
+    const job = await finished(fx, (await fx.call('models/finetune', { name: 'ft', parentId: old.id, preset: 'tiny', headSteps: 1, fullSteps: 1, valFraction: 0.5, cvFolds: 0 })).id);
     expect(job.error).toBeNull();
     const ft = (await fx.call('models/list', {})).find((m) => m.name === 'ft')!;
     const cfg = ft.params.config as { model: { pool: string; inputNorm: string } };
@@ -179,7 +214,7 @@ describe('crash recovery', () => {
   it('cancels a finetuning job with a checkpoint, and resuming it continues from there', async () => {
     fx = await makeLearnProject(tmp.make(), { videos: 2, frames: 24, labelEvery: 3 });
     const rec = recordEvents(fx.app.events);
-    const job = await fx.call('models/finetune', { name: 'ft', preset: 'tiny', fullSteps: 10, checkpointEvery: 100, valFraction: 0.5 });
+    const job = await fx.call('models/finetune', { name: 'ft', preset: 'tiny', fullSteps: 10, checkpointEvery: 100, valFraction: 0.5, cvFolds: 0 });
     await rec.when((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).event === 'step' && (m.payload as LearnProgress).step >= 3);
     await fx.call('jobs/cancel', { jobId: job.id });
     const cancelled = await finished(fx, job.id);

@@ -236,11 +236,12 @@ export class BaselineFeatures {
     const geometry = this.lib.geometryOf(videoId)!;
     const unit = GEOMETRY_UNIT * S;
     return (await this.lib.records(videoId, start, count)).map((rec) => {
-      if (rec.flag === CropFlag.NoFace || !geometry.valid[rec.index]) return null;
+      if (rec.flag === CropFlag.NoFace) return null;
       const h = hog(rec.pixels, S);
       const x = new Float32Array(this.dim);
       for (let j = 0; j < h.length; j++) x[j] = h[j]! - median[j]!;
-      for (let j = 0; j < GEOMETRY_DIM; j++) x[h.length + j] = geometry.displacement[rec.index * GEOMETRY_DIM + j]! / unit;
+      // A face frame without landmarks (e.g. crops imported already aligned) keeps its HOG part.
+      if (geometry.valid[rec.index]) for (let j = 0; j < GEOMETRY_DIM; j++) x[h.length + j] = geometry.displacement[rec.index * GEOMETRY_DIM + j]! / unit;
       return x;
     });
   }

@@ -98,6 +98,15 @@ export interface FinetuneConfig {
   evalEvery: number;
   /** Stop after this many evaluations without improvement (0 = never stop early). */
   patience: number;
+  /**
+   * Weight of the landmark-motion term (objectives/geometry.ts) kept on during finetuning, on
+   * every frame of the labelled clips and of `unlabelledClips` more clips drawn from every
+   * video: the features stay tied to the face's movement for all the people, not only the
+   * labelled ones. 0 = off (absent in models saved before it existed).
+   */
+  geometryWeight?: number;
+  /** Clips per step drawn at random from every video for the geometry term (no AU loss on them). */
+  unlabelledClips?: number;
   checkpointEvery: number;
   seed: number;
 }

@@ -84,10 +84,8 @@ export class CropLibrary {
     if (opts.reference === 'video-median') for (const [id, r] of readers) references.set(id, await medianCrop(r, size));
     const geometry = new Map<number, VideoGeometry>();
     if (opts.geometry) {
-      for (const v of fixed) {
-        if (!v.landmarks) throw new Error(`Video ${v.id} came without its landmarks; the geometry objective needs them.`);
-        geometry.set(v.id, await videoGeometry(readers.get(v.id)!, v.landmarks, v.frameCount));
-      }
+      // A video without landmarks gets an all-invalid geometry: no target, no loss, no feature.
+      for (const v of fixed) geometry.set(v.id, await videoGeometry(readers.get(v.id)!, v.landmarks ?? new Float32Array(v.frameCount * GEOMETRY_DIM).fill(NaN), v.frameCount));
     }
     return new CropLibrary(readers, new Map(fixed.map((v) => [v.id, v])), size, references, geometry);
   }

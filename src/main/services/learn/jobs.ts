@@ -13,6 +13,10 @@ import { ApiError } from '../../../shared/errors';
 import { finetuneConfig, pretrainConfig, type FinetuneOverrides, type PresetName, type PretrainOverrides } from './config';
 import type { ModelFile } from './checkpoint';
 import { computeModelMetrics } from './evaluate';
+import type { LabelledFrame, VideoSource } from './data';
+import type { BaselineInput, BaselineResult } from './baseline-task';
+import { MetricsAccumulator, type MetricsTable } from './metrics';
+import { Rng } from '../../../shared/rng';
 import { getModel, insertModel, labelledFrames, modelDirFor, putPredictions, setModelMetrics, splitBySubject, trainingVideos } from './store';
 import type { TrainEvent, TrainResult } from './train';
 
@@ -29,6 +33,12 @@ export interface FinetuneJobParams {
   parentId: number | null;
   overrides: FinetuneOverrides;
   valFraction: number;
+  /**
+   * Cross-validation over people for the reported metrics: this many folds, each trained on
+   * the others' labels and scored on its own (0 = none; then `valFraction` holds people out).
+   * Absent in jobs queued before it existed.
+   */
+  cvFolds?: number;
   splitSeed: number;
   /** Predict every frame of every video once trained (and compute the metrics). */
   predict: boolean;
@@ -127,20 +137,69 @@ export const finetuneJob: JobRunner = async (ctx) => {
     if (overrides.stride === undefined && typeof meta.info.stride === 'number') overrides.stride = meta.info.stride;
   }
   const cfg = finetuneConfig(p.preset, project.cropSize, aus, overrides);
-  const videos = trainingVideos(db, project.dir, p.videoIds);
+  const geometry = (cfg.geometryWeight ?? 0) > 0;
+  const videos = trainingVideos(db, project.dir, p.videoIds, { landmarks: true });
   if (!videos.length) throw new ApiError('invalid_argument', 'There are no imported videos. Import videos and label some frames first.');
-  const split = splitBySubject(videos, p.valFraction, p.splitSeed);
   const labels = labelledFrames(db, aus, videos.map((v) => v.id));
+  const cv = crossValidationFolds(videos, labels, p.cvFolds ?? 0, p.splitSeed);
+  // With cross-validation the final model learns from every labelled video; otherwise people are held out.
+  const split = cv ? { train: videos.map((v) => v.id), val: [] as number[] } : splitBySubject(videos, p.valFraction, p.splitSeed);
   const trainLabels = labels.filter((l) => split.train.includes(l.videoId)).length;
   if (!trainLabels) throw new ApiError('invalid_argument', 'None of the training videos has labelled frames. Label some sampled frames first.');
   const dir = modelDirFor(project.dir, p.name);
-  ctx.log(`Split by subject: ${split.train.length} training videos (${trainLabels} labelled frames), ${split.val.length} validation videos (${labels.length - trainLabels}).`);
-  const span: [number, number] = p.predict ? [0, 0.85] : [0, 1];
+  const forWorker = geometry ? videos : videos.map(({ landmarks: _l, ...v }) => v);
+  const stages = (cv?.length ?? 0) + 1;
+  const end = p.predict ? 0.85 : 1;
+  const span = (i: number): [number, number] => [(end * i) / stages, (end * (i + 1)) / stages];
+
+  let crossValidation: CrossValidation | null = null;
+  if (cv) {
+    ctx.log(`Cross-validation over people: ${cv.length} folds (${cv.map((f) => f.people.join(', ')).join(' | ')}), then the final model on every labelled video.`);
+    const net = new MetricsAccumulator(aus);
+    for (const [i, fold] of cv.entries()) {
+      const foldDir = path.join(dir, `cv-${i + 1}`);
+      const trainIds = videos.filter((v) => !fold.test.includes(v.id)).map((v) => v.id);
+      await runTask(
+        'finetune',
+        { modelDir: foldDir, config: cfg, videos: forWorker, trainVideoIds: trainIds, valVideoIds: [], labels, parentDir },
+        { signal: ctx.signal, onLog: (l) => ctx.log(`[fold ${i + 1}] ${l}`), onEvent: forward(ctx, 'finetune', `${p.name} (fold ${i + 1} of ${cv.length})`, span(i)) },
+      );
+      const held = labels.filter((l) => fold.test.includes(l.videoId));
+      await runTask('predict', { modelDir: foldDir, videos: forWorker.filter((v) => fold.test.includes(v.id)) }, {
+        signal: ctx.signal,
+        onEvent: (e) => {
+          for (const l of held) {
+            if (l.videoId !== e.videoId) continue;
+            aus.forEach((au, a) => {
+              const lane = e.aus.indexOf(au);
+              if (lane >= 0) net.add(au, l.values[a]!, e.data[lane * e.frameCount + l.frame]!, `${l.videoId}:${l.frame}`);
+            });
+          }
+        },
+      });
+      // The fold models exist only to be scored.
+      fs.rmSync(foldDir, { recursive: true, force: true });
+    }
+    const baseline = await baselineScores(ctx, { videos, aus, labels, folds: cv.map((f) => ({ train: videos.filter((v) => !f.test.includes(v.id)).map((v) => v.id), test: f.test })) });
+    crossValidation = {
+      folds: cv.length,
+      people: cv.reduce((n, f) => n + f.people.length, 0),
+      frames: labels.length,
+      network: net.table('cross-validation over people: each fold scored by a model trained without its people'),
+      baseline: baseline?.heldOut ?? null,
+      baselineLambdas: baseline?.lambdas ?? [],
+    };
+    ctx.log(`Cross-validated ICC over ${crossValidation.frames} labelled frames of ${crossValidation.people} people: network ${crossValidation.network.mean.icc ?? 'n/a'}, baseline (HOG + geometry + ridge) ${crossValidation.baseline?.mean.icc ?? 'n/a'}.`);
+  } else {
+    ctx.log(`Split by subject: ${split.train.length} training videos (${trainLabels} labelled frames), ${split.val.length} validation videos (${labels.length - trainLabels}).`);
+  }
   const result = await runTask(
     'finetune',
-    { modelDir: dir, config: cfg, videos, trainVideoIds: split.train, valVideoIds: split.val, labels, parentDir },
-    { signal: ctx.signal, onLog: (l) => ctx.log(l), onEvent: forward(ctx, 'finetune', p.name, span) },
+    { modelDir: dir, config: cfg, videos: forWorker, trainVideoIds: split.train, valVideoIds: split.val, labels, parentDir },
+    { signal: ctx.signal, onLog: (l) => ctx.log(l), onEvent: forward(ctx, 'finetune', p.name, span(stages - 1)) },
   );
+  // Without cross-validation, the baseline is scored on the same held-out people as the network.
+  const holdoutBaseline = !cv && split.val.length ? ((await baselineScores(ctx, { videos, aus, labels, folds: [{ train: split.train, test: split.val }] }))?.heldOut ?? null) : null;
   const id = insertModel(db, {
     stage: 'finetune',
     parentId: p.parentId,
@@ -152,15 +211,58 @@ export const finetuneJob: JobRunner = async (ctx) => {
       split,
       labelledFrames: { train: trainLabels, val: labels.length - trainLabels },
       bestStep: result.bestStep,
+      ...(cv ? { crossValidation: { folds: cv.length, people: cv.map((f) => f.people) } } : {}),
       ...runSummary(result, ctx.job.id),
     },
-    metrics: { validation: result.validation },
+    metrics: { validation: result.validation, ...(crossValidation ? { crossValidation } : {}), ...(holdoutBaseline ? { baselineHeldOut: holdoutBaseline } : {}) },
     backend: backendLabel(result.backend),
   });
-  ctx.log(`Saved finetuned model ${p.name} (#${id}); best validation at step ${result.bestStep}.`);
+  ctx.log(`Saved finetuned model ${p.name} (#${id})${cv ? '' : `; best validation at step ${result.bestStep}`}.`);
   ctx.events.emit('data/changed', { domain: 'models' });
   if (p.predict) await predictAndMeasure(ctx, id, undefined, [0.85, 1]);
 };
+
+/** The baseline on the same folds; a failure there is logged, never fails the network's job. */
+async function baselineScores(ctx: JobContext, input: BaselineInput): Promise<BaselineResult | null> {
+  try {
+    return await runTask('baseline', input, { signal: ctx.signal });
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.log(`The baseline could not be scored (${err instanceof Error ? err.message : String(err)}); the network's scores stand alone.`);
+    return null;
+  }
+}
+
+/** What the Train view shows as a model's honest score: both models on people they never saw. */
+export interface CrossValidation {
+  folds: number;
+  people: number;
+  frames: number;
+  network: MetricsTable;
+  baseline: MetricsTable | null;
+  baselineLambdas: number[];
+}
+
+/**
+ * Folds of the people who have labelled frames (seeded, round-robin after a shuffle), or null
+ * when fewer than two people have labels or `k` < 2. Each fold lists its videos.
+ */
+export function crossValidationFolds(videos: readonly VideoSource[], labels: readonly LabelledFrame[], k: number, seed: number): { people: string[]; test: number[] }[] | null {
+  const labelled = new Set(labels.map((l) => l.videoId));
+  const person = (v: VideoSource) => v.subject ?? `video ${v.id}`;
+  const people = [...new Set(videos.filter((v) => labelled.has(v.id)).map(person))].sort();
+  const folds = Math.min(k, people.length);
+  if (folds < 2) return null;
+  const rng = new Rng(seed);
+  for (let i = people.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [people[i], people[j]] = [people[j]!, people[i]!];
+  }
+  return Array.from({ length: folds }, (_, f) => {
+    const mine = people.filter((_, i) => i % folds === f).sort();
+    return { people: mine, test: videos.filter((v) => mine.includes(person(v))).map((v) => v.id) };
+  });
+}
 
 export const predictJob: JobRunner = async (ctx) => {
   const p = ctx.job.params as unknown as PredictJobParams;

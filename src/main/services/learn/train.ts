@@ -19,6 +19,7 @@ import { maskedMse } from './losses';
 import { MetricsAccumulator, type MetricsTable } from './metrics';
 import { AuModel, forwardFlopsPerFrame, type VarGroup } from './model';
 import { createObjectives, needsGeometry } from './objectives';
+import { GeometryHead } from './objectives/geometry';
 import { Rng } from '../../../shared/rng';
 import { planWindows, WindowMerger } from './windows';
 
@@ -454,8 +455,12 @@ export async function runFinetune(input: FinetuneInput, io: WorkerIO<'finetune'>
   const T = cfg.model.clipLength;
   const A = cfg.model.aus.length;
   const B = cfg.batchClips;
-  const lib = await CropLibrary.open(input.videos, { reference: cfg.model.inputNorm });
+  const geometryWeight = cfg.geometryWeight ?? 0;
+  const U = geometryWeight > 0 ? (cfg.unlabelledClips ?? 0) : 0;
+  const lib = await CropLibrary.open(input.videos, { reference: cfg.model.inputNorm, geometry: geometryWeight > 0 });
   if (lib.cropSize !== cfg.model.inputSize) throw new Error(`The crops are ${lib.cropSize} px but the model expects ${cfg.model.inputSize} px.`);
+  const allVideos = [...lib.videos.values()];
+  const allFaceCounts = allVideos.map(countFaces);
   const trainIds = new Set(input.trainVideoIds);
   const valIds = new Set(input.valVideoIds);
   const trainFrames = input.labels.filter((l) => trainIds.has(l.videoId) && lib.videos.has(l.videoId) && l.frame < lib.videos.get(l.videoId)!.frameCount);
@@ -464,6 +469,7 @@ export async function runFinetune(input: FinetuneInput, io: WorkerIO<'finetune'>
   const index = labelIndex(trainFrames);
 
   const model = new AuModel(cfg.model, cfg.seed);
+  const geometryHead = geometryWeight > 0 ? new GeometryHead(cfg.model.featureDim) : null;
   if (input.parentDir) {
     const parent = readModelFile(input.parentDir);
     const copied = model.copyFrom(parent.weights, ['enc', 'tmp']);
@@ -485,7 +491,13 @@ export async function runFinetune(input: FinetuneInput, io: WorkerIO<'finetune'>
       throw new Error(`${input.modelDir} holds a checkpoint trained with other settings. Give this model a new name, or delete that folder to start over.`);
     }
     const extra = restoreCheckpoint(input.modelDir, meta, model, optimizer);
-    for (const [n, t] of extra) if (n.startsWith('best/')) best.set(n.slice(5), t);
+    for (const [n, t] of extra) {
+      if (n.startsWith('best/')) best.set(n.slice(5), t);
+      else if (n.startsWith('obj/geometry/') && geometryHead) {
+        geometryHead.set.get(n.slice('obj/geometry/'.length)).assign(t);
+        t.dispose();
+      } else t.dispose();
+    }
     step = meta.step;
     rng.state = meta.rng;
     state = meta.state;
@@ -501,7 +513,7 @@ export async function runFinetune(input: FinetuneInput, io: WorkerIO<'finetune'>
       `${headSteps} head-only steps, then ${cfg.fullSteps} steps of the whole network at ${cfg.lr * (headSteps ? cfg.fullLrScale : 1)}.`,
   );
 
-  const framesPerStep = B * T;
+  const framesPerStep = (B + U) * T;
   const pace = new Pace();
   const snapshotBest = () => {
     for (const t of best.values()) t.dispose();
@@ -517,11 +529,18 @@ export async function runFinetune(input: FinetuneInput, io: WorkerIO<'finetune'>
       optimizer,
       rng: rng.state,
       state,
-      extra: [...best].map(([n, t]) => [`best/${n}`, t] as [string, tfjs.Tensor]),
+      extra: [
+        ...[...best].map(([n, t]) => [`best/${n}`, t] as [string, tfjs.Tensor]),
+        ...[...(geometryHead?.set.vars ?? [])].map(([n, v]) => [`obj/geometry/${n}`, v] as [string, tfjs.Tensor]),
+      ],
     });
     io.emit({ type: 'checkpoint', step });
   };
-  const phaseVars = () => (state.phase === 'head' ? modelVars(model, ['head']) : modelVars(model, ['enc', 'tmp', 'head']));
+  const phaseVars = () => {
+    const vars = state.phase === 'head' ? modelVars(model, ['head']) : modelVars(model, ['enc', 'tmp', 'head']);
+    for (const [n, v] of geometryHead?.set.vars ?? []) vars.set(`obj/geometry/${n}`, v);
+    return vars;
+  };
   let vars = phaseVars();
   optimizer.lr = state.phase === 'head' || headSteps === 0 ? cfg.lr : cfg.lr * cfg.fullLrScale;
   let lastVal: MetricsTable | null = null;
@@ -539,20 +558,28 @@ export async function runFinetune(input: FinetuneInput, io: WorkerIO<'finetune'>
         io.log(`Head-only phase done at step ${step}; now training the whole network at lr ${optimizer.lr}.`);
       }
       const t0 = performance.now();
-      const refs = Array.from({ length: B }, () => {
+      const labelled = Array.from({ length: B }, () => {
         const l = trainFrames[rng.int(trainFrames.length)]!;
         return clipAround(lib.videos.get(l.videoId)!, l.frame, T, cfg.stride, rng);
       });
+      // Unlabelled clips from every video (test people's too): only the geometry term sees them.
+      const refs = [...labelled, ...Array.from({ length: U }, () => randomClip(allVideos, allFaceCounts, T, cfg.stride, rng))];
       const views = [refs.map(() => drawAugment(cfg.augment, lib.cropSize, rng))];
-      const { x, mask, S } = await readBatch(lib, refs, views, rng, T);
+      const { x, mask, S, geometry } = await readBatch(lib, refs, views, rng, T, geometryHead !== null);
       const { y, m } = buildTargets(refs, index, mask, T, A);
-      const { loss } = tf.tidy(() => {
-        const clips = tf.tensor5d(x, [B, T, S, S, 1]);
-        const target = tf.tensor3d(y, [B, T, A]);
-        const lossMask = tf.tensor3d(m, [B, T, A]);
-        return trainStep(vars, optimizer, () => {
-          const l = maskedMse(model.regress(model.forward(clips)), target, lossMask);
-          return { total: l, parts: { mse: l } };
+      const N = B + U;
+      const { loss, parts } = tf.tidy(() => {
+        const clips = tf.tensor5d(x, [N, T, S, S, 1]);
+        const target = tf.tensor3d(y, [N, T, A]);
+        const lossMask = tf.tensor3d(m, [N, T, A]);
+        const geoTarget = geometry ? tf.tensor3d(geometry.out, [N, T, GEOMETRY_DIM]) : null;
+        const geoMask = geometry ? tf.tensor2d(geometry.mask, [N, T]) : null;
+        return trainStep(vars, optimizer, (): { total: tfjs.Scalar; parts: Record<string, tfjs.Scalar> } => {
+          const h = model.forward(clips);
+          const mse = maskedMse(model.regress(h), target, lossMask);
+          if (!geometryHead || !geoTarget || !geoMask) return { total: mse, parts: { mse } };
+          const geo = geometryHead.loss(h, geoTarget, geoMask);
+          return { total: tf.add(mse, tf.mul(geo, geometryWeight)) as tfjs.Scalar, parts: { mse, geometry: geo } };
         });
       });
       step += 1;
@@ -565,7 +592,7 @@ export async function runFinetune(input: FinetuneInput, io: WorkerIO<'finetune'>
         step,
         totalSteps,
         loss,
-        parts: { mse: loss },
+        parts,
         lr: optimizer.lr,
         framesPerSec: pace.fps(framesPerStep),
         etaSeconds: pace.eta(totalSteps - step),
@@ -625,6 +652,7 @@ export async function runFinetune(input: FinetuneInput, io: WorkerIO<'finetune'>
     };
   } finally {
     for (const t of best.values()) t.dispose();
+    geometryHead?.dispose();
     model.dispose();
     optimizer.dispose();
     await lib.close();

@@ -30,28 +30,42 @@ export function geometryLoss(pred: tfjs.Tensor2D, target: tfjs.Tensor2D, mask: t
   });
 }
 
-class Geometry implements Objective {
-  readonly kind = 'geometry';
-  private readonly set: VarSet;
-  constructor(model: AuModel) {
-    const F = model.config.featureDim;
+/** The linear landmark-motion head and its loss; pretraining's objective and finetuning's multi-task term. */
+export class GeometryHead {
+  readonly set: VarSet;
+  constructor(featureDim: number) {
     this.set = new VarSet('geometry', 1);
-    this.set.add('w', [F, GEOMETRY_DIM], F, 'glorot');
+    this.set.add('w', [featureDim, GEOMETRY_DIM], featureDim, 'glorot');
     this.set.add('b', [GEOMETRY_DIM], 1, 'zeros');
   }
-  get variables(): Map<string, tfjs.Variable> {
-    return this.set.vars;
-  }
-  loss(batch: PretrainBatch): tfjs.Scalar {
-    if (!batch.geometry) throw new Error('The geometry objective needs landmark targets in the batch.');
-    const [N, T, F] = batch.h.shape;
-    const h = tf.reshape(batch.h, [N * T, F]) as tfjs.Tensor2D;
+  /** Loss over temporal features h [N,T,F] against targets [N,T,136] where mask [N,T] is 1. */
+  loss(h3: tfjs.Tensor3D, target3: tfjs.Tensor3D, mask2: tfjs.Tensor2D): tfjs.Scalar {
+    const [N, T, F] = h3.shape;
+    const h = tf.reshape(h3, [N * T, F]) as tfjs.Tensor2D;
     const pred = dense(h, this.set.get('w'), this.set.get('b'));
-    const target = tf.reshape(batch.geometry.target, [N * T, GEOMETRY_DIM]) as tfjs.Tensor2D;
-    return geometryLoss(pred, target, tf.reshape(batch.geometry.mask, [N * T]) as tfjs.Tensor1D);
+    const target = tf.reshape(target3, [N * T, GEOMETRY_DIM]) as tfjs.Tensor2D;
+    return geometryLoss(pred, target, tf.reshape(mask2, [N * T]) as tfjs.Tensor1D);
   }
   dispose(): void {
     this.set.dispose();
+  }
+}
+
+class Geometry implements Objective {
+  readonly kind = 'geometry';
+  private readonly head: GeometryHead;
+  constructor(model: AuModel) {
+    this.head = new GeometryHead(model.config.featureDim);
+  }
+  get variables(): Map<string, tfjs.Variable> {
+    return this.head.set.vars;
+  }
+  loss(batch: PretrainBatch): tfjs.Scalar {
+    if (!batch.geometry) throw new Error('The geometry objective needs landmark targets in the batch.');
+    return this.head.loss(batch.h, batch.geometry.target, batch.geometry.mask);
+  }
+  dispose(): void {
+    this.head.dispose();
   }
 }
 

@@ -1,10 +1,14 @@
 import type { ModelRow, MetricsTable } from '@shared/types';
 import { useApi } from '../../api/hooks';
 import { useNotify } from '../../components/Notices';
+import { comparisonOf } from './BaselineComparison';
 
-function heldOutIcc(m: ModelRow): string {
-  const t = (m.metrics as { heldOutLabels?: MetricsTable } | null)?.heldOutLabels;
-  return t?.mean.icc !== undefined && t.mean.icc !== null ? t.mean.icc.toFixed(2) : '–';
+/** The model's score on people it never saw, and the baseline's on the same frames, with their footing. */
+function scores(m: ModelRow): { network: string; baseline: string; footing: string } {
+  const c = comparisonOf(m);
+  const f = (t: MetricsTable | null | undefined) => (t?.mean.icc !== undefined && t.mean.icc !== null ? t.mean.icc.toFixed(2) : '–');
+  if (!c) return { network: '–', baseline: '–', footing: m.stage === 'finetune' ? 'no held-out people' : '' };
+  return { network: f(c.network), baseline: f(c.baseline), footing: c.footing };
 }
 
 /** What trained a model: its objectives (with settings) or the labels it was finetuned on. */
@@ -19,7 +23,8 @@ export function trainedWith(m: ModelRow): string {
       .join(' + ');
   }
   const n = m.params.labelledFrames as { train: number; val: number } | undefined;
-  return n ? `${n.train + n.val} labelled frames (${n.val} for validation)` : '';
+  if (!n) return '';
+  return n.val ? `${n.train + n.val} labelled frames (${n.val} for validation)` : `${n.train} labelled frames`;
 }
 
 /** Every model of the project: stage, lineage, date, data and its headline metric. */
@@ -36,7 +41,9 @@ export function ModelList({ models, selected, onSelect, onRemoved }: { models: M
           <th scope="col">Stage</th>
           <th scope="col">From</th>
           <th scope="col">Trained with</th>
-          <th scope="col">ICC</th>
+          <th scope="col" title="Mean ICC(3,1) on people the model never saw (cross-validated), and the baseline's on the same frames">
+            ICC (baseline)
+          </th>
           <th scope="col">Created</th>
           <th scope="col">
             <span className="sr-only">Actions</span>
@@ -56,7 +63,10 @@ export function ModelList({ models, selected, onSelect, onRemoved }: { models: M
             </td>
             <td className="muted small">{m.parentId ? (byId.get(m.parentId)?.name ?? `#${m.parentId}`) : '—'}</td>
             <td className="small wrap">{trainedWith(m)}</td>
-            <td>{heldOutIcc(m)}</td>
+            <td title={scores(m).footing}>
+              {scores(m).network}
+              {scores(m).baseline !== '–' && <span className="muted small"> ({scores(m).baseline})</span>}
+            </td>
             <td className="muted small">{new Date(m.createdAt).toLocaleString()}</td>
             <td>
               <button

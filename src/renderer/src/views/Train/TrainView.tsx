@@ -4,6 +4,7 @@ import { useApi, useEvent, useQuery } from '../../api/hooks';
 import { formatEta } from '../../components/JobPanel';
 import { useNotify } from '../../components/Notices';
 import { AdvancedSettings, type Advanced } from './AdvancedSettings';
+import { BaselineComparison, comparisonOf } from './BaselineComparison';
 import { ExportPanel } from './ExportPanel';
 import { LossPlot } from './LossPlot';
 import { MetricsTable } from './MetricsTable';
@@ -13,10 +14,10 @@ const LEARN_KINDS = new Set(['pretrain', 'finetune', 'predict']);
 // Seconds in the name: two runs started within a minute (say, a comparison from scratch) must not collide.
 const stamp = () => new Date().toISOString().slice(5, 19).replace('T', '-').replaceAll(':', '');
 
+/** Tables besides the network-vs-baseline comparison: ground truth where the videos have it (demo). */
 export function metricTables(model: ModelRow | null): { caption: string; table: Table }[] {
   const m = (model?.metrics ?? {}) as Record<string, Table | undefined>;
   const out: { caption: string; table: Table }[] = [];
-  if (m.heldOutLabels) out.push({ caption: 'Held-out labelled frames', table: m.heldOutLabels });
   if (m.groundTruthHeldOut) out.push({ caption: 'Ground truth, held-out videos (demo)', table: m.groundTruthHeldOut });
   else if (m.groundTruthAll) out.push({ caption: 'Ground truth, every frame (demo)', table: m.groundTruthAll });
   return out;
@@ -105,6 +106,7 @@ export function TrainView({ project }: { project: ProjectSummary }) {
 
   const interrupted = useMemo(() => jobs.data?.filter((j) => LEARN_KINDS.has(j.kind) && j.state === 'interrupted') ?? [], [jobs.data]);
   const b = backend.data;
+  const comparison = comparisonOf(model);
   const labelled = videos.data?.reduce((n, v) => n + v.labelled, 0) ?? project.counts.labels;
   return (
     <main className="train" aria-labelledby="train-title">
@@ -188,6 +190,7 @@ export function TrainView({ project }: { project: ProjectSummary }) {
           </div>
         )}
         <LossPlot points={curve} title={running ? `${running.kind} loss` : `${model?.name ?? ''} loss`} />
+        {!running && comparison && <BaselineComparison comparison={comparison} />}
         <div className="metrics-grid">
           {metricTables(running ? null : model).map(({ caption, table }) => (
             <MetricsTable key={caption} caption={caption} table={table} />
