@@ -17,6 +17,8 @@
 // of every face frame of the test people, per AU and averaged over the AUs that vary there.
 //   --preset quick  --folds 3  --seeds 1[,2…]  --percent 2  --only a,b,c,d
 //   --demo DIR (a demo-data.ts folder)  --work DIR  --fresh (re-import)
+//   --demo-timing: instead, time one-click Pretrain + Finetune (every default, cross-validation
+//     included) on the app's demo project (6 videos × 30 s, 2 % labels), target 4 of issue 15
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,6 +42,7 @@ const { values: opt } = parseArgs({
     demo: { type: 'string' },
     work: { type: 'string' },
     fresh: { type: 'boolean', default: false },
+    'demo-timing': { type: 'boolean', default: false },
   },
 });
 const preset = opt.preset as PresetName;
@@ -52,6 +55,38 @@ const demoDir = path.resolve(opt.demo ?? path.join(root, '.demo-data', 'quality-
 const work = path.resolve(opt.work ?? path.join(demoDir, 'bench-quality'));
 const log = (s: string) => process.stderr.write(`[bench-quality] ${s}\n`);
 const started = performance.now();
+
+if (opt['demo-timing']) {
+  await demoTiming();
+  process.exit(0);
+}
+
+/** Target 4: the app's demo project, pretrained and finetuned as the Train view's buttons do. */
+async function demoTiming(): Promise<void> {
+  const dir = path.join(root, '.demo-data');
+  if (!fs.existsSync(path.join(dir, 'manifest.json'))) {
+    log('making the app demo set (6 × 30 s)…');
+    await generateDemoData({ ...DEMO_DEFAULTS, out: dir, log });
+  }
+  const b = await openBench({ demoDir: dir, work: path.join(dir, 'bench-timing'), name: 'demo timing', seed: 1, fresh: opt.fresh, log });
+  const labelled = b.setLabels(percent, b.videos);
+  const tag = Date.now().toString(36);
+  const t0 = performance.now();
+  await b.waitJob((await b.call('models/pretrain', { name: `t-pre-${tag}`, preset })).id);
+  const pre = await b.modelByName(`t-pre-${tag}`);
+  const t1 = performance.now();
+  await b.waitJob((await b.call('models/finetune', { name: `t-ft-${tag}`, preset, parentId: pre.id })).id);
+  const t2 = performance.now();
+  const ft = await b.modelByName(`t-ft-${tag}`);
+  const cv = (ft.metrics as { crossValidation?: { network: MetricsTable; baseline: MetricsTable | null; people: number; folds: number } }).crossValidation;
+  const minutes = (t2 - t0) / 60000;
+  console.log(`Machine/backend: ${await machineLine()}`);
+  console.log(`Demo project: ${b.videos.length} videos, ${labelled} labelled frames (${percent} %), preset ${preset}, every other setting the default`);
+  console.log(`| step | minutes |\n| --- | --- |\n| Pretrain | ${((t1 - t0) / 60000).toFixed(1)} |\n| Finetune (${cv ? `${cv.folds}-fold cross-validation + final model` : 'final model'}, then predict every frame) | ${((t2 - t1) / 60000).toFixed(1)} |\n| total | ${minutes.toFixed(1)} |`);
+  if (cv) console.log(`In-app estimate: network ICC ${cv.network.mean.icc ?? '–'} vs baseline ${cv.baseline?.mean.icc ?? '–'} over ${cv.people} people.`);
+  console.log(`- target 4, pretrain + finetune ≤ 20 min: **${minutes <= 20 ? 'met' : 'not met'}** (${minutes.toFixed(1)} min)`);
+  await b.app.backend.close();
+}
 
 if (!opt.demo && !fs.existsSync(path.join(demoDir, 'manifest.json'))) {
   log(`making the quality demo set in ${demoDir} (18 people × 60 s, ≈ 3 minutes)…`);

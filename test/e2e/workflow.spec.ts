@@ -102,7 +102,12 @@ test('create → import → sample → label → reload → pretrain → finetun
     await expect(models.getByRole('row', { name: /pretrain-.*pretrain/ })).toContainText('infonce ×1 (temperature 0.1) + temporal-margin ×0.5 (margin 0.2)');
     await page.getByRole('button', { name: 'Finetune' }).click();
     await expect(models.getByRole('row', { name: /finetune-.*finetune/ })).toBeVisible({ timeout: 240_000 });
-    await expect(page.getByRole('table', { name: 'Held-out labelled frames' })).toBeVisible({ timeout: 120_000 });
+    // Scored by cross-validation over the two people, beside the baseline on the same frames.
+    const comparison = page.getByRole('table', { name: 'People the model never saw: network vs baseline' });
+    await expect(comparison).toBeVisible({ timeout: 120_000 });
+    await expect(comparison).toContainText('Cross-validation over 2 people (2 folds');
+    await expect(comparison.getByRole('columnheader', { name: 'Baseline ICC' })).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: /baseline/ })).toBeVisible();
     await expect(models.getByRole('row', { name: /finetune-.*finetune/ })).toContainText('pretrain-');
     // Finetune once more from scratch, to compare: the new model has no parent.
     await page.getByLabel('Finetune starts from').selectOption('scratch');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/shared/errors';
-import { exportPredictions } from '../../../src/main/services/export/run';
+import { exportPredictions, modelSummary } from '../../../src/main/services/export/run';
 import { openFaceCsv, openFaceHeader } from '../../../src/main/services/export/openface';
 import { Project } from '../../../src/main/services/store/project';
 import { setVideoStatus } from '../../../src/main/services/store/videos';
@@ -16,6 +16,23 @@ function parse(csv: string): { header: string[]; rows: string[][] } {
   const [head, ...lines] = csv.trim().split('\n');
   return { header: head!.split(',').map((c) => c.trim()), rows: lines.map((l) => l.split(',').map((c) => c.trim())) };
 }
+
+describe('modelSummary', () => {
+  it('names the model, where it started, its labels and its cross-validated score beside the baseline', () => {
+    const line = modelSummary(
+      {
+        name: 'ft-1',
+        id: 7,
+        stage: 'finetune',
+        parentId: 3,
+        params: { labelledFrames: { train: 90, val: 0 } },
+        metrics: { crossValidation: { people: 6, folds: 3, network: { mean: { icc: 0.52 } }, baseline: { mean: { icc: 0.38 } } } },
+      },
+      [{ id: 3, name: 'pre-1' }],
+    );
+    expect(line).toBe('Predicted by ft-1 (model 7, finetune, finetuned from pre-1, 90 labelled frames); cross-validated over 6 people (3 folds): mean ICC 0.52 vs 0.38 for the HOG + geometry baseline on the same frames.');
+  });
+});
 
 describe('OpenFace intensity CSV', () => {
   it('has OpenFace column names, 1-based frames, timestamps from fps, and success 0 where no face', () => {
@@ -75,7 +92,8 @@ describe('exportPredictions', () => {
     expect(header.slice(5)).toEqual(['AU06_r', 'AU10_r', 'AU12_r', 'AU14_r', 'AU17_r']);
     expect(rows).toHaveLength(30);
     expect(rows[5]![4]).toBe('0');
-    const json = JSON.parse(fs.readFileSync(path.join(result.dir, 'model.json'), 'utf8')) as { params: unknown; auSet: { aus: number[] } };
+    const json = JSON.parse(fs.readFileSync(path.join(result.dir, 'model.json'), 'utf8')) as { summary: string; params: unknown; auSet: { aus: number[] } };
+    expect(json.summary).toMatch(/^Predicted by .* \(model \d+, finetune, trained from scratch\)\.$/);
     expect(json.params).toEqual({ preset: 'tiny' });
     expect(json.auSet.aus).toEqual([6, 10, 12, 14, 17]);
     expect(fs.readdirSync(result.dir).some((f) => f.endsWith('.tmp'))).toBe(false);

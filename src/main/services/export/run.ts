@@ -55,6 +55,7 @@ export function exportPredictions(project: Project, modelId: number, videoId?: n
     throw new ApiError('not_found', `Model ${modelId} has no predictions for ${missing.join(', ')}. Run Predict first.`);
   }
   const description = {
+    summary: modelSummary(model, listModels(project.db)),
     model: { id: model.id, name: model.name, stage: model.stage, parentId: model.parentId, createdAt: model.createdAt, backend: model.backend },
     params: model.params,
     metrics: model.metrics,
@@ -72,4 +73,16 @@ export function exportPredictions(project: Project, modelId: number, videoId?: n
     files.push({ name: e.name, relPath: `${rel}/${e.name}`, bytes: writeAtomic(path.join(dir, e.name), e.text), rows: null });
   }
   return { dir, relDir: rel, files };
+}
+
+/** One line a reader of the export can quote: which model, trained how, scored how. */
+export function modelSummary(model: { name: string; id: number; stage: string; parentId: number | null; params: Record<string, unknown>; metrics: unknown }, all: readonly { id: number; name: string }[]): string {
+  const parent = model.parentId === null ? 'trained from scratch' : `finetuned from ${all.find((m) => m.id === model.parentId)?.name ?? `model ${model.parentId}`}`;
+  const n = model.params.labelledFrames as { train?: number; val?: number } | undefined;
+  const frames = n ? `, ${(n.train ?? 0) + (n.val ?? 0)} labelled frames` : '';
+  const cv = (model.metrics as { crossValidation?: { people: number; folds: number; network: { mean: { icc: number | null } }; baseline: { mean: { icc: number | null } } | null } } | null)?.crossValidation;
+  const score = cv
+    ? `; cross-validated over ${cv.people} people (${cv.folds} folds): mean ICC ${cv.network.mean.icc ?? 'n/a'} vs ${cv.baseline?.mean.icc ?? 'n/a'} for the HOG + geometry baseline on the same frames`
+    : '';
+  return `Predicted by ${model.name} (model ${model.id}, ${model.stage}, ${parent}${frames})${score}.`;
 }
