@@ -221,6 +221,8 @@ export interface LearnOptions {
   objectives: LearnObjectiveInfo[];
   /** What pretraining uses when no objectives are given (the ablation's pick, BENCHMARKS.md). */
   defaultObjectives: { kind: string; weight: number }[];
+  /** Where one-click Finetune starts: from scratch, or from the latest pretrained model (bench:quality decides). */
+  finetuneStart: 'scratch' | 'pretrained';
 }
 
 /** Streamed while a pretrain/finetune/predict job runs (the live loss plot reads these). */

@@ -97,9 +97,12 @@ test('create → import → sample → label → reload → pretrain → finetun
     // The live plot showed each objective's loss; the model records both objectives and the margin.
     await expect(page.getByRole('img', { name: /loss/i }).first()).toBeVisible();
     const legend = page.getByRole('figure').filter({ has: page.getByRole('img', { name: /pretrain-.* loss/ }) });
-    await expect(legend).toContainText('infonce');
+    await expect(legend).toContainText('geometry');
     await expect(legend).toContainText('temporal-margin');
-    await expect(models.getByRole('row', { name: /pretrain-.*pretrain/ })).toContainText('infonce ×1 (temperature 0.1) + temporal-margin ×0.5 (margin 0.2)');
+    await expect(models.getByRole('row', { name: /pretrain-.*pretrain/ })).toContainText('geometry ×1 + temporal-margin ×0.5 (margin 0.2)');
+    // Finetuning starts from scratch by default (bench:quality); pick the pretrained model.
+    await expect(page.getByLabel('Finetune starts from')).toHaveValue('scratch');
+    await page.getByLabel('Finetune starts from').selectOption('latest');
     await page.getByRole('button', { name: 'Finetune' }).click();
     await expect(models.getByRole('row', { name: /finetune-.*finetune/ })).toBeVisible({ timeout: 240_000 });
     // Scored by cross-validation over the two people, beside the baseline on the same frames.

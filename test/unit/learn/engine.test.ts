@@ -42,7 +42,7 @@ describe('pretrain → finetune → predict through the worker', () => {
     expect(preJob.state).toBe('done');
     const steps = rec.all.filter((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).event === 'step').map((m) => m.payload as LearnProgress);
     expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4]);
-    expect(steps.every((s) => Number.isFinite(s.loss) && s.parts?.infonce !== undefined)).toBe(true);
+    expect(steps.every((s) => Number.isFinite(s.loss) && s.parts?.geometry !== undefined)).toBe(true);
     const models = await fx.call('models/list', {});
     const preModel = models.find((m) => m.name === 'pre')!;
     expect(preModel.stage).toBe('pretrain');

@@ -8,7 +8,7 @@ import { checkWriteTarget, writeFileAtomic } from '../../services/files/safe-wri
 import { getJob } from '../../services/store/jobs';
 import { listVideos } from '../../services/store/videos';
 import { readCurve } from '../../services/learn/curve';
-import { DEFAULT_OBJECTIVES, PRESETS, type FinetuneOverrides, type PretrainOverrides } from '../../services/learn/config';
+import { DEFAULT_FINETUNE_START, DEFAULT_OBJECTIVES, PRESETS, type FinetuneOverrides, type PretrainOverrides } from '../../services/learn/config';
 import { computeModelMetrics } from '../../services/learn/evaluate';
 import { LEARN_JOB_KINDS, type FinetuneJobParams, type PretrainJobParams, type PredictJobParams } from '../../services/learn/jobs';
 import { findModelByName, getModel, modelDirFor, setModelMetrics } from '../../services/learn/store';
@@ -85,6 +85,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
         }),
         objectives: objectiveFactories().map((f) => ({ kind: f.kind, label: f.label, description: f.description, params: f.params })),
         defaultObjectives: DEFAULT_OBJECTIVES.map((o) => ({ kind: o.kind, weight: o.weight })),
+        finetuneStart: DEFAULT_FINETUNE_START,
       };
     },
 

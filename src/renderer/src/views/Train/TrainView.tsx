@@ -38,7 +38,9 @@ export function TrainView({ project }: { project: ProjectSummary }) {
   const [curve, setCurve] = useState<CurvePoint[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   /** Finetuning's starting point: the latest pretrained model, a chosen one, or none. */
-  const [startFrom, setStartFrom] = useState<'latest' | 'scratch' | number>('latest');
+  const [chosenStart, setStartFrom] = useState<'latest' | 'scratch' | number | null>(null);
+  // Until the user picks, the measured default (learn/options) decides.
+  const startFrom = chosenStart ?? (options.data?.finetuneStart === 'pretrained' ? 'latest' : 'scratch');
 
   const running = live && (live.state === 'running' || live.state === 'queued') ? live : null;
   const latest = (stage: ModelRow['stage']) => models.data?.find((m) => m.stage === stage) ?? null;
@@ -147,13 +149,13 @@ export function TrainView({ project }: { project: ProjectSummary }) {
                   {m.name}
                 </option>
               ))}
-              <option value="scratch">nothing: train from scratch</option>
+              <option value="scratch">nothing: train from scratch{options.data?.finetuneStart === 'scratch' ? ' (default: pretraining did not beat it in bench:quality)' : ''}</option>
             </select>
           </label>
         )}
         <ol className="steps small muted">
           <li>Pretrain learns from every frame, no labels needed{latest('pretrain') ? ` (latest: ${latest('pretrain')!.name})` : ''}.</li>
-          <li>Finetune uses your {labelled} labelled frames{parent ? `, starting from ${parent.name}` : pretrained.length ? ', from scratch' : ' (from scratch until you pretrain)'}.</li>
+          <li>Finetune uses your {labelled} labelled frames{parent ? `, starting from ${parent.name}` : ', from scratch'}.</li>
           <li>Predict writes intensity tracks for every frame{predictor ? ` with ${predictor.name}` : ''}; review them in Review.</li>
         </ol>
         {interrupted.map((j) => (
