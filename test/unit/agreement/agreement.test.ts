@@ -130,7 +130,7 @@ describe('agreement between two coders', () => {
       { 1: 3, 2: 5, 12: 1 },
       { 1: 4, 2: 4, 12: 4 },
     ];
-    const bob = [{ 1: 0, 2: 1, 12: 3 }, { 1: 1, 2: 2, 12: 1 }, { 1: 2, 2: 0, 12: 0 }, { 1: 5, 2: 5 }];
+    const bob: Record<number, number>[] = [{ 1: 0, 2: 1, 12: 3 }, { 1: 1, 2: 2, 12: 1 }, { 1: 2, 2: 0, 12: 0 }, { 1: 5, 2: 5 }];
     for (const [i, f] of [f0, f1, f2, f3, f4].entries()) await label(t, v.id, 'alice', f, alice[i]!);
     for (const [i, f] of [f0, f1, f2, f3].entries()) await label(t, v.id, 'bob', f, bob[i]!);
     await label(t, v.id, 'carol', f4, { 1: 4 }); // a third coder: shares one label with alice, none with bob

@@ -168,6 +168,15 @@ export async function parseOpenFaceFile(file: string, video: TargetVideo, projec
     fail(label, [`it holds ${faceIds.size} faces (face_id ${[...faceIds].sort((x, y) => x - y).join(', ')}); import FeatureExtraction's output, which tracks one face per frame`]);
   }
 
+  const wanted = new Set(projectAus);
+  const aus = projectAus.filter((au) => c.aus.some((a) => a.au === au));
+  const ignoredAus = [...new Set(c.aus.map((a) => a.au).filter((au) => !wanted.has(au)))].sort((x, y) => x - y);
+  if (!aus.length) {
+    throw new ApiError(
+      'invalid_argument',
+      `${label} has intensities for ${c.aus.map((a) => auColumn(a.au)).join(', ')}, none of which is in this project's AU set (${projectAus.map(auColumn).join(', ')}). Nothing was imported.`,
+    );
+  }
   // One row per frame, 1…N, in order: anything else is not FeatureExtraction's output of one video.
   for (let k = 0; k < frames.length; k++) {
     if (frames[k] !== k + 1) {
@@ -194,15 +203,6 @@ export async function parseOpenFaceFile(file: string, video: TargetVideo, projec
     );
   }
 
-  const wanted = new Set(projectAus);
-  const aus = projectAus.filter((au) => c.aus.some((a) => a.au === au));
-  const ignoredAus = [...new Set(c.aus.map((a) => a.au).filter((au) => !wanted.has(au)))].sort((x, y) => x - y);
-  if (!aus.length) {
-    throw new ApiError(
-      'invalid_argument',
-      `${label} has intensities for ${c.aus.map((a) => auColumn(a.au)).join(', ')}, none of which is in this project's AU set (${projectAus.map(auColumn).join(', ')}). Nothing was imported.`,
-    );
-  }
   const data = new Float32Array(aus.length * n).fill(Number.NaN);
   aus.forEach((au, lane) => {
     const k = c.aus.findIndex((a) => a.au === au);
