@@ -38,9 +38,13 @@ export function exportPredictions(project: Project, modelId: number, which?: num
   if (!videos.length) throw new ApiError('not_found', 'The project has no imported videos to export.');
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  const rel = `${stamp}-model-${modelId}`;
+  // A second export in the same second gets its own folder (-2, -3, …) rather than meeting the first one's files.
+  const base = `${stamp}-model-${modelId}`;
+  let rel = base;
+  for (let n = 2; fs.existsSync(project.path('exports', rel)); n++) rel = `${base}-${n}`;
   const dir = project.path('exports', rel);
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  fs.mkdirSync(dir);
   const files: ExportResult['files'] = [];
   const missing: string[] = [];
   const used = new Set<string>();
