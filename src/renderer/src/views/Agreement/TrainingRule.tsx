@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { LabelRule } from '@shared/types';
 import { useApi, useQuery } from '../../api/hooks';
 import { useNotify } from '../../components/Notices';
@@ -14,6 +14,12 @@ export function TrainingRule({ coders }: { coders: string[] }) {
   const notify = useNotify();
   const rule = useQuery('labels/rule', {}, ['rule']);
   const name = useId();
+  // The choice shows at once; it gives way to the stored rule once that has arrived (or on a refusal).
+  const [pending, setPending] = useState<LabelRule | null>(null);
+  useEffect(() => {
+    if (pending && rule.data && same(pending, rule.data)) setPending(null);
+  }, [rule.data, pending]);
+  const current = pending ?? rule.data;
   const choices: { rule: LabelRule; label: string }[] = [
     { rule: { kind: 'mean' }, label: 'The mean of every coder’s value' },
     ...coders.map((c) => ({ rule: { kind: 'coder', coder: c } as LabelRule, label: `${c}’s value first (the others’ mean where ${c} gave none)` })),
@@ -21,9 +27,12 @@ export function TrainingRule({ coders }: { coders: string[] }) {
   // A chosen coder without labels now (still stored) stays visible as the rule in force.
   if (rule.data?.kind === 'coder' && !coders.includes(rule.data.coder)) choices.push({ rule: rule.data, label: `${rule.data.coder}’s value first` });
   const set = async (r: LabelRule) => {
+    setPending(r);
     try {
       await api.call('labels/setRule', { rule: r });
+      rule.reload();
     } catch (e) {
+      setPending(null);
       notify('error', (e as Error).message);
     }
   };
@@ -36,7 +45,7 @@ export function TrainingRule({ coders }: { coders: string[] }) {
           const key = c.rule.kind === 'mean' ? 'mean' : `coder:${c.rule.coder}`;
           return (
             <label key={key} className="inline rule-choice">
-              <input type="radio" name={name} checked={!!rule.data && same(rule.data, c.rule)} onChange={() => void set(c.rule)} />
+              <input type="radio" name={name} checked={!!current && same(current, c.rule)} onChange={() => void set(c.rule)} />
               {c.label}
             </label>
           );

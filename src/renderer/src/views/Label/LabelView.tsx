@@ -395,7 +395,6 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
           {inShare && mode !== 'double' && <span className="badge double">Double-coding frame</span>}
         </div>
         <QueuePicker share={share} sampled={allSampled.length} mode={mode} onChange={setMode} />
-        <ShareOffer videoId={videoId} coder={annotator} share={share} mode={mode} onChoose={() => setMode('double')} />
         <div className="progress-box" aria-label="Labelling progress">
           <span data-testid="label-progress">
             {done} of {sampled.length} {queueName} labelled ({pct} %)
@@ -426,6 +425,7 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
             ?
           </button>
         </div>
+        <ShareOffer videoId={videoId} coder={annotator} share={share} mode={mode} onChoose={() => setMode('double')} />
       </div>
 
       <div className="lv-stage-area">
