@@ -328,9 +328,11 @@ function LanesImpl({ aus, frameCount, fps, a, b, openface, modelName, compareNam
           <span className="legend-item">
             <span className="dot" /> your label
           </span>
-          <span className="legend-item">
-            <span className="dot off" /> label ≥ 1 level from the model
-          </span>
+          {a && (
+            <span className="legend-item">
+              <span className="dot off" /> label ≥ 1 level from the model
+            </span>
+          )}
         </div>
         <div className="zoom-tools" role="group" aria-label="Lane zoom">
           <span className="muted small">

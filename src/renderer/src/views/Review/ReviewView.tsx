@@ -314,9 +314,11 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
               <tr>
                 <th scope="col">AU</th>
                 <th scope="col">Your label</th>
-                <th scope="col">
-                  <span className="swatch" style={{ background: COLOR_A }} aria-hidden="true" /> Model
-                </th>
+                {(a.track || !of) && (
+                  <th scope="col">
+                    <span className="swatch" style={{ background: COLOR_A }} aria-hidden="true" /> Model
+                  </th>
+                )}
                 {b.track && (
                   <th scope="col">
                     <span className="swatch" style={{ background: COLOR_B }} aria-hidden="true" /> Compared
@@ -343,7 +345,7 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
                       {auColumn(au)}
                     </th>
                     <td>{label === undefined ? <span className="muted">—</span> : levelText(label)}</td>
-                    <td className="mono">{pa === undefined || Number.isNaN(pa) ? <span className="muted">—</span> : predictedText(pa)}</td>
+                    {(a.track || !of) && <td className="mono">{pa === undefined || Number.isNaN(pa) ? <span className="muted">—</span> : predictedText(pa)}</td>}
                     {b.track && <td className="mono">{pb === undefined || Number.isNaN(pb) ? <span className="muted">—</span> : predictedText(pb)}</td>}
                     {of && <td className="mono">{po === undefined || Number.isNaN(po) ? <span className="muted">—</span> : predictedText(po)}</td>}
                     <td className={diff !== null && diff >= 1 ? 'mono off' : 'mono'}>{diff === null ? '' : diff.toFixed(2)}</td>

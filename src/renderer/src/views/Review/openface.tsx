@@ -14,6 +14,8 @@ import { useNotify } from '../../components/Notices';
 import type { Track } from './predictions';
 
 export const COLOR_OPENFACE = '#5fd39a';
+/** The chosen model's colour in Review (Lanes' COLOR_A). */
+const COLOR_MODEL = '#5b9cff';
 
 export interface OpenFaceState {
   info: OpenFaceTrackInfo | null;
@@ -154,20 +156,34 @@ export function OpenFaceCompare({ videoId, modelId, modelName }: { videoId: numb
       </section>
     );
   }
+  const sw = (color: string) => <span className="swatch" style={{ background: color }} aria-hidden="true" />;
   return (
-    <section className="rv-compare" aria-label="OpenFace on your labels">
+    <details className="rv-compare" aria-label="OpenFace on your labels">
+      <summary>
+        On your labels, mean ICC:{model && <> {sw(COLOR_MODEL)}model {fmt(model.mean.icc)} ·</>} {sw(COLOR_OPENFACE)}OpenFace {fmt(openface.mean.icc)}{' '}
+        <span className="muted small">({openface.frames} frames{model ? ', the same for both' : ''})</span>
+      </summary>
       <table aria-label={`${modelName ?? 'Model'} and OpenFace on your labels`}>
-        <caption>
-          On your labels <span className="muted small">({openface.frames} frames{model ? ', the same for both' : ''})</span>
-        </caption>
         <thead>
           <tr>
             <th scope="col">AU</th>
             <th scope="col">n</th>
-            {model && <th scope="col">ICC model</th>}
-            <th scope="col">ICC OpenFace</th>
-            {model && <th scope="col">MAE model</th>}
-            <th scope="col">MAE OpenFace</th>
+            {model && (
+              <th scope="col" aria-label="ICC model" title="ICC(3,1) of the model">
+                ICC {sw(COLOR_MODEL)}
+              </th>
+            )}
+            <th scope="col" aria-label="ICC OpenFace" title="ICC(3,1) of OpenFace">
+              ICC {sw(COLOR_OPENFACE)}
+            </th>
+            {model && (
+              <th scope="col" aria-label="MAE model" title="Mean absolute error of the model">
+                MAE {sw(COLOR_MODEL)}
+              </th>
+            )}
+            <th scope="col" aria-label="MAE OpenFace" title="Mean absolute error of OpenFace">
+              MAE {sw(COLOR_OPENFACE)}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -198,6 +214,6 @@ export function OpenFaceCompare({ videoId, modelId, modelName }: { videoId: numb
           </tr>
         </tfoot>
       </table>
-    </section>
+    </details>
   );
 }
