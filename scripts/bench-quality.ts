@@ -1,8 +1,8 @@
 // npm run bench:quality — does pretraining + 2 % labels beat an OpenFace-style linear model and
 // come near full supervision, on people the model never saw? (issue 15)
 //
-// Data: the quality demo set (18 synthetic people × 60 s, one video each; made on first use in
-// .demo-data/quality-18x60), imported through the real ingest. People are split into k folds
+// Data: the quality demo set (17 synthetic people × 60 s, one video each; made on first use in
+// .demo-data/quality-17x60), imported through the real ingest. People are split into k folds
 // (default 3): each split tests one fold's people (never labelled; their frames are only seen
 // unlabelled by pretraining, as in the app) and labels the others. Settings, on the same split
 // and the same labelled frames:
@@ -51,7 +51,7 @@ const k = Number(opt.folds);
 const seeds = opt.seeds!.split(',').map(Number);
 const percent = Number(opt.percent);
 const only = new Set(opt.only!.split(','));
-const demoDir = path.resolve(opt.demo ?? path.join(root, '.demo-data', 'quality-18x60'));
+const demoDir = path.resolve(opt.demo ?? path.join(root, '.demo-data', 'quality-17x60'));
 const work = path.resolve(opt.work ?? path.join(demoDir, 'bench-quality'));
 const log = (s: string) => process.stderr.write(`[bench-quality] ${s}\n`);
 const started = performance.now();
@@ -89,8 +89,8 @@ async function demoTiming(): Promise<void> {
 }
 
 if (!opt.demo && !fs.existsSync(path.join(demoDir, 'manifest.json'))) {
-  log(`making the quality demo set in ${demoDir} (18 people × 60 s, ≈ 3 minutes)…`);
-  await generateDemoData({ ...DEMO_DEFAULTS, out: demoDir, seconds: 60, videos: 18, subjects: 18, log });
+  log(`making the quality demo set in ${demoDir} (17 people × 60 s, ≈ 3 minutes)…`);
+  await generateDemoData({ ...DEMO_DEFAULTS, out: demoDir, seconds: 60, videos: 17, subjects: 17, log });
 }
 const bench = await openBench({ demoDir, work, name: 'bench-quality', seed: 1, fresh: opt.fresh, log });
 const { call, waitJob, db, aus } = bench;

@@ -16,7 +16,7 @@ export interface DemoOptions {
   out: string;
   seconds: number;
   videos: number;
-  /** People to cycle through (at most the 19 the sample photos hold); video v shows person v mod subjects. */
+  /** People to cycle through (at most the 17 the sample photos hold); video v shows person v mod subjects. */
   subjects: number;
   seed: number;
   size: number;
