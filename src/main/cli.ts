@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import type { MethodName, Params, Result } from '../shared/contract';
 import type { Job } from '../shared/types';
 import { dispatch } from './api/dispatch';
+import { CODING_COMMANDS, CODING_HELP, runCodingCli } from './cli-coding';
 import { LEARN_COMMANDS, LEARN_HELP, runLearnCli } from './cli-learn';
 import { compose } from './compose';
 
@@ -22,12 +23,15 @@ const HELP = `AU Workbench command line
 
 ${LEARN_HELP}
 
+${CODING_HELP}
+
 Paths may be anywhere the command line user can reach.`;
 
 const argv = process.argv.slice(2);
 const learnCommand = LEARN_COMMANDS.includes(argv[0] ?? '');
+const codingCommand = CODING_COMMANDS.includes(argv[0] ?? '') && !argv.includes('--help') && !argv.includes('-h');
 const { positionals, values } = parseArgs({
-  args: learnCommand ? [] : argv,
+  args: learnCommand || codingCommand ? [] : argv,
   allowPositionals: true,
   options: {
     name: { type: 'string' },
@@ -88,6 +92,7 @@ async function waitFor(jobs: Job[]): Promise<void> {
 
 async function main(): Promise<void> {
   if (learnCommand) return runLearnCli(argv, { call, events, waitFor });
+  if (codingCommand) return runCodingCli(argv, { call });
   const [command, target, ...rest] = positionals;
   if (values.help || !command) return void console.log(HELP);
   if (!target) throw new Error(`\`auw ${command}\` needs a project folder. See \`auw --help\`.`);

@@ -7,9 +7,11 @@ const MAX_RECENT = 12;
 
 interface SettingsFile {
   recent: RecentProject[];
+  /** Who codes on this machine; every label the UI writes carries it. */
+  coder?: string;
 }
 
-/** The app's own settings (not a project's): the recent-projects list. */
+/** The app's own settings (not a project's): the recent-projects list and this machine's coder. */
 export class Settings {
   constructor(private readonly file: string) {}
 
@@ -25,7 +27,8 @@ export class Settings {
       const recent = Array.isArray(parsed.recent)
         ? parsed.recent.filter((r): r is RecentProject => typeof r?.dir === 'string' && typeof r?.name === 'string')
         : [];
-      return { recent };
+      const coder = typeof parsed.coder === 'string' && parsed.coder.trim() ? parsed.coder.trim().slice(0, 64) : undefined;
+      return { recent, ...(coder ? { coder } : {}) };
     } catch {
       return { recent: [] };
     }
@@ -44,14 +47,26 @@ export class Settings {
   }
 
   remember(dir: string, name: string): RecentProject[] {
-    const recent = [{ dir, name, openedAt: new Date().toISOString() }, ...this.read().recent.filter((r) => r.dir !== dir)].slice(0, MAX_RECENT);
-    this.write({ recent });
+    const current = this.read();
+    const recent = [{ dir, name, openedAt: new Date().toISOString() }, ...current.recent.filter((r) => r.dir !== dir)].slice(0, MAX_RECENT);
+    this.write({ ...current, recent });
     return recent;
   }
 
   forget(dir: string): RecentProject[] {
-    const recent = this.read().recent.filter((r) => r.dir !== dir);
-    this.write({ recent });
+    const current = this.read();
+    const recent = current.recent.filter((r) => r.dir !== dir);
+    this.write({ ...current, recent });
     return recent;
+  }
+
+  coder(): string | null {
+    return this.read().coder ?? null;
+  }
+
+  setCoder(name: string): string {
+    const coder = name.trim();
+    this.write({ ...this.read(), coder });
+    return coder;
   }
 }

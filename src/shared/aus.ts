@@ -43,3 +43,20 @@ export function auInfo(au: number): AuInfo {
 export function auColumn(au: number): string {
   return `AU${String(au).padStart(2, '0')}`;
 }
+
+/** An intensity level as a coder reads it: 3 → "C (3)", 0 → "0 (absent)". */
+export function levelText(v: number): string {
+  if (v === 0) return '0 (absent)';
+  const letter = FACS_LEVELS[v];
+  return letter ? `${letter} (${v})` : String(v);
+}
+
+/** The FACS level nearest a continuous intensity (a model's or OpenFace's): 2.61 → "C", 0.2 → "0". */
+export function nearestLevel(x: number): string {
+  return FACS_LEVELS[Math.max(0, Math.min(5, Math.round(x)))]!;
+}
+
+/** A continuous intensity with its nearest FACS level: 2.61 → "2.61 ≈ C". */
+export function predictedText(x: number): string {
+  return `${x.toFixed(2)} ≈ ${nearestLevel(x)}`;
+}

@@ -5,7 +5,16 @@
  */
 import { z } from 'zod';
 import type {
+  AgreementReport,
   AppInfo,
+  CoderSetting,
+  CoderSummary,
+  DoubleCodingSet,
+  LabelRule,
+  OpenFaceComparison,
+  OpenFaceImportResult,
+  OpenFaceTrack,
+  OpenFaceTrackInfo,
   AuSet,
   DataDomain,
   DirListing,
@@ -76,6 +85,13 @@ const objectiveSpec = z
   })
   .strict();
 
+const labelRule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('mean') }).strict(),
+  z.object({ kind: z.literal('coder'), coder: annotator }).strict(),
+]);
+const sharePercent = z.number().gt(0, 'the share must be above 0 %').max(100, 'the share is at most 100 %');
+const exportDir = z.string().min(1).max(300).regex(/^[\w.-]+$/, 'an export folder name');
+
 const auSetChoice = z.union([
   z.object({ preset: z.enum(['disfa', 'bp4d']) }).strict(),
   z
@@ -93,7 +109,8 @@ const auSetChoice = z.union([
 export const contract = {
   'app/info': method<AppInfo>()(none),
 
-  'fs/list': method<DirListing>()(z.object({ dir: absPath.optional() }).strict()),
+  /** Folders and, by `files`, the video files (default) or the .csv files in one folder. */
+  'fs/list': method<DirListing>()(z.object({ dir: absPath.optional(), files: z.enum(['videos', 'csv']).default('videos') }).strict()),
   'fs/pickDirectory': method<string | null>()(z.object({ title: z.string().max(200).optional() }).strict()),
   'fs/pickVideos': method<string[]>()(z.object({ title: z.string().max(200).optional() }).strict()),
 
@@ -167,15 +184,63 @@ export const contract = {
   'labels/forFrame': method<Label[]>()(z.object({ videoId: id, frame: frameIndex }).strict()),
   'labels/forVideo': method<Label[]>()(z.object({ videoId: id }).strict()),
   'labels/history': method<LabelChange[]>()(
-    z.object({ videoId: id, frame: frameIndex.optional(), limit: z.number().int().min(1).max(10_000).default(200) }).strict(),
+    z
+      .object({
+        videoId: id,
+        frame: frameIndex.optional(),
+        /** One coder's changes only (a second coder must not see the first one's values). */
+        annotator: annotator.optional(),
+        limit: z.number().int().min(1).max(10_000).default(200),
+      })
+      .strict(),
   ),
+
+  // Coders and agreement.
+  /** This machine's coder (the app's settings): asked once, changeable. */
+  'coder/get': method<CoderSetting>()(none),
+  'coder/set': method<CoderSetting>()(z.object({ name: annotator }).strict()),
+  'coders/list': method<CoderSummary[]>()(z.object({ videoId: id.optional() }).strict()),
+  'doubleCoding/list': method<DoubleCodingSet[]>()(z.object({ videoId: id.optional() }).strict()),
+  /** Sets aside (or grows) a seeded share of each video's sampled frames for a second coder. */
+  'doubleCoding/create': method<DoubleCodingSet[]>()(
+    z
+      .object({ videoId: id.optional(), percent: sharePercent.default(20), seed: z.number().int().min(0).max(2 ** 31 - 1).optional() })
+      .strict(),
+  ),
+  'agreement/compute': method<AgreementReport>()(
+    z
+      .object({
+        coderA: annotator.optional(),
+        coderB: annotator.optional(),
+        videoId: id.optional(),
+        limit: z.number().int().min(0).max(1000).default(50),
+      })
+      .strict(),
+  ),
+  /** The training rule: one value per frame and AU where several coders labelled it. */
+  'labels/rule': method<LabelRule>()(none),
+  'labels/setRule': method<LabelRule>()(z.object({ rule: labelRule }).strict()),
+
+  // OpenFace in: a FeatureExtraction CSV as a read-only track of its video.
+  'openface/import': method<OpenFaceImportResult>()(z.object({ videoId: id, path: absPath, replace: z.boolean().default(false) }).strict()),
+  'openface/list': method<OpenFaceTrackInfo[]>()(none),
+  'openface/get': method<OpenFaceTrack | null>()(z.object({ videoId: id }).strict()),
+  'openface/remove': method<null>()(z.object({ videoId: id }).strict()),
+  'openface/compare': method<OpenFaceComparison>()(z.object({ videoId: id.optional(), modelId: id.optional() }).strict()),
 
   'jobs/list': method<Job[]>()(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict()),
   'jobs/cancel': method<Job>()(z.object({ jobId: id }).strict()),
 
   'models/list': method<ModelRow[]>()(none),
-  'export/run': method<ExportResult>()(z.object({ modelId: id, videoId: id.optional() }).strict()),
-  'export/saveAs': method<string | null>()(z.object({ relDir: z.string().min(1).max(300).regex(/^[\w.-]+$/, 'an export folder name') }).strict()),
+  'export/run': method<ExportResult>()(
+    z
+      .object({ modelId: id, videoId: id.optional(), videoIds: z.array(id).min(1).max(10_000).optional() })
+      .strict()
+      .refine((a) => a.videoId === undefined || a.videoIds === undefined, 'give videoId or videoIds, not both'),
+  ),
+  'export/saveAs': method<string | null>()(z.object({ relDir: exportDir }).strict()),
+  /** Copies an export folder's files into `dir` (made if missing); existing files only with overwrite. */
+  'export/copy': method<string>()(z.object({ relDir: exportDir, dir: absPath, overwrite: z.boolean().default(false) }).strict()),
   'predictions/get': method<PredictionTrack | null>()(z.object({ modelId: id, videoId: id }).strict()),
 
   // Learning engine: training and inference run as jobs in a worker process.

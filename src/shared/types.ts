@@ -149,7 +149,7 @@ export interface DirListing {
   entries: DirEntry[];
 }
 
-export type DataDomain = 'project' | 'videos' | 'samples' | 'labels' | 'jobs' | 'models' | 'predictions';
+export type DataDomain = 'project' | 'videos' | 'samples' | 'labels' | 'jobs' | 'models' | 'predictions' | 'coder' | 'rule' | 'openface';
 
 export interface Peaks {
   /** Peak values per second of media. */
@@ -282,4 +282,114 @@ export interface LabelsImportResult {
 export interface LabelsExportResult {
   path: string;
   rows: number;
+}
+
+// ── Coders and agreement ─────────────────────────────────────────────────────────────────
+
+/** Who is coding on this machine (the app's settings, not the project's). */
+export interface CoderSetting {
+  name: string | null;
+}
+
+/**
+ * Which one value training takes for a frame and AU that several coders labelled: the mean of
+ * every coder's value, or a chosen coder's value where they gave one (the others' mean elsewhere).
+ */
+export type LabelRule = { kind: 'mean' } | { kind: 'coder'; coder: string };
+
+export interface CoderSummary {
+  name: string;
+  /** Labels (frame × AU) this coder gave. */
+  labels: number;
+  frames: number;
+  videos: number;
+}
+
+/** A video's double-coding share: sampled frames set aside for a second coder. */
+export interface DoubleCodingSet {
+  videoId: number;
+  /** Share of the video's sampled frames, in percent. */
+  percent: number;
+  seed: number;
+  createdAt: string;
+  /** The frames of the share, ascending. */
+  frames: number[];
+  /** Sampled frames of the video when the share was last set (or grown). */
+  sampled: number;
+}
+
+export interface AgreementAu {
+  au: number;
+  /** Frames on which both coders labelled this AU. */
+  n: number;
+  icc: number | null;
+  r: number | null;
+  mae: number | null;
+  /** Cohen's kappa with linear weights over the six levels 0–5. */
+  kappa: number | null;
+}
+
+export interface CoderDisagreement {
+  videoId: number;
+  videoName: string;
+  frame: number;
+  au: number;
+  a: number;
+  b: number;
+  diff: number;
+}
+
+export interface AgreementReport {
+  coderA: string;
+  coderB: string;
+  /** null: every video. */
+  videoId: number | null;
+  /** Frames with at least one AU labelled by both coders. */
+  frames: number;
+  perAu: AgreementAu[];
+  /** Averages over the AUs where each figure is defined (`aus` says over how many had an ICC). */
+  mean: { icc: number | null; r: number | null; mae: number | null; kappa: number | null; aus: number };
+  /** Largest |a − b| first; only frames and AUs where the coders differ. */
+  disagreements: CoderDisagreement[];
+  /** Every coder in scope, most labels first. */
+  coders: CoderSummary[];
+}
+
+// ── OpenFace in ──────────────────────────────────────────────────────────────────────────
+
+export interface OpenFaceTrackInfo {
+  videoId: number;
+  /** The file it was imported from (as named at import). */
+  source: string;
+  aus: number[];
+  frameCount: number;
+  /** Frame rate read from the CSV's timestamps. */
+  fps: number;
+  /** Frames where OpenFace reported success 1. */
+  faces: number;
+  importedAt: string;
+}
+
+export interface OpenFaceImportResult extends OpenFaceTrackInfo {
+  /** AU columns in the file that are not in the project's AU set (left out). */
+  ignoredAus: number[];
+  /** True when an earlier OpenFace track of this video was replaced. */
+  replaced: boolean;
+}
+
+/** An OpenFace track in the shape of a model's predictions (null where success was 0). */
+export interface OpenFaceTrack extends OpenFaceTrackInfo {
+  values: Record<number, (number | null)[]>;
+}
+
+/**
+ * OpenFace and (optionally) a model scored against the labels (one value per frame and AU, by
+ * the training rule) on the same frames and AUs, so the two tables compare like with like.
+ */
+export interface OpenFaceComparison {
+  rule: LabelRule;
+  modelId: number | null;
+  videos: number;
+  openface: MetricsTable;
+  model: MetricsTable | null;
 }

@@ -39,9 +39,12 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
  * Builds the video and the project; seconds of video at 25 fps, 10 % of frames sampled.
  * `silent` adds a second video without an audio track (imported after the first).
  */
-export function buildFixture(name: string, seconds = 4, opts: { silent?: boolean } = {}): Fixture & { silentVideoId?: number } {
+export function buildFixture(name: string, seconds = 4, opts: { silent?: boolean; coder?: string | null } = {}): Fixture & { silentVideoId?: number } {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `auw-${name}-`)));
   fs.mkdirSync(path.join(root, 'settings'));
+  // This machine's coder, as if someone had answered "Who is coding?" once (null: not yet).
+  const coder = opts.coder === undefined ? 'annotator' : opts.coder;
+  if (coder !== null) fs.writeFileSync(path.join(root, 'settings', 'settings.json'), JSON.stringify({ recent: [], coder }));
   const photo = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
   const video = path.join(root, 'face.mp4');
   // The photo's right-hand face, cropped square and panned a little so frames differ.

@@ -87,13 +87,15 @@ test('label sampled frames by keyboard, survive a reload, undo and redo', async 
   await expect(page.getByText('All changes saved')).toBeVisible();
 
   // Shortcuts are off while typing in a field.
-  const annotator = page.getByRole('textbox', { name: 'Annotator' });
-  await annotator.click();
+  const goTo = page.getByRole('spinbutton', { name: 'Go to frame' });
+  await goTo.click();
   await page.keyboard.press('5');
   await page.keyboard.press('n');
   await expect(frameReadout(page)).toHaveText(String(s2));
   await expect(level(page, 4, 'E')).toHaveAttribute('aria-pressed', 'false');
+  await goTo.fill('');
   await page.keyboard.press('Escape');
+  await goTo.blur();
 
   // Shift+N: the next sampled frame that is not fully labelled (wrapping past the end).
   await page.keyboard.press('Shift+N');
@@ -138,13 +140,18 @@ test('label sampled frames by keyboard, survive a reload, undo and redo', async 
   for (const [i, au] of DISFA.entries()) await expect(level(page, au, LEVELS[first[i]!]!)).toHaveAttribute('aria-pressed', 'true');
   await snap(page, 'label-04-after-reload');
 
-  // Another annotator has their own labels (and progress); the name is remembered.
-  await annotator.fill('second coder');
-  await annotator.press('Enter');
+  // Another coder has their own labels (and progress); the machine remembers who codes.
+  const changeCoder = async (name: string) => {
+    await page.getByRole('button', { name: /^Coder: .*Change the coder$/ }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Change the coder' });
+    await dialog.getByLabel('Coder name').fill(name);
+    await dialog.getByRole('button', { name: 'Change coder' }).click();
+    await expect(dialog).toBeHidden();
+  };
+  await changeCoder('second coder');
   await expect(progress).toHaveText(`0 of ${n} sampled frames labelled (0 %)`);
   await expect(level(page, 1, '0')).toHaveAttribute('aria-pressed', 'false');
-  await annotator.fill('annotator');
-  await annotator.press('Enter');
+  await changeCoder('annotator');
   await expect(progress).toHaveText(`2 of ${n} sampled frames labelled (${Math.round(200 / n)} %)`);
 
   // Click-to-set, and clicking the pressed level clears it.

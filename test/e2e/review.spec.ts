@@ -97,7 +97,7 @@ test('review: empty state, lanes, seek, biggest disagreement, compare, accept pr
   const row12 = page.getByRole('row', { name: /^AU12/ });
   await expect(row12).toHaveAttribute('aria-current', 'true');
   await expect(row12.getByRole('cell').nth(0)).toHaveText('E (5)');
-  await expect(row12.getByRole('cell').nth(1)).toHaveText('0.20');
+  await expect(row12.getByRole('cell').nth(1)).toHaveText('0.20 ≈ 0');
   await snap(page, 'review-03-disagreement');
   await page.getByRole('button', { name: /Next biggest disagreement/ }).click();
   await expect(frameReadout(page)).toHaveText(String(s2));
@@ -115,13 +115,13 @@ test('review: empty state, lanes, seek, biggest disagreement, compare, accept pr
   await page.keyboard.press('p');
   await expect(frameReadout(page)).toHaveText(String(s1));
   await page.getByRole('button', { name: /Accept prediction as label/ }).click();
-  await expect(row12.getByRole('cell').nth(0)).toHaveText('0 (0)');
+  await expect(row12.getByRole('cell').nth(0)).toHaveText('0 (absent)');
   await expect(page.getByRole('status').filter({ hasText: 'Accepted' })).toContainText(`Accepted quick-finetune's prediction on frame ${s1} for 12 AUs (1 changed)`);
   await snap(page, 'review-05-accepted');
   await page.keyboard.press('Control+z');
   await expect(row12.getByRole('cell').nth(0)).toHaveText('E (5)');
   await page.keyboard.press('a');
-  await expect(row12.getByRole('cell').nth(0)).toHaveText('0 (0)');
+  await expect(row12.getByRole('cell').nth(0)).toHaveText('0 (absent)');
 
   // Keys and the shortcut overlay.
   await page.keyboard.press('?');

@@ -69,6 +69,15 @@ test('create → import → sample → label → reload → pretrain → finetun
     for (const name of ['subject-a.mp4', 'subject-b.mp4']) {
       await tab(page, 'Videos').click();
       await page.getByRole('button', { name: `Label ${name}` }).click();
+      if (name === 'subject-a.mp4') {
+        // The first visit to the Label view on this machine asks who is coding, once.
+        const who = page.getByRole('dialog', { name: 'Who is coding?' });
+        await expect(who).toBeVisible();
+        await who.getByLabel('Coder name').fill('lab coder');
+        await who.getByLabel('Coder name').press('Enter');
+        await expect(who).toBeHidden();
+        await expect(page.getByRole('button', { name: 'Coder: lab coder. Change the coder' }).first()).toBeVisible();
+      }
       const progress = page.getByTestId('label-progress');
       await expect(progress).toContainText('0 of 2 sampled frames labelled');
       await labelSampledFrames(page, 2);

@@ -3,8 +3,9 @@ import { useEffect, useState } from 'react';
 /** Where the user is inside a project; kept in the URL hash so a reload lands in the same place. */
 export type Route =
   | { view: 'home' }
-  | { view: 'label'; videoId: number; frame?: number }
+  | { view: 'label'; videoId: number; frame?: number; /** The AU to choose on arrival (from the Agreement view). */ au?: number }
   | { view: 'train' }
+  | { view: 'agreement' }
   | { view: 'review'; videoId: number; frame?: number };
 
 export function parseRoute(hash: string): Route {
@@ -13,16 +14,25 @@ export function parseRoute(hash: string): Route {
   // No ?frame= means "no frame chosen" (Number(null) would be 0).
   const frame = Number(new URLSearchParams(query).get('frame') ?? Number.NaN);
   const withFrame = Number.isInteger(frame) && frame >= 0 ? { frame } : {};
+  const au = Number(new URLSearchParams(query).get('au') ?? Number.NaN);
+  const withAu = Number.isInteger(au) && au >= 1 && au <= 99 ? { au } : {};
   const videoId = Number(id);
-  if ((view === 'label' || view === 'review') && Number.isInteger(videoId) && videoId > 0) return { view, videoId, ...withFrame };
+  if (view === 'label' && Number.isInteger(videoId) && videoId > 0) return { view, videoId, ...withFrame, ...withAu };
+  if (view === 'review' && Number.isInteger(videoId) && videoId > 0) return { view, videoId, ...withFrame };
   if (view === 'train') return { view: 'train' };
+  if (view === 'agreement') return { view: 'agreement' };
   return { view: 'home' };
 }
 
 export function routeHash(r: Route): string {
   if (r.view === 'home') return '#/';
   if (r.view === 'train') return '#/train';
-  return `#/${r.view}/${r.videoId}${r.frame !== undefined ? `?frame=${r.frame}` : ''}`;
+  if (r.view === 'agreement') return '#/agreement';
+  const query = new URLSearchParams();
+  if (r.frame !== undefined) query.set('frame', String(r.frame));
+  if (r.view === 'label' && r.au !== undefined) query.set('au', String(r.au));
+  const q = query.toString();
+  return `#/${r.view}/${r.videoId}${q ? `?${q}` : ''}`;
 }
 
 export function useRoute(): [Route, (r: Route, opts?: { replace?: boolean }) => void] {

@@ -19,7 +19,8 @@ export function appHandlers(backend: Backend): HandlerSlice<'app/info' | 'fs/lis
       browseRoots: platform.paths.roots,
     }),
 
-    'fs/list': ({ dir }) => {
+    'fs/list': ({ dir, files }) => {
+      const extensions = files === 'csv' ? ['.csv'] : VIDEO_EXTENSIONS;
       const target = platform.paths.check(dir ?? platform.paths.roots[0] ?? process.cwd());
       let names: fs.Dirent[];
       try {
@@ -28,7 +29,7 @@ export function appHandlers(backend: Backend): HandlerSlice<'app/info' | 'fs/lis
         throw new ApiError('not_found', `Cannot list ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
       }
       const entries: DirEntry[] = names
-        .filter((d) => !d.name.startsWith('.') && (d.isDirectory() || VIDEO_EXTENSIONS.includes(path.extname(d.name).toLowerCase())))
+        .filter((d) => !d.name.startsWith('.') && (d.isDirectory() || extensions.includes(path.extname(d.name).toLowerCase())))
         .map((d): DirEntry => {
           const full = path.join(target, d.name);
           return { name: d.name, path: full, kind: d.isDirectory() ? 'dir' : 'file', isProject: d.isDirectory() && fs.existsSync(path.join(full, DB_FILE)) };

@@ -2,15 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
 import type { Backend } from '../../backend';
+import { copyExport } from '../../services/export/copy';
 import { exportPredictions } from '../../services/export/run';
 import { checkWriteTarget, writeFileAtomic } from '../../services/files/safe-write';
 
 const EXPORT_EXTENSIONS = ['.csv', '.json'];
 import type { HandlerSlice } from './types';
 
-export function exportHandlers(backend: Backend): HandlerSlice<'export/run' | 'export/saveAs'> {
+export function exportHandlers(backend: Backend): HandlerSlice<'export/run' | 'export/saveAs' | 'export/copy'> {
   return {
-    'export/run': ({ modelId, videoId }) => exportPredictions(backend.requireProject(), modelId, videoId),
+    'export/run': ({ modelId, videoId, videoIds }) => exportPredictions(backend.requireProject(), modelId, videoIds ?? videoId),
+    'export/copy': ({ relDir, dir, overwrite }) => copyExport(backend.requireProject(), relDir, backend.platform.paths.check(dir), overwrite),
     /** Electron: copy an export folder to a place the user picks in a native dialog. */
     'export/saveAs': async ({ relDir }) => {
       const project = backend.requireProject();

@@ -1,9 +1,11 @@
 import type { Handlers } from '../../../shared/contract';
 import type { Backend } from '../../backend';
 import { appHandlers } from './app';
+import { codingHandlers } from './coding';
 import { exportHandlers } from './exports';
 import { labelHandlers } from './labels';
 import { modelHandlers } from './models';
+import { openFaceHandlers } from './openface';
 import { projectHandlers } from './projects';
 import { videoHandlers } from './videos';
 
@@ -16,5 +18,7 @@ export function createHandlers(backend: Backend): Handlers {
     ...labelHandlers(backend),
     ...modelHandlers(backend),
     ...exportHandlers(backend),
+    ...codingHandlers(backend),
+    ...openFaceHandlers(backend),
   };
 }

@@ -16,7 +16,7 @@ export function labelHandlers(backend: Backend): HandlerSlice<M> {
     },
     'labels/forFrame': ({ videoId, frame }) => labelsForFrame(db(), videoId, frame),
     'labels/forVideo': ({ videoId }) => labelsForVideo(db(), videoId),
-    'labels/history': ({ videoId, frame, limit }) => labelHistory(db(), videoId, frame, limit),
+    'labels/history': ({ videoId, frame, limit, annotator }) => labelHistory(db(), videoId, frame, limit, annotator),
 
     'jobs/list': ({ limit }) => backend.requireJobs().list(limit),
     'jobs/cancel': ({ jobId }) => backend.requireJobs().cancel(jobId),

@@ -7,6 +7,7 @@ import { csvRecords, decodeCsvBytes, exportLong, exportWide, parseLabelsCsv, wri
 import { checkWriteTarget, writeFileAtomic } from '../../services/files/safe-write';
 import { getJob } from '../../services/store/jobs';
 import { listVideos } from '../../services/store/videos';
+import { getLabelRule } from '../../services/store/labelRule';
 import { readCurve } from '../../services/learn/curve';
 import { DEFAULT_FINETUNE_START, DEFAULT_OBJECTIVES, PRESETS, type FinetuneOverrides, type PretrainOverrides } from '../../services/learn/config';
 import { computeModelMetrics } from '../../services/learn/evaluate';
@@ -146,6 +147,8 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
         splitSeed: a.seed ?? 1,
         predict: a.predict,
         ...(a.videoIds ? { videoIds: a.videoIds } : {}),
+        // The rule in force when queued: a later change of rule does not change this model.
+        labelRule: getLabelRule(db()),
       };
       return backend.requireJobs().add('finetune', params as unknown as Record<string, unknown>);
     },

@@ -8,6 +8,7 @@ import { proxyFileFor } from '../../services/media/proxy';
 import { contentHash } from '../../services/media/probe';
 import { frameInfo } from '../../services/store/frames';
 import { createOrGrowSampleSet, labellingQueue, listSampleSets } from '../../services/store/samples';
+import { topUpDoubleCoding } from '../../services/store/doubleCoding';
 import { deleteVideo, getPeaks, getVideo, listVideos, setSubject, setVideoPath, videoSource } from '../../services/store/videos';
 import type { HandlerSlice } from './types';
 
@@ -106,6 +107,8 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
       const targets = videoId ? [getVideo(db(), videoId)] : listVideos(db()).filter((v) => v.status === 'ready');
       if (!targets.length) throw new ApiError('invalid_argument', 'There are no imported videos to sample. Import videos first.');
       const sets = targets.map((v) => createOrGrowSampleSet(db(), { videoId: v.id, percent, strategy, ...(seed !== undefined ? { seed } : {}) }));
+      // A double-coding share stays its share of the grown sample.
+      for (const v of targets) topUpDoubleCoding(db(), v.id);
       changed('samples');
       return sets;
     },

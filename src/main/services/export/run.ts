@@ -24,16 +24,27 @@ function safeStem(name: string): string {
   return path.basename(name, path.extname(name)).replace(/[^\w.-]+/g, '_').slice(0, 120) || 'video';
 }
 
-export function exportPredictions(project: Project, modelId: number, videoId?: number): ExportResult {
+/** One video (a number), some videos (a list) or every ready video (nothing). */
+export function exportPredictions(project: Project, modelId: number, which?: number | readonly number[]): ExportResult {
   const model = listModels(project.db).find((m) => m.id === modelId);
   if (!model) throw new ApiError('not_found', `There is no model ${modelId}. Train one first, or pick another in the model list.`);
-  const videos = listVideos(project.db).filter((v) => v.status === 'ready' && (videoId === undefined || v.id === videoId));
-  if (!videos.length) throw new ApiError('not_found', videoId ? `Video ${videoId} is not imported (or not ready).` : 'The project has no imported videos to export.');
+  const wanted = which === undefined ? null : new Set(typeof which === 'number' ? [which] : which);
+  const all = listVideos(project.db);
+  const notReady = wanted ? [...wanted].filter((id) => !all.some((v) => v.id === id && v.status === 'ready')) : [];
+  if (notReady.length) {
+    throw new ApiError('not_found', `Video${notReady.length > 1 ? 's' : ''} ${notReady.join(', ')} ${notReady.length > 1 ? 'are' : 'is'} not in this project or not ready. List the videos with \`auw videos\`.`);
+  }
+  const videos = all.filter((v) => v.status === 'ready' && (!wanted || wanted.has(v.id)));
+  if (!videos.length) throw new ApiError('not_found', 'The project has no imported videos to export.');
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  const rel = `${stamp}-model-${modelId}`;
+  // A second export in the same second gets its own folder (-2, -3, …) rather than meeting the first one's files.
+  const base = `${stamp}-model-${modelId}`;
+  let rel = base;
+  for (let n = 2; fs.existsSync(project.path('exports', rel)); n++) rel = `${base}-${n}`;
   const dir = project.path('exports', rel);
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  fs.mkdirSync(dir);
   const files: ExportResult['files'] = [];
   const missing: string[] = [];
   const used = new Set<string>();

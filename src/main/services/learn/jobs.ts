@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { JobContext, JobRunner } from '../jobs/manager';
 import { runTask } from '../../worker/launch';
-import type { LearnProgress } from '../../../shared/types';
+import type { LabelRule, LearnProgress } from '../../../shared/types';
+import { getLabelRule } from '../store/labelRule';
 import { ApiError } from '../../../shared/errors';
 import { finetuneConfig, pretrainConfig, type FinetuneOverrides, type PresetName, type PretrainOverrides } from './config';
 import type { ModelFile } from './checkpoint';
@@ -44,6 +45,8 @@ export interface FinetuneJobParams {
   predict: boolean;
   /** Train and validate on these videos only. */
   videoIds?: number[];
+  /** Which coder's value a frame and AU take (the project's rule when queued; absent in older jobs). */
+  labelRule?: LabelRule;
 }
 
 export interface PredictJobParams {
@@ -140,7 +143,8 @@ export const finetuneJob: JobRunner = async (ctx) => {
   const geometry = (cfg.geometryWeight ?? 0) > 0;
   const videos = trainingVideos(db, project.dir, p.videoIds, { landmarks: true });
   if (!videos.length) throw new ApiError('invalid_argument', 'There are no imported videos. Import videos and label some frames first.');
-  const labels = labelledFrames(db, aus, videos.map((v) => v.id));
+  const labelRule = p.labelRule ?? getLabelRule(db);
+  const labels = labelledFrames(db, aus, videos.map((v) => v.id), labelRule);
   const cv = crossValidationFolds(videos, labels, p.cvFolds ?? 0, p.splitSeed);
   // With cross-validation the final model learns from every labelled video; otherwise people are held out.
   const split = cv ? { train: videos.map((v) => v.id), val: [] as number[] } : splitBySubject(videos, p.valFraction, p.splitSeed);
@@ -210,6 +214,7 @@ export const finetuneJob: JobRunner = async (ctx) => {
       config: cfg,
       split,
       labelledFrames: { train: trainLabels, val: labels.length - trainLabels },
+      labelRule,
       bestStep: result.bestStep,
       ...(cv ? { crossValidation: { folds: cv.length, people: cv.map((f) => f.people) } } : {}),
       ...runSummary(result, ctx.job.id),

@@ -4,9 +4,10 @@
  */
 import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
-import type { ModelRow, ModelStage } from '../../../shared/types';
+import type { LabelRule, ModelRow, ModelStage } from '../../../shared/types';
 import type { Db } from '../store/db';
 import { faceMask, landmarkArray } from '../store/frames';
+import { getLabelRule } from '../store/labelRule';
 import { listModels } from '../store/models';
 import { listVideos } from '../store/videos';
 import { cropFileFor } from '../media/import';
@@ -86,12 +87,23 @@ export function trainingVideos(db: Db, projectDir: string, ids?: readonly number
 }
 
 /**
- * Labelled frames with one value per AU of `aus` (NaN where that AU has no label). Several
- * annotators' labels of one frame and AU are averaged.
+ * Labelled frames with one value per AU of `aus` (NaN where that AU has no label). Where several
+ * coders labelled one frame and AU, `rule` picks the value: the mean of every coder's, or a
+ * chosen coder's where they gave one (the others' mean elsewhere). Without `rule`, the project's
+ * stated rule (the mean unless one was chosen).
  */
-export function labelledFrames(db: Db, aus: readonly number[], videoIds?: readonly number[]): LabelledFrame[] {
+export function labelledFrames(db: Db, aus: readonly number[], videoIds?: readonly number[], rule: LabelRule = getLabelRule(db)): LabelledFrame[] {
   const col = new Map(aus.map((au, i) => [au, i]));
-  const rows = db.prepare('SELECT video_id, frame_idx, au, avg(intensity) AS value FROM labels GROUP BY video_id, frame_idx, au ORDER BY video_id, frame_idx').all() as {
+  const rows = (
+    rule.kind === 'coder'
+      ? db
+          .prepare(
+            `SELECT video_id, frame_idx, au, coalesce(max(CASE WHEN annotator = ? THEN intensity END), avg(intensity)) AS value
+             FROM labels GROUP BY video_id, frame_idx, au ORDER BY video_id, frame_idx`,
+          )
+          .all(rule.coder)
+      : db.prepare('SELECT video_id, frame_idx, au, avg(intensity) AS value FROM labels GROUP BY video_id, frame_idx, au ORDER BY video_id, frame_idx').all()
+  ) as {
     video_id: number;
     frame_idx: number;
     au: number;

@@ -78,12 +78,19 @@ interface HistoryRow {
   changed_at: string;
 }
 
-export function labelHistory(db: Db, videoId: number, frame: number | undefined, limit: number): LabelChange[] {
-  const rows = (
-    frame === undefined
-      ? db.prepare('SELECT * FROM label_history WHERE video_id = ? ORDER BY id DESC LIMIT ?').all(videoId, limit)
-      : db.prepare('SELECT * FROM label_history WHERE video_id = ? AND frame_idx = ? ORDER BY id DESC LIMIT ?').all(videoId, frame, limit)
-  ) as HistoryRow[];
+/** The newest changes first; of one frame and/or one coder when given. */
+export function labelHistory(db: Db, videoId: number, frame: number | undefined, limit: number, annotator?: string): LabelChange[] {
+  const where = ['video_id = ?'];
+  const args: (string | number)[] = [videoId];
+  if (frame !== undefined) {
+    where.push('frame_idx = ?');
+    args.push(frame);
+  }
+  if (annotator !== undefined) {
+    where.push('annotator = ?');
+    args.push(annotator);
+  }
+  const rows = db.prepare(`SELECT * FROM label_history WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...args, limit) as HistoryRow[];
   return rows.map((r) => ({
     id: r.id,
     videoId: r.video_id,

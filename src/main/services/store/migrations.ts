@@ -154,6 +154,41 @@ CREATE TABLE predictions (
 ) STRICT;
 `,
   },
+  {
+    version: 2,
+    name: 'double coding and imported OpenFace tracks',
+    sql: `
+-- Double coding: per video, a seeded subset of its sampled frames set aside for a second coder.
+-- The frames are stored (not recomputed), so growing the share never drops a frame already coded.
+CREATE TABLE double_coding (
+  video_id   INTEGER PRIMARY KEY REFERENCES videos (id) ON DELETE CASCADE,
+  percent    REAL NOT NULL CHECK (percent > 0 AND percent <= 100),
+  seed       INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE double_coded_frames (
+  video_id  INTEGER NOT NULL REFERENCES double_coding (video_id) ON DELETE CASCADE,
+  frame_idx INTEGER NOT NULL CHECK (frame_idx >= 0),
+  PRIMARY KEY (video_id, frame_idx)
+) STRICT, WITHOUT ROWID;
+
+-- Agreement joins two coders' labels on (video, frame, AU).
+CREATE INDEX labels_by_annotator ON labels (annotator, video_id, frame_idx, au);
+
+-- An OpenFace 2 FeatureExtraction track imported for a video: read-only, one per video.
+-- data: float32 AU-major like predictions, NaN where OpenFace reported success 0.
+CREATE TABLE openface_tracks (
+  video_id    INTEGER PRIMARY KEY REFERENCES videos (id) ON DELETE CASCADE,
+  source      TEXT NOT NULL CHECK (length(source) BETWEEN 1 AND 4096),
+  aus         TEXT NOT NULL CHECK (json_valid(aus) AND json_type(aus) = 'array' AND json_array_length(aus) > 0),
+  frame_count INTEGER NOT NULL CHECK (frame_count > 0),
+  fps         REAL NOT NULL CHECK (fps > 0),
+  faces       INTEGER NOT NULL CHECK (faces >= 0),
+  data        BLOB NOT NULL,
+  imported_at TEXT NOT NULL
+) STRICT;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -5,8 +5,8 @@ import { useApi } from '../api/hooks';
 interface Props {
   title: string;
   start?: string;
-  /** 'videos': pick one or more video files instead of a folder. */
-  mode?: 'folder' | 'videos';
+  /** 'videos': pick one or more video files instead of a folder; 'csv': pick one .csv file. */
+  mode?: 'folder' | 'videos' | 'csv';
   onPick: (paths: string[]) => void;
   onCancel: () => void;
 }
@@ -23,7 +23,7 @@ export function FolderPicker({ title, start, mode = 'folder', onPick, onCancel }
   const dialogRef = useRef<HTMLDivElement>(null);
 
   const go = (dir?: string) => {
-    api.call('fs/list', dir ? { dir } : {}).then(
+    api.call('fs/list', { ...(dir ? { dir } : {}), files: mode === 'csv' ? 'csv' : 'videos' }).then(
       (l) => {
         setListing(l);
         setError(null);
@@ -36,11 +36,12 @@ export function FolderPicker({ title, start, mode = 'folder', onPick, onCancel }
     dialogRef.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
   }, [listing]);
 
-  const dirs = listing?.entries.filter((e) => e.kind === 'dir' || mode === 'videos') ?? [];
+  const dirs = listing?.entries.filter((e) => e.kind === 'dir' || mode !== 'folder') ?? [];
   const toggle = (p: string) =>
     setChosen((c) => {
-      const next = new Set(c);
-      if (next.has(p)) next.delete(p);
+      // One CSV at a time; videos are chosen several at once.
+      const next = new Set(mode === 'csv' ? [] : c);
+      if (c.has(p)) next.delete(p);
       else next.add(p);
       return next;
     });
@@ -60,7 +61,7 @@ export function FolderPicker({ title, start, mode = 'folder', onPick, onCancel }
           </p>
         )}
         <ul className="picker-list" aria-label="Folders">
-          {dirs.length === 0 && <li className="muted">{mode === 'videos' ? 'No folders or videos here.' : 'No sub-folders here.'}</li>}
+          {dirs.length === 0 && <li className="muted">{mode === 'videos' ? 'No folders or videos here.' : mode === 'csv' ? 'No folders or .csv files here.' : 'No sub-folders here.'}</li>}
           {dirs.map((d, i) => (
             <li key={d.path}>
               <button
@@ -90,6 +91,10 @@ export function FolderPicker({ title, start, mode = 'folder', onPick, onCancel }
             <button type="button" className="primary" disabled={!chosen.size} onClick={() => onPick([...chosen])}>
               Import {chosen.size || ''} video{chosen.size === 1 ? '' : 's'}
             </button>
+          ) : mode === 'csv' ? (
+            <button type="button" className="primary" disabled={!chosen.size} onClick={() => onPick([...chosen])}>
+              Import {chosen.size ? [...chosen][0]!.split(/[\\/]/).pop() : 'the chosen file'}
+            </button>
           ) : (
             <button type="button" className="primary" disabled={!listing} onClick={() => listing && onPick([listing.dir])}>
               Choose this folder
@@ -104,7 +109,7 @@ export function FolderPicker({ title, start, mode = 'folder', onPick, onCancel }
 /** Native dialog where the shell has one, the server-side browser otherwise. */
 export function usePickFolder(nativeDialogs: boolean) {
   const api = useApi();
-  const [request, setRequest] = useState<{ title: string; start?: string; mode: 'folder' | 'videos'; resolve: (d: string[] | null) => void } | null>(null);
+  const [request, setRequest] = useState<{ title: string; start?: string; mode: 'folder' | 'videos' | 'csv'; resolve: (d: string[] | null) => void } | null>(null);
   const pick = async (title: string, start?: string): Promise<string | null> => {
     if (nativeDialogs) return api.call('fs/pickDirectory', { title });
     const picked = await new Promise<string[] | null>((resolve) => setRequest({ title, mode: 'folder', ...(start ? { start } : {}), resolve }));
@@ -113,6 +118,11 @@ export function usePickFolder(nativeDialogs: boolean) {
   const pickVideos = async (title: string): Promise<string[] | null> => {
     if (nativeDialogs) return api.call('fs/pickVideos', { title });
     return new Promise((resolve) => setRequest({ title, mode: 'videos', resolve }));
+  };
+  /** Browser mode: one .csv file from the server-side browser (Electron picks files with an <input>). */
+  const pickCsv = async (title: string): Promise<string | null> => {
+    const picked = await new Promise<string[] | null>((resolve) => setRequest({ title, mode: 'csv', resolve }));
+    return picked?.[0] ?? null;
   };
   const element = request ? (
     <FolderPicker
@@ -129,5 +139,5 @@ export function usePickFolder(nativeDialogs: boolean) {
       }}
     />
   ) : null;
-  return { pick, pickVideos, element };
+  return { pick, pickVideos, pickCsv, element };
 }

@@ -12,34 +12,9 @@ import { auColumn } from '@shared/aus';
 import { useApi, useEvent } from '../api/hooks';
 import { useNotify } from './Notices';
 
-export const ANNOTATOR_KEY = 'auw.annotator';
-export const DEFAULT_ANNOTATOR = 'annotator';
+export { levelText } from '@shared/aus';
 export const LEVELS = ['0', 'A', 'B', 'C', 'D', 'E'] as const;
 export const LEVEL_NAMES = ['absent', 'trace', 'slight', 'marked', 'severe', 'maximum'] as const;
-
-export function levelText(v: number): string {
-  return v === 0 ? '0 (absent)' : `${LEVELS[v] ?? v} (${v})`;
-}
-
-/** The per-user annotator name, kept in localStorage. */
-export function useAnnotator(): [string, (name: string) => void] {
-  const [name, setName] = useState(() => {
-    try {
-      return localStorage.getItem(ANNOTATOR_KEY)?.trim() || DEFAULT_ANNOTATOR;
-    } catch {
-      return DEFAULT_ANNOTATOR;
-    }
-  });
-  const set = useCallback((n: string) => {
-    setName(n);
-    try {
-      localStorage.setItem(ANNOTATOR_KEY, n);
-    } catch {
-      /* private mode: the name lasts for this session */
-    }
-  }, []);
-  return [name, set];
-}
 
 export interface Change {
   frame: number;
@@ -51,6 +26,8 @@ export interface Edit {
   au: number;
   before: number | null;
   after: number | null;
+  /** Who made the change; its undo and redo are written under the same name. */
+  coder: string;
 }
 
 export type SaveState = { state: 'idle' | 'saving' | 'saved' } | { state: 'error'; message: string };
@@ -173,7 +150,8 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
 
   const write = useCallback(
     (edit: Edit) => {
-      const { videoId: v, annotator: who } = key.current;
+      const { videoId: v } = key.current;
+      const who = edit.coder;
       pending.current++;
       setSave({ state: 'saving' });
       queue.current = queue.current.then(async () => {
@@ -206,17 +184,19 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
     for (const e of edits) {
       const value = e[dir];
       put(e.frame, e.au, value);
-      write(dir === 'after' ? e : { frame: e.frame, au: e.au, before: e.after, after: e.before });
+      write(dir === 'after' ? e : { frame: e.frame, au: e.au, before: e.after, after: e.before, coder: e.coder });
     }
     bump();
   };
 
   const apply = (changes: Change[]): Edit[] => {
     const edits: Edit[] = [];
+    // No coder yet: nothing may be written under an empty name (the view asks who is coding).
+    if (!key.current.annotator) return edits;
     for (const c of changes) {
       const before = store.current.get(c.frame)?.get(c.au) ?? null;
       if (before === c.value) continue;
-      edits.push({ frame: c.frame, au: c.au, before, after: c.value });
+      edits.push({ frame: c.frame, au: c.au, before, after: c.value, coder: key.current.annotator });
     }
     if (!edits.length) return edits;
     applyEdits(edits, 'after');
@@ -248,7 +228,7 @@ export function useLabelEditor(videoId: number, annotator: string): LabelEditor 
     return out;
   };
   const retryUnsaved = () => {
-    for (const u of [...unsaved.current.values()]) write({ frame: u.frame, au: u.au, before: u.value, after: u.value });
+    for (const u of [...unsaved.current.values()]) write({ frame: u.frame, au: u.au, before: u.value, after: u.value, coder: key.current.annotator });
   };
   return {
     version,

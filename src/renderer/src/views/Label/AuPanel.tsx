@@ -64,7 +64,8 @@ function AuPanelImpl({ aus, values, unsaved, chosen, frame, onChoose, onSet, onR
                       onSet(au, value === v ? null : v);
                     }}
                   >
-                    {l}
+                    <span className="level-letter">{l}</span>
+                    {v > 0 && <span className="level-digit" aria-hidden="true">{v}</span>}
                   </button>
                 ))}
               </div>

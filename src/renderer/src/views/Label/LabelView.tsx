@@ -12,19 +12,23 @@ import { Icon } from '../../components/Icons';
 import { AlignedCrop, FrameStage } from '../../components/FrameStage';
 import { prefetchFrame, useFrameAsset } from '../../components/frameAssets';
 import { useFrameCursor } from '../../components/frameCursor';
-import { levelText, useAnnotator, useLabelEditor, type Edit } from '../../components/labelEditor';
+import { useCoder } from '../../components/coder';
+import { levelText, useLabelEditor, type Edit } from '../../components/labelEditor';
 import { useNotify } from '../../components/Notices';
 import type { Route } from '../../route';
 import { AuPanel } from './AuPanel';
 import { RecentChanges } from './RecentChanges';
 import { formatTime } from './format';
 import { lowerBound, Timeline } from './Timeline';
-import { AnnotatorField, isTyping, VideoSwitcher } from './controls';
+import { isTyping, VideoSwitcher } from './controls';
+import { QueuePicker, ShareOffer, useQueueMode } from './queue';
 
 interface Props {
   project: ProjectSummary;
   videoId: number;
   frame?: number;
+  /** The AU to choose on arrival (a disagreement opened from the Agreement view). */
+  au?: number;
   go: (r: Route, o?: { replace?: boolean }) => void;
 }
 
@@ -60,7 +64,7 @@ export const LABEL_SHORTCUTS: { title: string; items: Shortcut[] }[] = [
   },
 ];
 
-export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
+export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go }: Props) {
   const api = useApi();
   const notify = useNotify();
   const aus = project.auSet.aus;
@@ -69,12 +73,20 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
   const queue = useQuery('samples/queue', { videoId }, ['samples']);
   const peaks = useQuery('videos/peaks', { videoId });
   const media = useQuery('videos/mediaUrl', { videoId });
-  const [annotator, setAnnotator] = useAnnotator();
+  const coder = useCoder();
+  const annotator = coder.name ?? '';
   const editor = useLabelEditor(videoId, annotator);
+  const shareQuery = useQuery('doubleCoding/list', { videoId }, ['samples']);
+  const share = shareQuery.data?.[0] ?? null;
+  const [mode, setMode] = useQueueMode(share);
 
   const frameCount = video?.frameCount ?? 0;
   const fps = video?.fps || 25;
-  const sampled = useMemo(() => Int32Array.from(queue.data?.map((q) => q.frame) ?? []).sort(), [queue.data]);
+  const allSampled = useMemo(() => Int32Array.from(queue.data?.map((q) => q.frame) ?? []).sort(), [queue.data]);
+  const shareFrames = useMemo(() => Int32Array.from(share?.frames ?? []).sort(), [share]);
+  // The frames this coder works through: every sampled frame, or only the double-coding share.
+  const sampled = mode === 'double' && share ? shareFrames : allSampled;
+  const queueName = mode === 'double' && share ? 'double-coding frames' : 'sampled frames';
   /** Per sampled frame: 0 none, 1 partly, 2 every project AU labelled by this annotator. */
   const states = useMemo(() => {
     const all = editor.all();
@@ -97,12 +109,22 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
   }, [states, sampled]);
   const [cursor, setFrame] = useFrameCursor('label', videoId, routeFrame, go, clamp);
   const frame = clamp(cursor ?? firstOpen ?? 0);
+  // Switching to (or from) the double-coding share: go to its first frame still to code.
+  const lastMode = useRef(mode);
+  useEffect(() => {
+    if (lastMode.current === mode) return;
+    lastMode.current = mode;
+    if (firstOpen !== undefined && !sampled.includes(frame)) setFrame(firstOpen);
+  }, [mode, firstOpen]); // eslint-disable-line react-hooks/exhaustive-deps
   // Without a frame in the URL, start at the first sampled frame still to label.
   useEffect(() => {
     if (cursor === undefined && queue.data && (queue.data[0]?.videoId ?? videoId) === videoId && editor.loaded && frameCount) setFrame(firstOpen ?? 0);
   }, [cursor, queue.data, editor.loaded, frameCount, videoId]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const [chosen, setChosen] = useState(0);
+  const [chosen, setChosen] = useState(() => Math.max(0, routeAu !== undefined ? aus.indexOf(routeAu) : 0));
+  useEffect(() => {
+    if (routeAu !== undefined && aus.includes(routeAu)) setChosen(aus.indexOf(routeAu));
+  }, [routeAu, routeFrame]); // eslint-disable-line react-hooks/exhaustive-deps
   const [overlay, setOverlay] = useState(() => localStorage.getItem('auw.overlay') !== 'off');
   const [help, setHelp] = useState(false);
   const [announce, setAnnounce] = useState('');
@@ -219,7 +241,7 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
 
   const jumpSampled = (dir: 1 | -1, unlabelledOnly = false) => {
     if (!sampled.length) {
-      notify('info', 'This video has no sampled frames yet. Sample frames on the Videos tab first.');
+      notify('info', mode === 'double' ? 'This video has no double-coding share.' : 'This video has no sampled frames yet. Sample frames on the Videos tab first.');
       return;
     }
     if (playingRef.current) {
@@ -237,8 +259,8 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
         }
       }
       if (target === undefined) {
-        setAnnounce('Every sampled frame is labelled');
-        notify('info', 'Every sampled frame of this video is labelled.');
+        setAnnounce(`Every ${queueName.replace(/s$/, '')} is labelled`);
+        notify('info', `Every ${queueName.replace(/s$/, '')} of this video is labelled.`);
         return;
       }
     } else {
@@ -276,7 +298,7 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
   // One window listener; it reads the latest state through a ref, so it never re-binds.
   const onKey = useRef<(e: KeyboardEvent) => void>(() => {});
   onKey.current = (e: KeyboardEvent) => {
-    if (help || e.defaultPrevented || isTyping(e.target) || e.altKey) return;
+    if (help || !coder.name || e.defaultPrevented || isTyping(e.target) || e.altKey) return;
     const ctrl = e.ctrlKey || e.metaKey;
     const k = e.key;
     let handled = true;
@@ -336,8 +358,21 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
     );
   }
 
+  if (!coder.name) {
+    return (
+      <main className="panel empty-state" aria-label={`Label ${video.name}`}>
+        <h2>Who is coding?</h2>
+        <p className="muted">Labels are stored under the coder’s name, so that two coders’ labels stay apart. Say who codes on this computer to start labelling.</p>
+        <button type="button" className="primary" disabled={!coder.loaded} onClick={coder.ask}>
+          Say who is coding
+        </button>
+      </main>
+    );
+  }
+
   const pct = sampled.length ? Math.round((100 * done) / sampled.length) : 0;
   const values = editor.frameLabels(frame);
+  const inShare = share ? share.frames.includes(shown) : false;
   const videoVisible = playing || (lastPlayed.current === frame && still.frame !== frame && media.data !== undefined && !!videoRef.current?.currentTime);
 
   return (
@@ -352,15 +387,17 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
           <span className="mono muted">{formatTime(shown / fps, true)}</span>
           {sampledIndex >= 0 ? (
             <span className="badge sampled">
-              Sampled {sampledIndex + 1} of {sampled.length}
+              {mode === 'double' && share ? 'Double-coding' : 'Sampled'} {sampledIndex + 1} of {sampled.length}
             </span>
           ) : (
-            <span className="badge">Not sampled</span>
+            <span className="badge">{mode === 'double' && share ? 'Not in the double-coding share' : 'Not sampled'}</span>
           )}
+          {inShare && mode !== 'double' && <span className="badge double">Double-coding frame</span>}
         </div>
+        <QueuePicker share={share} sampled={allSampled.length} mode={mode} onChange={setMode} />
         <div className="progress-box" aria-label="Labelling progress">
           <span data-testid="label-progress">
-            {done} of {sampled.length} sampled frames labelled ({pct} %)
+            {done} of {sampled.length} {queueName} labelled ({pct} %)
           </span>
           {queue.data && !sampled.length && (
             <span className="muted small">
@@ -371,10 +408,9 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
               tab.
             </span>
           )}
-          <progress max={Math.max(1, sampled.length)} value={done} aria-label="Sampled frames labelled" />
+          <progress max={Math.max(1, sampled.length)} value={done} aria-label={`${queueName[0]!.toUpperCase()}${queueName.slice(1)} labelled`} />
         </div>
         <div className="lv-actions">
-          <AnnotatorField value={annotator} onChange={setAnnotator} />
           <SaveIndicator state={editor.save} unsaved={editor.unsavedCount} onRetry={editor.retryUnsaved} />
           <button type="button" className="icon" aria-label="Undo (Ctrl+Z)" title="Undo (Ctrl+Z)" disabled={!editor.canUndo} onClick={() => replay(editor.undo(), 'Undo', 'before')}>
             <Icon name="undo" />
@@ -389,6 +425,7 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
             ?
           </button>
         </div>
+        <ShareOffer videoId={videoId} coder={annotator} share={share} mode={mode} onChoose={() => setMode('double')} />
       </div>
 
       <div className="lv-stage-area">
@@ -411,8 +448,12 @@ export function LabelView({ project, videoId, frame: routeFrame, go }: Props) {
             <dd>
               {aus.filter((au) => values.has(au)).length} of {aus.length} AUs
             </dd>
-            <dt>Annotator</dt>
-            <dd>{annotator}</dd>
+            <dt>Coder</dt>
+            <dd>
+              <button type="button" className="link" onClick={coder.ask} aria-label={`Coder: ${annotator}. Change the coder`}>
+                {annotator}
+              </button>
+            </dd>
             <dt>Video</dt>
             <dd>
               {video.width}×{video.height} · {fps.toFixed(2)} fps

@@ -4,11 +4,12 @@
  * costs one pass per redraw; the playhead lives on its own overlay canvas, so moving it never
  * redraws the lanes. Human labels are points; the compared model is a second colour.
  */
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { auColumn, auInfo } from '@shared/aus';
+import { Fragment, memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { auColumn, auInfo, levelText, predictedText } from '@shared/aus';
 import { formatTime } from '../Label/format';
 import { rulerFor } from '../Label/Timeline';
 import type { Track } from './predictions';
+import { COLOR_OPENFACE } from './openface';
 
 export const COLOR_A = '#5b9cff';
 export const COLOR_B = '#f0a04b';
@@ -20,6 +21,10 @@ interface Props {
   fps: number;
   a: Track | null;
   b: Track | null;
+  /** The video's imported OpenFace track (read-only), when shown. */
+  openface: Track | null;
+  modelName: string | null;
+  compareName: string | null;
   labels: ReadonlyMap<number, ReadonlyMap<number, number>>;
   labelsVersion: number;
   frame: number;
@@ -66,7 +71,16 @@ export function decimate(values: Float32Array, start: number, end: number, width
   return { min, max };
 }
 
-function LanesImpl({ aus, frameCount, fps, a, b, labels, labelsVersion, frame, chosenAu, highlight, onSeek }: Props) {
+/** What the hover tooltip says about one frame and AU. */
+interface Tip {
+  x: number;
+  y: number;
+  frame: number;
+  au: number;
+}
+
+function LanesImpl({ aus, frameCount, fps, a, b, openface, modelName, compareName, labels, labelsVersion, frame, chosenAu, highlight, onSeek }: Props) {
+  const [tip, setTip] = useState<Tip | null>(null);
   const [range, setRange] = useState<[number, number]>([0, frameCount]);
   const [width, setWidth] = useState(0);
   const body = useRef<HTMLDivElement>(null);
@@ -150,6 +164,7 @@ function LanesImpl({ aus, frameCount, fps, a, b, labels, labelsVersion, frame, c
         ctx.globalAlpha = 1;
       };
       drawTrack(a, COLOR_A, true);
+      drawTrack(openface, COLOR_OPENFACE, false);
       drawTrack(b, COLOR_B, false);
       // Human labels as points; white when the model agrees to within one level, coral when not.
       const lane = a?.lanes.get(au);
@@ -189,7 +204,7 @@ function LanesImpl({ aus, frameCount, fps, a, b, labels, labelsVersion, frame, c
         ctx.stroke();
       }
     }
-  }, [aus, a, b, labels, labelsVersion, range, width, heightKey, highlight, xOf]);
+  }, [aus, a, b, openface, labels, labelsVersion, range, width, heightKey, highlight, xOf]);
 
   // Ruler and playhead: cheap, redrawn on every frame change.
   useEffect(() => {
@@ -295,20 +310,29 @@ function LanesImpl({ aus, frameCount, fps, a, b, labels, labelsVersion, frame, c
     <section className="lanes" aria-label="Predicted intensity lanes">
       <div className="lanes-tools">
         <div className="legend">
-          <span className="legend-item">
-            <span className="swatch" style={{ background: COLOR_A }} /> model
-          </span>
+          {a && (
+            <span className="legend-item">
+              <span className="swatch" style={{ background: COLOR_A }} /> model
+            </span>
+          )}
           {b && (
             <span className="legend-item">
               <span className="swatch" style={{ background: COLOR_B }} /> compared model
             </span>
           )}
+          {openface && (
+            <span className="legend-item">
+              <span className="swatch" style={{ background: COLOR_OPENFACE }} /> OpenFace
+            </span>
+          )}
           <span className="legend-item">
             <span className="dot" /> your label
           </span>
-          <span className="legend-item">
-            <span className="dot off" /> label ≥ 1 level from the model
-          </span>
+          {a && (
+            <span className="legend-item">
+              <span className="dot off" /> label ≥ 1 level from the model
+            </span>
+          )}
         </div>
         <div className="zoom-tools" role="group" aria-label="Lane zoom">
           <span className="muted small">
@@ -339,9 +363,20 @@ function LanesImpl({ aus, frameCount, fps, a, b, labels, labelsVersion, frame, c
           onSeek(frameAt(e.clientX, area), Number(lane.dataset.lane));
         }}
         onPointerMove={(e) => {
-          if (!(e.buttons & 1) || !overlay.current || !e.currentTarget.hasPointerCapture(e.pointerId)) return;
-          onSeek(frameAt(e.clientX, overlay.current));
+          const area = overlay.current;
+          if (!area) return;
+          if (!(e.buttons & 1)) {
+            // Hover: the tooltip reads out the frame and AU under the pointer.
+            const lane = (e.target as HTMLElement).closest<HTMLElement>('[data-lane]');
+            if (!lane || !(e.target as HTMLElement).classList.contains('lane-canvas')) return setTip(null);
+            const box = e.currentTarget.getBoundingClientRect();
+            return setTip({ x: e.clientX - box.left, y: e.clientY - box.top, frame: frameAt(e.clientX, area), au: Number(lane.dataset.lane) });
+          }
+          if (!e.currentTarget.hasPointerCapture(e.pointerId)) return;
+          setTip(null);
+          onSeek(frameAt(e.clientX, area));
         }}
+        onPointerLeave={() => setTip(null)}
       >
         <div className="lane-head ruler-head" aria-hidden="true" />
         <canvas ref={ruler} className="lane-ruler" aria-hidden="true" />
@@ -361,14 +396,47 @@ function LanesImpl({ aus, frameCount, fps, a, b, labels, labelsVersion, frame, c
                 }}
                 className="lane-canvas"
                 role="img"
-                aria-label={`${code} ${info.name}: predicted intensity${b ? ' for both models' : ''} over frames ${Math.floor(range[0])} to ${Math.ceil(range[1]) - 1}, ${labelCounts.get(au) ?? 0} of your labels. Click to seek.`}
+                aria-label={`${code} ${info.name}: predicted intensity${b ? ' for both models' : ''}${openface ? ' and OpenFace' : ''} over frames ${Math.floor(range[0])} to ${Math.ceil(range[1]) - 1}, ${labelCounts.get(au) ?? 0} of your labels. Click to seek.`}
               />
             </div>
           );
         })}
         <canvas ref={overlay} className="lane-overlay" aria-hidden="true" />
+        {tip && <LaneTip tip={tip} fps={fps} width={body.current?.clientWidth ?? 0} label={labels.get(tip.frame)?.get(tip.au)} rows={[
+          { name: modelName ?? 'model', color: COLOR_A, v: a?.lanes.get(tip.au)?.[tip.frame], present: !!a },
+          { name: compareName ?? 'compared model', color: COLOR_B, v: b?.lanes.get(tip.au)?.[tip.frame], present: !!b },
+          { name: 'OpenFace', color: COLOR_OPENFACE, v: openface?.lanes.get(tip.au)?.[tip.frame], present: !!openface },
+        ]} />}
       </div>
     </section>
+  );
+}
+
+/** Intensities under the pointer, each with its FACS level (labels exact, tracks nearest). */
+function LaneTip({ tip, fps, width, label, rows }: { tip: Tip; fps: number; width: number; label: number | undefined; rows: { name: string; color: string; v: number | undefined; present: boolean }[] }) {
+  const left = Math.min(Math.max(0, width - 230), tip.x + 14);
+  return (
+    <div className="lane-tip" role="tooltip" style={{ left, top: tip.y + 14 }}>
+      <strong>
+        {auColumn(tip.au)} · frame {tip.frame}
+      </strong>{' '}
+      <span className="muted">{formatTime(tip.frame / fps, true)}</span>
+      <dl>
+        <dt>Your label</dt>
+        <dd>{label === undefined ? '—' : levelText(label)}</dd>
+        {rows
+          .filter((r) => r.present)
+          .map((r) => (
+            <Fragment key={r.name}>
+              <dt>
+                <span className="swatch" style={{ background: r.color }} aria-hidden="true" />
+                {r.name}
+              </dt>
+              <dd>{r.v === undefined || Number.isNaN(r.v) ? 'no face' : predictedText(r.v)}</dd>
+            </Fragment>
+          ))}
+      </dl>
+    </div>
   );
 }
 

@@ -4,15 +4,16 @@
  * the biggest label/model disagreements first, and a prediction can be accepted as the label.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { auColumn } from '@shared/aus';
+import { auColumn, levelText, predictedText } from '@shared/aus';
 import type { ProjectSummary } from '@shared/types';
-import { useQuery } from '../../api/hooks';
+import { useApi, useQuery } from '../../api/hooks';
+import { useCoder } from '../../components/coder';
 import { ShortcutsDialog, type Shortcut } from '../../components/Dialog';
 import { AlignedCrop, FrameStage } from '../../components/FrameStage';
 import { useFrameAsset } from '../../components/frameAssets';
 import { useFrameCursor } from '../../components/frameCursor';
 import { Icon } from '../../components/Icons';
-import { LEVELS, levelText, useAnnotator, useLabelEditor, type Edit } from '../../components/labelEditor';
+import { useLabelEditor, type Edit } from '../../components/labelEditor';
 import { useNotify } from '../../components/Notices';
 import type { Route } from '../../route';
 import { formatTime } from '../Label/format';
@@ -20,6 +21,8 @@ import { isTyping, VideoSwitcher } from '../Label/controls';
 import { lowerBound } from '../Label/Timeline';
 import { COLOR_A, COLOR_B, Lanes } from './Lanes';
 import { disagreements, modelLabel, usePredictions } from './predictions';
+import { COLOR_OPENFACE, OpenFaceCompare, OpenFaceImport, useOpenFace } from './openface';
+import '../../coding.css';
 
 interface Props {
   project: ProjectSummary;
@@ -60,14 +63,18 @@ export const REVIEW_SHORTCUTS: { title: string; items: Shortcut[] }[] = [
 ];
 
 export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
+  const api = useApi();
   const notify = useNotify();
   const aus = project.auSet.aus;
   const videos = useQuery('videos/list', {}, ['videos']);
   const video = videos.data?.find((v) => v.id === videoId);
   const models = useQuery('models/list', {}, ['models']);
   const queue = useQuery('samples/queue', { videoId }, ['samples']);
-  const [annotator] = useAnnotator();
+  const annotator = useCoder().name ?? '';
   const editor = useLabelEditor(videoId, annotator);
+  const openface = useOpenFace(videoId);
+  const [showOpenFace, setShowOpenFace] = useState(true);
+  const of = showOpenFace ? openface.track : null;
 
   const finetuned = useMemo(() => (models.data ?? []).filter((m) => m.stage === 'finetune'), [models.data]);
   const [modelId, setModelId] = useState<number | null>(null);
@@ -120,7 +127,7 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
     setFrame(d.frame);
     const k = aus.indexOf(d.au);
     if (k >= 0) setChosen(k);
-    setAnnounce(`Disagreement ${i + 1} of ${ranked.length}: ${auColumn(d.au)} on frame ${d.frame}, your label ${levelText(d.label)}, model ${d.predicted.toFixed(2)}`);
+    setAnnounce(`Disagreement ${i + 1} of ${ranked.length}: ${auColumn(d.au)} on frame ${d.frame}, your label ${levelText(d.label)}, model ${predictedText(d.predicted)}`);
   };
   // The disagreement being looked at, while the playhead stays on its frame.
   const here = current && current.frame === frame ? current : null;
@@ -217,6 +224,8 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
   const chosenAu = aus[chosen] ?? null;
   const noModels = finetuned.length === 0;
   const noPredictions = !noModels && a.settled && !a.track;
+  // An OpenFace track is worth the lanes on its own, even before any model exists.
+  const lanesEmpty = (noModels || noPredictions || !!a.error) && !of;
 
   return (
     <main className="review-view" aria-label={`Review ${video.name}`}>
@@ -248,6 +257,14 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
               ))}
           </select>
         </label>
+        {openface.info && (
+          <label className="inline model-pick">
+            <input type="checkbox" checked={showOpenFace} onChange={(e) => setShowOpenFace(e.target.checked)} />
+            <span className="swatch" style={{ background: COLOR_OPENFACE }} aria-hidden="true" />
+            OpenFace
+          </label>
+        )}
+        <OpenFaceImport videoId={videoId} videoName={video.name} existing={openface.info} nativeFiles={api.shell === 'electron'} />
         <div className="frame-readout">
           <span className="mono">
             Frame <strong>{frame}</strong>
@@ -297,12 +314,19 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
               <tr>
                 <th scope="col">AU</th>
                 <th scope="col">Your label</th>
-                <th scope="col">
-                  <span className="swatch" style={{ background: COLOR_A }} aria-hidden="true" /> Model
-                </th>
+                {(a.track || !of) && (
+                  <th scope="col">
+                    <span className="swatch" style={{ background: COLOR_A }} aria-hidden="true" /> Model
+                  </th>
+                )}
                 {b.track && (
                   <th scope="col">
                     <span className="swatch" style={{ background: COLOR_B }} aria-hidden="true" /> Compared
+                  </th>
+                )}
+                {of && (
+                  <th scope="col">
+                    <span className="swatch" style={{ background: COLOR_OPENFACE }} aria-hidden="true" /> OpenFace
                   </th>
                 )}
                 <th scope="col">|Δ|</th>
@@ -313,15 +337,17 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
                 const label = values.get(au);
                 const pa = a.track?.lanes.get(au)?.[frame];
                 const pb = b.track?.lanes.get(au)?.[frame];
+                const po = of?.lanes.get(au)?.[frame];
                 const diff = label !== undefined && pa !== undefined && !Number.isNaN(pa) ? Math.abs(label - pa) : null;
                 return (
                   <tr key={au} className={i === chosen ? 'chosen' : undefined} aria-current={i === chosen ? 'true' : undefined} onClick={() => setChosen(i)}>
                     <th scope="row" className="au-code">
                       {auColumn(au)}
                     </th>
-                    <td>{label === undefined ? <span className="muted">—</span> : `${LEVELS[label]} (${label})`}</td>
-                    <td className="mono">{pa === undefined || Number.isNaN(pa) ? <span className="muted">—</span> : pa.toFixed(2)}</td>
-                    {b.track && <td className="mono">{pb === undefined || Number.isNaN(pb) ? <span className="muted">—</span> : pb.toFixed(2)}</td>}
+                    <td>{label === undefined ? <span className="muted">—</span> : levelText(label)}</td>
+                    {(a.track || !of) && <td className="mono">{pa === undefined || Number.isNaN(pa) ? <span className="muted">—</span> : predictedText(pa)}</td>}
+                    {b.track && <td className="mono">{pb === undefined || Number.isNaN(pb) ? <span className="muted">—</span> : predictedText(pb)}</td>}
+                    {of && <td className="mono">{po === undefined || Number.isNaN(po) ? <span className="muted">—</span> : predictedText(po)}</td>}
                     <td className={diff !== null && diff >= 1 ? 'mono off' : 'mono'}>{diff === null ? '' : diff.toFixed(2)}</td>
                   </tr>
                 );
@@ -329,9 +355,10 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
             </tbody>
           </table>
         </section>
+        {openface.info && <OpenFaceCompare videoId={videoId} modelId={a.track ? modelId : null} modelName={modelA?.name ?? null} />}
       </div>
 
-      {noModels || noPredictions || a.error ? (
+      {lanesEmpty ? (
         <section className="panel empty-state rv-empty" aria-labelledby="rv-empty-title">
           <h2 id="rv-empty-title">{noModels ? 'No trained model yet' : a.error ? 'The predictions could not be loaded' : `No predictions for ${video.name} yet`}</h2>
           <p className="muted">
@@ -365,6 +392,9 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
           fps={fps}
           a={a.track}
           b={b.track}
+          openface={of}
+          modelName={modelA?.name ?? null}
+          compareName={modelB?.name ?? null}
           labels={editor.all()}
           labelsVersion={editor.version}
           frame={frame}

@@ -1,0 +1,100 @@
+import { auColumn, auInfo, levelText } from '@shared/aus';
+import type { AgreementReport, CoderDisagreement } from '@shared/types';
+
+const fmt = (v: number | null, digits = 2) => (v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+
+/** Per AU and on average; a figure that is undefined (no variation, no pairs) shows as –. */
+export function AgreementTable({ report, aus }: { report: AgreementReport; aus: readonly number[] }) {
+  const scope = report.videoId === null ? 'all videos' : 'this video';
+  return (
+    <table className="metrics agreement-table" aria-label={`Agreement of ${report.coderA} and ${report.coderB}`}>
+      <caption>
+        {report.coderA} and {report.coderB} <span className="muted small">({report.frames} frames both labelled, {scope})</span>
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">AU</th>
+          <th scope="col" title="Frames where both coders labelled this AU">
+            n
+          </th>
+          <th scope="col" title="Two-way mixed, consistency, single rater (Shrout & Fleiss 1979)">
+            ICC(3,1)
+          </th>
+          <th scope="col">r</th>
+          <th scope="col" title="Mean absolute difference, in intensity levels">
+            MAE
+          </th>
+          <th scope="col" title="Cohen's kappa with linear weights over the levels 0–5">
+            κ (linear)
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {aus.map((au) => {
+          const m = report.perAu.find((x) => x.au === au);
+          return (
+            <tr key={au} data-au={au}>
+              <th scope="row" title={auInfo(au).name}>
+                {auColumn(au)}
+              </th>
+              <td className="muted">{m?.n ?? 0}</td>
+              <td>
+                <span className="icc-bar" aria-hidden="true">
+                  <i style={{ width: `${Math.max(0, Math.min(1, m?.icc ?? 0)) * 100}%` }} />
+                </span>
+                {fmt(m?.icc ?? null)}
+              </td>
+              <td>{fmt(m?.r ?? null)}</td>
+              <td>{fmt(m?.mae ?? null)}</td>
+              <td>{fmt(m?.kappa ?? null)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+      <tfoot>
+        <tr>
+          <th scope="row">mean</th>
+          <td className="muted">{report.mean.aus} AUs</td>
+          <td>{fmt(report.mean.icc)}</td>
+          <td>{fmt(report.mean.r)}</td>
+          <td>{fmt(report.mean.mae)}</td>
+          <td>{fmt(report.mean.kappa)}</td>
+        </tr>
+      </tfoot>
+    </table>
+  );
+}
+
+/** The largest disagreements, each a button that opens the frame (and AU) in the Label view. */
+export function Disagreements({ report, onOpen }: { report: AgreementReport; onOpen: (d: CoderDisagreement) => void }) {
+  return (
+    <section className="disagreements" aria-labelledby="disagreements-title">
+      <h3 id="disagreements-title">Largest disagreements</h3>
+      {report.disagreements.length === 0 ? (
+        <p className="muted small">None: the two coders gave the same value on every frame and AU both coded.</p>
+      ) : (
+        <ol>
+          {report.disagreements.map((d) => (
+            <li key={`${d.videoId}:${d.frame}:${d.au}`}>
+              <button
+                type="button"
+                className="disagreement"
+                onClick={() => onOpen(d)}
+                aria-label={`Open frame ${d.frame} of ${d.videoName} in the Label view: ${auColumn(d.au)}, ${report.coderA} ${levelText(d.a)}, ${report.coderB} ${levelText(d.b)}`}
+              >
+                <span className="au-code">{auColumn(d.au)}</span>
+                <span className="mono">
+                  {report.coderA} <strong>{levelText(d.a)}</strong> · {report.coderB} <strong>{levelText(d.b)}</strong>
+                </span>
+                <span className="muted">
+                  {d.videoName} #{d.frame}
+                </span>
+                <span className="diff mono">|Δ| {d.diff}</span>
+              </button>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
