@@ -24,7 +24,9 @@ export function trainedWith(m: ModelRow): string {
   }
   const n = m.params.labelledFrames as { train: number; val: number } | undefined;
   if (!n) return '';
-  return n.val ? `${n.train + n.val} labelled frames (${n.val} for validation)` : `${n.train} labelled frames`;
+  const rule = m.params.labelRule as { kind: 'mean' } | { kind: 'coder'; coder: string } | undefined;
+  const how = rule ? (rule.kind === 'coder' ? `; ${rule.coder}'s labels first, else the coders' mean` : "; the coders' mean") : '';
+  return (n.val ? `${n.train + n.val} labelled frames (${n.val} for validation)` : `${n.train} labelled frames`) + how;
 }
 
 /** Every model of the project: stage, lineage, date, data and its headline metric. */
