@@ -115,6 +115,8 @@ interface Run {
 }
 const runs: Run[] = [];
 const pretrainSeconds: number[] = [];
+/** The learning workers' backends as the models record them (this process's own may differ). */
+const workerBackends = new Set<string>();
 
 /**
  * The app's finetune job with its defaults, but without its cross-validation: that only adds the
@@ -126,7 +128,9 @@ async function finetune(name: string, parentId: number | null, seed: number): Pr
   const t0 = performance.now();
   const job = await call('models/finetune', { name, parentId, preset, seed, cvFolds: 0, valFraction: 0 });
   await waitJob(job.id);
-  return { model: await bench.modelByName(name), seconds: (performance.now() - t0) / 1000 };
+  const model = await bench.modelByName(name);
+  if (model.backend) workerBackends.add(model.backend);
+  return { model, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** (d): the product's baseline code, fit on the labels now in the database. */
@@ -204,7 +208,7 @@ const of = (s: Setting) => runs.filter((r) => r.setting === s);
 const icc = (s: Setting) => of(s).map((r) => r.table.mean.icc ?? NaN);
 const p = PRESETS[preset];
 const lines: string[] = [];
-lines.push(`Machine/backend: ${await machineLine()}`);
+lines.push(`Machine: ${await machineLine()}${workerBackends.size ? `; training workers: ${[...workerBackends].join(', ')}` : ''}`);
 lines.push(
   `Preset ${preset} (${p.model.channels.join('-')} channels, clip ${p.model.clipLength}; pretraining ${p.pretrain.steps} steps; finetuning ${p.finetune.headSteps} head + ${p.finetune.fullSteps} steps); ` +
     `data ${bench.videos.length} videos of ${bench.subjects.length} people; ${k} folds of people × seeds ${seeds.join(', ')}; total ${((performance.now() - started) / 60000).toFixed(1)} min` +
