@@ -214,6 +214,8 @@ export interface LearnPresetInfo {
   finetuneSteps: number;
   clipLength: number;
   channels: number[];
+  /** Minutes measured for the demo project on 2 CPU cores (bench:quality --demo-timing), where known. */
+  demoMinutes?: { pretrain: number; finetune: number };
 }
 
 export interface LearnOptions {

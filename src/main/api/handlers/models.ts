@@ -36,6 +36,9 @@ const PRESET_NOTES: Record<keyof typeof PRESETS, string> = {
   gpu: 'For tfjs-node-gpu on a CUDA machine: wider network, longer clips, many more steps.',
 };
 
+/** What `npm run bench:quality -- --demo-timing` measured (BENCHMARKS.md): the demo project, 2 CPU cores, wasm. */
+const DEMO_MINUTES: Partial<Record<keyof typeof PRESETS, { pretrain: number; finetune: number }>> = {};
+
 let probe: Promise<LearnBackendStatus> | null = null;
 
 /** Drops undefined fields so presets keep their values where the caller said nothing. */
@@ -82,6 +85,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
             finetuneSteps: p.finetune.headSteps + p.finetune.fullSteps,
             clipLength: p.model.clipLength,
             channels: [...p.model.channels],
+            ...(DEMO_MINUTES[name] ? { demoMinutes: DEMO_MINUTES[name] } : {}),
           };
         }),
         objectives: objectiveFactories().map((f) => ({ kind: f.kind, label: f.label, description: f.description, params: f.params })),

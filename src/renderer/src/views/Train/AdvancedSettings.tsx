@@ -114,7 +114,16 @@ export function AdvancedSettings({ options, preset, value, onChange }: Props) {
           <NumberField label="Full-network steps" value={fine.fullSteps} placeholder={String(info?.finetuneSteps ?? '')} step={1} onChange={(fullSteps) => setFine({ fullSteps })} />
           <NumberField label="Learning rate" value={fine.lr} placeholder="preset" onChange={(lr) => setFine({ lr })} />
           <NumberField label="Full-network LR scale" value={fine.fullLrScale} placeholder="preset" onChange={(fullLrScale) => setFine({ fullLrScale })} />
-          <NumberField label="Validation share" value={fine.valFraction} placeholder="0.2" onChange={(valFraction) => setFine({ valFraction })} />
+          <NumberField
+            label="Cross-validation folds"
+            value={fine.cvFolds}
+            placeholder="3"
+            step={1}
+            title="Folds of people for the reported scores (0 = none; then the validation share holds people out)"
+            onChange={(cvFolds) => setFine({ cvFolds })}
+          />
+          <NumberField label="Validation share (without folds)" value={fine.valFraction} placeholder="0.2" onChange={(valFraction) => setFine({ valFraction })} />
+          <NumberField label="Landmark-motion weight" value={fine.geometryWeight} placeholder="0" title="Keep the landmark-motion term on while finetuning (0 = off)" onChange={(geometryWeight) => setFine({ geometryWeight })} />
           <NumberField label="Evaluate every (steps)" value={fine.evalEvery} placeholder="preset" step={1} onChange={(evalEvery) => setFine({ evalEvery })} />
           <NumberField label="Early-stop patience" value={fine.patience} placeholder="preset" step={1} onChange={(patience) => setFine({ patience })} />
           <InputNormField stage="Finetuning" value={fine.inputNorm} note="from scratch only" onChange={(inputNorm) => setFine({ inputNorm })} />

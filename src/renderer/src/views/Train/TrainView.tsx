@@ -109,6 +109,7 @@ export function TrainView({ project }: { project: ProjectSummary }) {
   const interrupted = useMemo(() => jobs.data?.filter((j) => LEARN_KINDS.has(j.kind) && j.state === 'interrupted') ?? [], [jobs.data]);
   const b = backend.data;
   const comparison = comparisonOf(model);
+  const presetInfo = options.data?.presets.find((p) => p.name === preset);
   const labelled = videos.data?.reduce((n, v) => n + v.labelled, 0) ?? project.counts.labels;
   return (
     <main className="train" aria-labelledby="train-title">
@@ -128,6 +129,11 @@ export function TrainView({ project }: { project: ProjectSummary }) {
             ))}
           </select>
         </label>
+        {presetInfo && (
+          <p className="plan small" aria-label="What one click does">
+            {`Finetune trains on your labels from ${parent ? parent.name : 'scratch'}: ${(advanced.finetune?.cvFolds ?? 3) > 0 ? `${advanced.finetune?.cvFolds ?? 3} cross-validation runs and a final one` : 'one run'} of ${presetInfo.finetuneSteps} steps each${presetInfo.demoMinutes ? ` (≈ ${presetInfo.demoMinutes.finetune} min for the demo on 2 CPU cores)` : ''}, then it predicts every frame. Pretrain (optional) learns ${presetInfo.pretrainSteps} steps on every frame${presetInfo.demoMinutes ? ` (≈ ${presetInfo.demoMinutes.pretrain} min)` : ''}.`}
+          </p>
+        )}
         <div className="train-buttons">
           <button type="button" className="primary" disabled={!!running || b?.trainingAllowed === false} onClick={() => start('pretrain')}>
             Pretrain
