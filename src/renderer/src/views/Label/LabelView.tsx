@@ -15,6 +15,7 @@ import { useFrameCursor } from '../../components/frameCursor';
 import { useCoder } from '../../components/coder';
 import { levelText, useLabelEditor, type Edit } from '../../components/labelEditor';
 import { useNotify } from '../../components/Notices';
+import { NeutralPanel, useNeutral } from '../../components/neutral';
 import type { Route } from '../../route';
 import { AuPanel } from './AuPanel';
 import { RecentChanges } from './RecentChanges';
@@ -79,6 +80,7 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
   const shareQuery = useQuery('doubleCoding/list', { videoId }, ['samples']);
   const share = shareQuery.data?.[0] ?? null;
   const [mode, setMode] = useQueueMode(share);
+  const person = useNeutral(videoId);
 
   const frameCount = video?.frameCount ?? 0;
   const fps = video?.fps || 25;
@@ -459,6 +461,7 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
               {video.width}×{video.height} · {fps.toFixed(2)} fps
             </dd>
           </dl>
+          <NeutralPanel videoId={videoId} frame={frame} coder={annotator} person={person} />
           <RecentChanges videoId={videoId} annotator={annotator} onGo={setFrame} />
           {editor.loadError && (
             <p className="error-text small" role="alert">
