@@ -34,11 +34,11 @@ async function finetune(page: Page, count: number): Promise<void> {
   await tab(page, 'Train').click();
   await page.getByLabel('Preset').selectOption('tiny');
   await page.getByRole('button', { name: 'Finetune', exact: true }).click();
-  await expect(page.getByRole('table', { name: 'Models' }).getByRole('row', { name: /finetune-.*finetune/ })).toHaveCount(count, { timeout: 300_000 });
+  await expect(page.getByRole('table', { name: 'Models' }).getByRole('row', { name: /finetune-.*finetune/ })).toHaveCount(count, { timeout: 180_000 });
 }
 
 test('a neutral segment marked in Label changes the normalisation the next model records', async ({ browser }) => {
-  test.setTimeout(900_000);
+  test.setTimeout(480_000);
   shell = await openProject(browser, fx, '#/train');
   const page = shell.page;
   const models = page.getByRole('table', { name: 'Models' });
@@ -48,11 +48,12 @@ test('a neutral segment marked in Label changes the normalisation the next model
   await expect(models.getByRole('row', { name: /finetune-.*finetune/ })).toContainText('video median for anna');
 
   // Label: the reference in use, then a segment of six frames marked by keyboard only.
-  await tab(page, 'Label').click();
+  await tab(page, 'Videos').click();
+  await page.getByRole('button', { name: 'Label face.mp4' }).click();
   const panel = page.getByRole('region', { name: 'Neutral face of anna' });
   await expect(panel.getByTestId('reference')).toHaveText('Reference: video median');
-  await page.getByLabel('Go to frame').fill('20');
-  await page.getByLabel('Go to frame').press('Enter');
+  await page.getByRole('spinbutton', { name: 'Go to frame' }).fill('20');
+  await page.getByRole('spinbutton', { name: 'Go to frame' }).press('Enter');
   await expect(page.locator('.frame-readout strong')).toHaveText('20');
   const start = panel.getByRole('button', { name: 'Start a segment here' });
   await start.focus();
