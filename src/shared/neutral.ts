@@ -12,7 +12,7 @@ export function referenceText(r: NeutralReference): string {
 export function normalisationText(people: Record<string, NeutralReference> | undefined): string {
   if (!people || !Object.keys(people).length) return '';
   const entries = Object.entries(people).sort(([a], [b]) => a.localeCompare(b));
-  const neutral = entries.flatMap(([p, r]) => (r.kind === 'neutral' ? [`${p} ${referenceText(r)}`] : []));
+  const neutral = entries.flatMap(([p, r]) => (r.kind === 'neutral' ? [`${p} (${r.frames} frame${r.frames === 1 ? '' : 's'})`] : []));
   const median = entries.filter(([, r]) => r.kind === 'median').map(([p]) => p);
-  return [...(neutral.length ? [`reference ${neutral.join(', ')}`] : []), ...(median.length ? [`video median for ${median.join(', ')}`] : [])].join('; ');
+  return [...(neutral.length ? [`neutral face for ${neutral.join(', ')}`] : []), ...(median.length ? [`video median for ${median.join(', ')}`] : [])].join('; ');
 }

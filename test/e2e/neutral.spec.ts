@@ -65,6 +65,7 @@ test('a neutral segment marked in Label changes the normalisation the next model
   await page.keyboard.press('Enter');
   await expect(panel.getByTestId('reference')).toHaveText('Reference: neutral (6 frames)');
   await expect(panel.getByRole('button', { name: 'Remove the neutral mark on face.mp4 frames 20–25' })).toBeVisible();
+  await expect(page.locator('.frame-readout')).toContainText('Neutral face');
   await snap(page, 'neutral-01-label');
 
   // Review says the same for this video's person.
@@ -74,7 +75,7 @@ test('a neutral segment marked in Label changes the normalisation the next model
 
   // A model finetuned now records the neutral reference.
   await finetune(page, 2);
-  await expect(models.getByRole('row', { name: /finetune-.*finetune/ }).first()).toContainText('reference anna neutral (6 frames)');
+  await expect(models.getByRole('row', { name: /finetune-.*finetune/ }).first()).toContainText('neutral face for anna (6 frames)');
   await snap(page, 'neutral-03-models');
   await shell.stop();
   shell = null;

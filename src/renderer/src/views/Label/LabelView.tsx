@@ -395,6 +395,11 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
             <span className="badge">{mode === 'double' && share ? 'Not in the double-coding share' : 'Not sampled'}</span>
           )}
           {inShare && mode !== 'double' && <span className="badge double">Double-coding frame</span>}
+          {person?.marks.some((m) => m.videoId === videoId && m.firstFrame <= shown && shown <= m.lastFrame) && (
+            <span className="badge neutral" title="This frame is marked as the person’s neutral face">
+              Neutral face
+            </span>
+          )}
         </div>
         <QueuePicker share={share} sampled={allSampled.length} mode={mode} onChange={setMode} />
         <div className="progress-box" aria-label="Labelling progress">
