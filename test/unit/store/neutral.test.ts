@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setSubject, setVideoStatus } from '../../../src/main/services/store/videos';
 import { trainingVideos, normalisationOf } from '../../../src/main/services/learn/store';
+import { normalisationText, referenceText } from '../../../src/shared/neutral';
 import { makeApp, type TestApp } from '../../helpers/app';
 import { addFrames, addVideo } from '../../helpers/project';
 import { tmpDirs } from '../../helpers/tmp';
@@ -111,5 +112,15 @@ describe('neutral marks', () => {
     await t.call('neutral/mark', { videoId: v, firstFrame: 0, lastFrame: 3, coder: 'alice' });
     await t.call('videos/remove', { videoId: v });
     expect(rows(t)).toBe(0);
+  });
+});
+
+describe('the reference in words', () => {
+  it('as the views and the CLI say it, and as a model records it per person', () => {
+    expect(referenceText({ kind: 'median' })).toBe('video median');
+    expect(referenceText({ kind: 'neutral', frames: 1 })).toBe('neutral (1 frame)');
+    expect(referenceText({ kind: 'neutral', frames: 6 })).toBe('neutral (6 frames)');
+    expect(normalisationText({ ben: { kind: 'median' }, anna: { kind: 'neutral', frames: 6 }, carl: { kind: 'median' } })).toBe('neutral face for anna (6 frames); video median for ben, carl');
+    expect(normalisationText(undefined)).toBe('');
   });
 });

@@ -166,7 +166,6 @@ export class CropLibrary {
     return shapes.length ? medianShape(shapes) : null;
   }
 
-
   /** True when clips come with landmark geometry targets. */
   get hasGeometry(): boolean {
     return this.geometry.size > 0;
