@@ -1,5 +1,5 @@
 /**
- * The CLI's commands for coders, agreement, OpenFace and export, on the same API methods as
+ * The CLI's commands for coders, agreement, neutral references, OpenFace and export, on the same API methods as
  * the UI (through the caller's dispatch):
  *
  *   import { CODING_COMMANDS, CODING_HELP, runCodingCli } from './cli-coding';
@@ -8,11 +8,12 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MethodName, Params, Result } from '../shared/contract';
-import type { AgreementReport, LabelRule, MetricsTable } from '../shared/types';
+import type { AgreementReport, LabelRule, MetricsTable, NeutralSubject } from '../shared/types';
 import { auColumn, levelText } from '../shared/aus';
 import { parseDecimal } from '../shared/numbers';
+import { referenceText } from '../shared/neutral';
 
-export const CODING_COMMANDS: readonly string[] = ['export', 'agreement', 'import-openface', 'openface', 'double-code', 'training-rule', 'coder'];
+export const CODING_COMMANDS: readonly string[] = ['export', 'agreement', 'import-openface', 'openface', 'double-code', 'training-rule', 'coder', 'neutral'];
 
 export const CODING_HELP = `Coders, agreement, OpenFace and export:
   auw coder    [NAME]                       this machine's coder (every label the UI writes carries it)
@@ -23,6 +24,12 @@ export const CODING_HELP = `Coders, agreement, OpenFace and export:
                their largest disagreements (the two coders with most labels in common by default)
   auw training-rule <project> [mean | first NAME]
                which value training takes where several coders labelled a frame and AU
+  auw neutral  <project> [--video ID]       each person's reference: neutral (marked frames) or video median
+  auw neutral  <project> mark --video ID --frames A[-B] [--coder NAME]
+               mark frame A (or frames A…B) of a video as its person's neutral face; that
+               person's videos are then normalised against the marked frames, not their median
+  auw neutral  <project> clear (--video ID | --mark ID)
+               every mark of the video's person, or one mark (ids from \`auw neutral\`)
   auw import-openface <project> <openface.csv> --video ID [--replace] [--model ID]
                an OpenFace 2 FeatureExtraction CSV as the video's read-only track; prints how
                it scores on your labels (beside model ID on the same frames, with --model)
@@ -43,6 +50,9 @@ const OPTIONS = {
   limit: { type: 'string' },
   model: { type: 'string' },
   out: { type: 'string' },
+  frames: { type: 'string' },
+  coder: { type: 'string' },
+  mark: { type: 'string' },
   replace: { type: 'boolean', default: false },
   force: { type: 'boolean', default: false },
 } as const;
@@ -73,6 +83,13 @@ export function agreementText(r: AgreementReport): string {
       lines.push(`  ${d.videoName}  frame ${d.frame}  ${auColumn(d.au)}  ${r.coderA} ${levelText(d.a)}  ${r.coderB} ${levelText(d.b)}  |Δ| ${d.diff}`);
     }
   }
+  return lines.join('\n');
+}
+
+/** A person's reference in use and its marks, as the Label and Review views say it. */
+export function neutralText(p: NeutralSubject): string {
+  const lines = [`${p.person}: reference ${referenceText(p.reference)} — videos ${p.videoIds.join(', ')}`];
+  for (const m of p.marks) lines.push(`  mark ${m.id}: video ${m.videoId} (${m.videoName}) frames ${m.firstFrame}–${m.lastFrame}, ${m.faceFrames} with a face, by ${m.coder}`);
   return lines.join('\n');
 }
 
@@ -133,6 +150,34 @@ export async function runCodingCli(argv: string[], io: CodingCliIO): Promise<voi
       else throw new Error('Use `auw training-rule <project> mean` or `auw training-rule <project> first NAME`.');
       out(`Training takes: ${ruleText(rule)}. Models finetuned from now on record it.`);
       return;
+    }
+    case 'neutral': {
+      const [verb = 'list', ...extra] = rest;
+      if (extra.length) throw new Error(`\`auw neutral\` takes one of list, mark, clear; unexpected "${extra.join(' ')}".`);
+      const videoId = oneVideo();
+      if (verb === 'list') {
+        const people = await io.call('neutral/list', videoId !== undefined ? { videoId } : {});
+        if (!people.length) return out('No videos yet, so no people to mark.');
+        for (const p of people) out(neutralText(p));
+        return;
+      }
+      if (verb === 'mark') {
+        if (videoId === undefined) throw new Error('`auw neutral mark` needs --video ID (see `auw videos`).');
+        const m = /^(\d+)(?:-(\d+))?$/.exec(v.frames ?? '');
+        if (!m) throw new Error(`--frames is a frame (12) or a segment first-last (12-40), frames counted from 0${v.frames === undefined ? '' : `, not "${v.frames}"`}.`);
+        const coder = v.coder ?? (await io.call('coder/get', {})).name;
+        if (!coder) throw new Error('Say who marks the frames: --coder NAME, or set this machine\'s coder with `auw coder NAME`.');
+        const p = await io.call('neutral/mark', { videoId, firstFrame: Number(m[1]), ...(m[2] !== undefined ? { lastFrame: Number(m[2]) } : {}), coder });
+        out(neutralText(p));
+        return;
+      }
+      if (verb === 'clear') {
+        const markId = num(v.mark, 'mark');
+        if ((markId === undefined) === (videoId === undefined)) throw new Error('`auw neutral clear` needs --video ID (every mark of its person) or --mark ID (one mark), not both.');
+        out(neutralText(await io.call('neutral/clear', markId !== undefined ? { markId } : { videoId: videoId! })));
+        return;
+      }
+      throw new Error(`\`auw neutral\` takes list, mark or clear, not "${verb}".`);
     }
     case 'import-openface': {
       const file = rest[0];

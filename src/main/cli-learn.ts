@@ -10,7 +10,8 @@ import { parseDecimal } from '../shared/numbers';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MethodName, Params, Result } from '../shared/contract';
-import type { Job, LearnProgress, MetricsTable, ModelRow } from '../shared/types';
+import type { Job, LearnProgress, MetricsTable, ModelRow, NeutralReference } from '../shared/types';
+import { normalisationText } from '../shared/neutral';
 import { auColumn } from '../shared/aus';
 import type { EventBus } from './events';
 
@@ -144,6 +145,8 @@ function printMetrics(model: ModelRow, out: (l: string) => void): void {
   const tables = ['heldOutLabels', 'groundTruthHeldOut', 'groundTruthAll', 'validation'].map((k) => m[k]).filter((t): t is MetricsTable => !!t && Array.isArray(t.perAu));
   if (!tables.length) return out(`${model.name}: no metrics yet (finetune, then predict).`);
   out(`Metrics of ${model.name} (#${model.id}):`);
+  const norm = normalisationText((model.params.normalisation as { people?: Record<string, NeutralReference> } | undefined)?.people);
+  if (norm) out(`Normalised against: ${norm}.`);
   for (const t of tables) out(metricsTableText(t));
 }
 

@@ -11,6 +11,7 @@ import type {
   CoderSummary,
   DoubleCodingSet,
   LabelRule,
+  NeutralSubject,
   OpenFaceComparison,
   OpenFaceImportResult,
   OpenFaceTrack,
@@ -227,6 +228,24 @@ export const contract = {
   'openface/get': method<OpenFaceTrack | null>()(z.object({ videoId: id }).strict()),
   'openface/remove': method<null>()(z.object({ videoId: id }).strict()),
   'openface/compare': method<OpenFaceComparison>()(z.object({ videoId: id.optional(), modelId: id.optional() }).strict()),
+
+  // Neutral reference per person: frames marked as the face at rest replace the video median.
+  /** Every person (or the one of videoId) with its marks and the reference in use. */
+  'neutral/list': method<NeutralSubject[]>()(z.object({ videoId: id.optional() }).strict()),
+  /** Marks frames first…last (one frame without lastFrame) of a video; returns its person. */
+  'neutral/mark': method<NeutralSubject>()(
+    z
+      .object({ videoId: id, firstFrame: frameIndex, lastFrame: frameIndex.optional(), coder: annotator })
+      .strict()
+      .refine((a) => a.lastFrame === undefined || a.firstFrame <= a.lastFrame, 'the first frame must not come after the last'),
+  ),
+  /** Removes one mark (markId), or every mark of a video's person (videoId); returns the person. */
+  'neutral/clear': method<NeutralSubject>()(
+    z
+      .object({ markId: id.optional(), videoId: id.optional() })
+      .strict()
+      .refine((a) => (a.markId === undefined) !== (a.videoId === undefined), 'give either markId (one mark) or videoId (every mark of its person)'),
+  ),
 
   'jobs/list': method<Job[]>()(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict()),
   'jobs/cancel': method<Job>()(z.object({ jobId: id }).strict()),

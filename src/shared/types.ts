@@ -149,7 +149,7 @@ export interface DirListing {
   entries: DirEntry[];
 }
 
-export type DataDomain = 'project' | 'videos' | 'samples' | 'labels' | 'jobs' | 'models' | 'predictions' | 'coder' | 'rule' | 'openface';
+export type DataDomain = 'project' | 'videos' | 'samples' | 'labels' | 'jobs' | 'models' | 'predictions' | 'coder' | 'rule' | 'openface' | 'neutral';
 
 export interface Peaks {
   /** Peak values per second of media. */
@@ -394,4 +394,37 @@ export interface OpenFaceComparison {
   videos: number;
   openface: MetricsTable;
   model: MetricsTable | null;
+}
+
+/**
+ * A stretch of one video a coder marked as the person's neutral face (frames first…last,
+ * inclusive). The marks of all of a person's videos together make that person's reference.
+ */
+export interface NeutralMark {
+  id: number;
+  videoId: number;
+  videoName: string;
+  firstFrame: number;
+  lastFrame: number;
+  /** Frames of the stretch with a face (the only ones the reference reads). */
+  faceFrames: number;
+  coder: string;
+  createdAt: string;
+}
+
+/**
+ * The reference a person's frames are normalised against: the median of the frames marked
+ * neutral (over all of the person's videos), or, unmarked, each video's own median.
+ */
+export type NeutralReference = { kind: 'neutral'; frames: number } | { kind: 'median' };
+
+/** One person (a subject, or a video without one) with the reference in use and its marks. */
+export interface NeutralSubject {
+  /** The videos' subject; null for a video without one (it is its own person). */
+  subject: string | null;
+  /** The name shown and recorded on models: the subject, or "video <id>". */
+  person: string;
+  videoIds: number[];
+  reference: NeutralReference;
+  marks: NeutralMark[];
 }

@@ -40,7 +40,7 @@ async function project(root: string, frames = 40) {
 
 function run(a: TestApp, ...argv: string[]): Promise<string[]> {
   const out: string[] = [];
-  return runCodingCli(argv, { call: a.call, out: (l) => out.push(l) }).then(() => out);
+  return runCodingCli(argv, { call: a.call, out: (l) => out.push(...l.split('\n')) }).then(() => out);
 }
 
 describe('auw coder, double-code, agreement, training-rule', () => {
@@ -116,6 +116,32 @@ describe('auw import-openface, openface, export', () => {
   });
 });
 
+describe('auw neutral', () => {
+  it('marks, lists and clears a person\'s neutral frames on the same API methods, refusing bad input unchanged', async () => {
+    const root = tmp.make();
+    const { a, ids } = await project(root);
+    t = a;
+    const db = a.app.backend.requireProject().db;
+    db.prepare("UPDATE videos SET subject = 'anna'").run();
+    expect(await run(a, 'neutral', a.dir)).toEqual([`anna: reference video median — videos ${ids[0]}, ${ids[1]}`]);
+    await expect(run(a, 'neutral', a.dir, 'mark', '--video', String(ids[0]), '--frames', '3-9')).rejects.toThrow(/--coder NAME, or set this machine's coder/);
+    const marked = await run(a, 'neutral', a.dir, 'mark', '--video', String(ids[0]), '--frames', '3-9', '--coder', 'alice');
+    expect(marked[0]).toBe(`anna: reference neutral (7 frames) — videos ${ids[0]}, ${ids[1]}`);
+    expect(marked[1]).toMatch(new RegExp(`^  mark \\d+: video ${ids[0]} \\(clip0\\.mp4\\) frames 3–9, 7 with a face, by alice$`));
+    await run(a, 'coder', 'bob');
+    expect((await run(a, 'neutral', a.dir, 'mark', '--video', String(ids[1]), '--frames', '0'))[0]).toMatch(/neutral \(8 frames\)/);
+    // Bad input: said clearly, nothing written.
+    await expect(run(a, 'neutral', a.dir, 'mark', '--video', String(ids[1]), '--frames', '9-3')).rejects.toThrow(/first frame must not come after the last/);
+    await expect(run(a, 'neutral', a.dir, 'mark', '--video', String(ids[1]), '--frames', '30-40')).rejects.toThrow(/frames 0–39; frame 40 is outside it/);
+    await expect(run(a, 'neutral', a.dir, 'mark', '--video', String(ids[1]), '--frames', 'x')).rejects.toThrow(/--frames is a frame \(12\) or a segment/);
+    await expect(run(a, 'neutral', a.dir, 'clear')).rejects.toThrow(/needs --video ID .* or --mark ID/);
+    expect((db.prepare('SELECT count(*) AS n FROM neutral_marks').get() as { n: number }).n).toBe(2);
+    const id = /mark (\d+)/.exec(marked[1]!)![1]!;
+    expect((await run(a, 'neutral', a.dir, 'clear', '--mark', id))[0]).toMatch(/neutral \(1 frame\)/);
+    expect((await run(a, 'neutral', a.dir, 'clear', '--video', String(ids[0])))[0]).toMatch(/reference video median/);
+  });
+});
+
 describe('the auw entry point', () => {
   const auw = (root: string, ...args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, AUW_SETTINGS_DIR: path.join(root, 'settings') } });
@@ -123,7 +149,7 @@ describe('the auw entry point', () => {
   it('lists the commands in --help', () => {
     const r = auw(tmp.make(), '--help');
     expect(r.status).toBe(0);
-    for (const c of ['auw export ', 'auw agreement ', 'auw import-openface ', 'auw double-code ', 'auw training-rule ', 'auw coder ', 'auw finetune ']) expect(r.stdout).toContain(c);
+    for (const c of ['auw export ', 'auw agreement ', 'auw import-openface ', 'auw double-code ', 'auw training-rule ', 'auw coder ', 'auw neutral ', 'auw finetune ']) expect(r.stdout).toContain(c);
   });
 
   it('exits 1 with the reason when agreement has fewer than two coders', async () => {

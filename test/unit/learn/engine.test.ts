@@ -109,9 +109,12 @@ describe('pretrain → finetune → predict through the worker', () => {
 describe('cross-validation over people', () => {
   it('scores each person with a network and a baseline trained without them, then trains the final model on everyone', async () => {
     fx = await makeLearnProject(tmp.make(), { videos: 3, frames: 40, labelEvery: 4 });
+    // One person with a neutral face marked: the folds, the baseline and the final model read it.
+    await fx.call('neutral/mark', { videoId: fx.videoIds[0]!, firstFrame: 0, lastFrame: 3, coder: 'alice' });
     const job = await finished(fx, (await fx.call('models/finetune', { name: 'cv', preset: 'tiny', fullSteps: 3, cvFolds: 3 })).id);
     expect(job.error).toBeNull();
     const model = (await fx.call('models/list', {})).find((m) => m.name === 'cv')!;
+    expect(model.params.normalisation).toEqual({ input: 'video-median', people: { person0: { kind: 'neutral', frames: 4 }, person1: { kind: 'median' }, person2: { kind: 'median' } } });
     // The final model learnt from every labelled video; nothing was held out of it.
     expect(model.params.split).toEqual({ train: fx.videoIds, val: [] });
     const folds = model.params.crossValidation as { folds: number; people: string[][] };

@@ -83,7 +83,7 @@ describe('migrations from an empty folder', () => {
       strict: number;
     }[];
     expect(tables.map((t) => t.name).sort()).toEqual(
-      ['au_sets', 'double_coded_frames', 'double_coding', 'frames', 'jobs', 'label_history', 'labels', 'meta', 'models', 'openface_tracks', 'predictions', 'sample_sets', 'sampled_frames', 'videos'].sort(),
+      ['au_sets', 'double_coded_frames', 'double_coding', 'frames', 'jobs', 'label_history', 'labels', 'meta', 'models', 'neutral_marks', 'openface_tracks', 'predictions', 'sample_sets', 'sampled_frames', 'videos'].sort(),
     );
     for (const t of tables) expect({ table: t.name, strict: t.strict }).toEqual({ table: t.name, strict: 1 });
   });

@@ -5,6 +5,7 @@ import { codingHandlers } from './coding';
 import { exportHandlers } from './exports';
 import { labelHandlers } from './labels';
 import { modelHandlers } from './models';
+import { neutralHandlers } from './neutral';
 import { openFaceHandlers } from './openface';
 import { projectHandlers } from './projects';
 import { videoHandlers } from './videos';
@@ -20,5 +21,6 @@ export function createHandlers(backend: Backend): Handlers {
     ...exportHandlers(backend),
     ...codingHandlers(backend),
     ...openFaceHandlers(backend),
+    ...neutralHandlers(backend),
   };
 }

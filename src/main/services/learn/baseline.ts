@@ -188,11 +188,35 @@ export class RidgeModel {
 
 const HOG_BINS = 512;
 
+/** Per-dimension median of HOG vectors by a 512-bin histogram per dimension (HOG lies in 0..1 after L2-Hys). */
+class HogMedian {
+  private readonly hist: Uint32Array;
+  private n = 0;
+  constructor(private readonly dim: number) {
+    this.hist = new Uint32Array(dim * HOG_BINS);
+  }
+  add(h: Float32Array): void {
+    this.n++;
+    for (let j = 0; j < this.dim; j++) this.hist[j * HOG_BINS + Math.min(HOG_BINS - 1, Math.floor(h[j]! * HOG_BINS))]!++;
+  }
+  median(): Float32Array {
+    const m = new Float32Array(this.dim);
+    for (let j = 0; this.n && j < this.dim; j++) {
+      let acc = 0;
+      let b = 0;
+      while (b < HOG_BINS - 1 && (acc += this.hist[j * HOG_BINS + b]!) < this.n / 2) b++;
+      m[j] = (b + 0.5) / HOG_BINS;
+    }
+    return m;
+  }
+}
+
 /**
  * Per-frame baseline features of the videos of a CropLibrary opened with `geometry: true`:
- * [HOG − the video's median HOG, landmark displacements from the video's median shape]. The
- * HOG median comes from a 512-bin histogram per dimension (HOG values lie in 0..1 after
- * L2-Hys), one streaming pass per video, so an hour of video needs no more memory than a minute.
+ * [HOG − the person's reference HOG, landmark displacements from the reference shape]. The
+ * reference is the median over the frames marked neutral where the person has marks, else the
+ * video's median (as the CropLibrary's geometry). The medians come from histograms, one
+ * streaming pass per video, so an hour of video needs no more memory than a minute.
  */
 export class BaselineFeatures {
   private constructor(
@@ -207,24 +231,15 @@ export class BaselineFeatures {
     const hogDim = hog(new Uint8Array(S * S), S).length;
     const medians = new Map<number, Float32Array>();
     for (const v of lib.videos.values()) {
-      const hist = new Uint32Array(hogDim * HOG_BINS);
-      let n = 0;
-      for (let start = 0; start < v.frameCount; start += 512) {
-        for (const rec of await lib.records(v.id, start, Math.min(512, v.frameCount - start))) {
-          if (rec.flag === CropFlag.NoFace) continue;
-          const h = hog(rec.pixels, S);
-          for (let j = 0; j < hogDim; j++) hist[j * HOG_BINS + Math.min(HOG_BINS - 1, Math.floor(h[j]! * HOG_BINS))]!++;
-          n++;
+      const acc = new HogMedian(hogDim);
+      const neutral = await lib.neutralRecords(v.id);
+      if (neutral) for (const rec of neutral) acc.add(hog(rec.pixels, S));
+      else {
+        for (let start = 0; start < v.frameCount; start += 512) {
+          for (const rec of await lib.records(v.id, start, Math.min(512, v.frameCount - start))) if (rec.flag !== CropFlag.NoFace) acc.add(hog(rec.pixels, S));
         }
       }
-      const m = new Float32Array(hogDim);
-      for (let j = 0; n && j < hogDim; j++) {
-        let acc = 0;
-        let b = 0;
-        while (b < HOG_BINS - 1 && (acc += hist[j * HOG_BINS + b]!) < n / 2) b++;
-        m[j] = (b + 0.5) / HOG_BINS;
-      }
-      medians.set(v.id, m);
+      medians.set(v.id, acc.median());
     }
     return new BaselineFeatures(lib, medians, hogDim + GEOMETRY_DIM);
   }

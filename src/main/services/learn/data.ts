@@ -21,6 +21,21 @@ export interface VideoSource {
    * is none), for the objectives that read the face's geometry. Absent = not passed.
    */
   landmarks?: Float32Array;
+  /**
+   * The face frames a coder marked as this person's neutral face, over all of the person's
+   * videos (this one or others). Where given, they are the person-specific reference instead of
+   * the video's median. Absent or empty = the video median.
+   */
+  neutral?: NeutralPart[];
+}
+
+/** Marked neutral face frames of one video (ascending), with their landmarks when geometry is read. */
+export interface NeutralPart {
+  videoId: number;
+  cropFile: string;
+  frames: number[];
+  /** frames.length × 136 landmarks in frame pixels (NaN where none); absent = not passed. */
+  landmarks?: Float32Array;
 }
 
 /** Landmark displacements are given in units of 1/32 of the crop side (2 px of a 64-px crop). */
@@ -42,9 +57,11 @@ export interface ClipRef {
 
 export interface CropLibraryOptions {
   /**
-   * Person-specific normalisation: feed each frame minus its video's median face crop. In most
-   * footage the face is neutral most of the time, so the median is close to the person's
-   * neutral face, and what is left is the expression rather than the identity.
+   * Person-specific normalisation: feed each frame minus the person's reference face crop: the
+   * median of the frames marked neutral where the person has marks (VideoSource.neutral), else
+   * the video's median face. In most footage the face is neutral most of the time, so the
+   * median is close to the person's neutral face; a marked neutral stretch says so outright
+   * (for footage that is mostly expressive). What is left is the expression, not the identity.
    */
   reference?: InputNorm;
   /** Also prepare each video's landmark geometry relative to its median shape (see readClip). */
@@ -80,14 +97,73 @@ export class CropLibrary {
     if (!size) throw new Error('There are no videos with face crops to train on. Import videos first.');
     // A crop file may hold fewer frames than the database says (e.g. an import cut short).
     const fixed = videos.map((v) => ({ ...v, frameCount: Math.min(v.frameCount, readers.get(v.id)!.frameCount) }));
-    const references = new Map<number, Uint8Array>();
-    if (opts.reference === 'video-median') for (const [id, r] of readers) references.set(id, await medianCrop(r, size));
-    const geometry = new Map<number, VideoGeometry>();
-    if (opts.geometry) {
-      // A video without landmarks gets an all-invalid geometry: no target, no loss, no feature.
-      for (const v of fixed) geometry.set(v.id, await videoGeometry(readers.get(v.id)!, v.landmarks ?? new Float32Array(v.frameCount * GEOMETRY_DIM).fill(NaN), v.frameCount));
+    const lib = new CropLibrary(readers, new Map(fixed.map((v) => [v.id, v])), size, new Map(), new Map());
+    try {
+      // One reference per person, shared by the person's videos (the marks are the same list).
+      const neutralCrops = new Map<string, Uint8Array>();
+      const neutralShapes = new Map<string, Float32Array | null>();
+      if (opts.reference === 'video-median') {
+        for (const v of fixed) {
+          const key = neutralKey(v);
+          if (key && !neutralCrops.has(key)) neutralCrops.set(key, medianOfCrops(await lib.neutralRecords(v.id), size));
+          lib.references.set(v.id, key ? neutralCrops.get(key)! : await medianCrop(readers.get(v.id)!, size));
+        }
+      }
+      if (opts.geometry) {
+        for (const v of fixed) {
+          const key = neutralKey(v);
+          if (key && !neutralShapes.has(key)) neutralShapes.set(key, await lib.neutralShape(v));
+          // A video without landmarks gets an all-invalid geometry: no target, no loss, no feature.
+          const landmarks = v.landmarks ?? new Float32Array(v.frameCount * GEOMETRY_DIM).fill(NaN);
+          lib.geometry.set(v.id, await videoGeometry(readers.get(v.id)!, landmarks, v.frameCount, (key && neutralShapes.get(key)) || undefined));
+        }
+      }
+    } catch (err) {
+      await lib.close();
+      throw err;
     }
-    return new CropLibrary(readers, new Map(fixed.map((v) => [v.id, v])), size, references, geometry);
+    return lib;
+  }
+
+  /** The crop records of the frames marked neutral for `videoId`'s person (face frames only), or null when unmarked. */
+  async neutralRecords(videoId: number): Promise<CropRecord[] | null> {
+    const v = this.videos.get(videoId);
+    if (!v?.neutral?.length) return null;
+    const out: CropRecord[] = [];
+    for (const part of v.neutral) for (const rec of await this.partRecords(part)) if (rec.flag !== CropFlag.NoFace) out.push(rec);
+    return out;
+  }
+
+  /** The records of one part's frames, in its order (so index i matches part.landmarks). */
+  private async partRecords(part: NeutralPart): Promise<CropRecord[]> {
+    const own = this.readers.get(part.videoId);
+    // A marked video outside the training set is opened only to read its marked frames.
+    const reader =
+      own ??
+      (await CropStoreReader.open(part.cropFile).catch((err: Error) => {
+        throw new Error(`Cannot read the neutral frames of video ${part.videoId} (${part.cropFile}): ${err.message}. Re-import the video or clear its neutral marks.`);
+      }));
+    try {
+      return await readFrames(reader, part.frames);
+    } finally {
+      if (!own) await reader.close();
+    }
+  }
+
+  /** Per-coordinate median crop-space shape over the person's marked frames with landmarks (null: none has). */
+  private async neutralShape(v: VideoSource): Promise<Float32Array | null> {
+    const shapes: Float32Array[] = [];
+    for (const part of v.neutral ?? []) {
+      const lm = part.landmarks;
+      if (!lm) continue;
+      (await this.partRecords(part)).forEach((rec, i) => {
+        if (rec.flag === CropFlag.NoFace || !Number.isFinite(lm[i * GEOMETRY_DIM])) return;
+        const shape = new Float32Array(GEOMETRY_DIM);
+        toCrop(lm, i * GEOMETRY_DIM, rec, shape, 0);
+        shapes.push(shape);
+      });
+    }
+    return shapes.length ? medianShape(shapes) : null;
   }
 
   /** True when clips come with landmark geometry targets. */
@@ -236,27 +312,85 @@ export function countFaces(v: VideoSource): number {
   return n;
 }
 
-/** Per-pixel median of a video's face crops (a 256-bin histogram per pixel, one pass). */
+/** A person's reference key when the video carries neutral marks (they are the same list for the person's videos). */
+function neutralKey(v: VideoSource): string | null {
+  return v.neutral?.length ? JSON.stringify(v.neutral.map((p) => [p.videoId, p.frames])) : null;
+}
+
+/** Records of `frames` (ascending) with one read per run of consecutive frames. */
+export async function readFrames(reader: CropStoreReader, frames: readonly number[]): Promise<CropRecord[]> {
+  const out: CropRecord[] = [];
+  for (let i = 0; i < frames.length; ) {
+    let j = i + 1;
+    while (j < frames.length && frames[j] === frames[j - 1]! + 1) j++;
+    const inside = frames.slice(i, j).filter((f) => f < reader.frameCount);
+    if (inside.length) out.push(...(await reader.readClip(inside[0]!, inside.length)));
+    i = j;
+  }
+  return out;
+}
+
+/** Per-pixel median by a 256-bin histogram per pixel: one pass, any number of frames. */
+class PixelMedian {
+  private readonly hist: Uint32Array;
+  private n = 0;
+  constructor(private readonly px: number) {
+    this.hist = new Uint32Array(px * 256);
+  }
+  add(pixels: Uint8Array): void {
+    this.n++;
+    for (let i = 0; i < this.px; i++) this.hist[i * 256 + pixels[i]!]!++;
+  }
+  /** Mid-gray where no frame was added. */
+  median(): Uint8Array {
+    const out = new Uint8Array(this.px).fill(128);
+    if (!this.n) return out;
+    const half = this.n / 2;
+    for (let i = 0; i < this.px; i++) {
+      let acc = 0;
+      let v = 0;
+      while (v < 255 && (acc += this.hist[i * 256 + v]!) < half) v++;
+      out[i] = v;
+    }
+    return out;
+  }
+}
+
+/** Per-pixel median of a video's face crops. */
 export async function medianCrop(reader: CropStoreReader, size: number): Promise<Uint8Array> {
-  const px = size * size;
-  const hist = new Uint32Array(px * 256);
-  let n = 0;
+  const m = new PixelMedian(size * size);
   const chunk = 512;
   for (let start = 0; start < reader.frameCount; start += chunk) {
-    for (const rec of await reader.readClip(start, Math.min(chunk, reader.frameCount - start))) {
-      if (rec.flag === CropFlag.NoFace) continue;
-      n++;
-      for (let i = 0; i < px; i++) hist[i * 256 + rec.pixels[i]!]!++;
-    }
+    for (const rec of await reader.readClip(start, Math.min(chunk, reader.frameCount - start))) if (rec.flag !== CropFlag.NoFace) m.add(rec.pixels);
   }
-  const out = new Uint8Array(px).fill(128);
-  if (!n) return out;
-  const half = n / 2;
-  for (let i = 0; i < px; i++) {
-    let acc = 0;
-    let v = 0;
-    while (v < 255 && (acc += hist[i * 256 + v]!) < half) v++;
-    out[i] = v;
+  return m.median();
+}
+
+/** Per-pixel median of the given face crops (the marked neutral frames of a person). */
+export function medianOfCrops(records: readonly CropRecord[] | null, size: number): Uint8Array {
+  const m = new PixelMedian(size * size);
+  for (const rec of records ?? []) if (rec.flag !== CropFlag.NoFace) m.add(rec.pixels);
+  return m.median();
+}
+
+/** 68 landmarks (frame pixels, from `offset`) into the record's aligned crop, by its image→crop similarity. */
+function toCrop(landmarks: Float32Array, offset: number, rec: CropRecord, out: Float32Array, outOffset: number): void {
+  const { a, b, tx, ty } = rec.transform;
+  for (let k = 0; k < 68; k++) {
+    const x = landmarks[offset + 2 * k]!;
+    const y = landmarks[offset + 2 * k + 1]!;
+    out[outOffset + 2 * k] = a * x - b * y + tx;
+    out[outOffset + 2 * k + 1] = b * x + a * y + ty;
+  }
+}
+
+/** Per-coordinate median of shapes (the upper median for an even count, as videoGeometry takes). */
+export function medianShape(shapes: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(GEOMETRY_DIM);
+  const column = new Float32Array(shapes.length);
+  for (let j = 0; j < GEOMETRY_DIM; j++) {
+    shapes.forEach((s, i) => (column[i] = s[j]!));
+    out[j] = column.sort()[Math.floor(shapes.length / 2)]!;
   }
   return out;
 }
@@ -271,10 +405,11 @@ export interface VideoGeometry {
 
 /**
  * Maps each frame's landmarks into its crop (the record's image→crop similarity) and subtracts
- * the video's per-coordinate median shape: what is left is the face's own movement (the
- * expression) in the frame the network sees, free of identity and of head position.
+ * the reference shape: the person's neutral shape when given (`reference`, from the marked
+ * frames), else the video's per-coordinate median shape. What is left is the face's own
+ * movement (the expression) in the frame the network sees, free of identity and head position.
  */
-export async function videoGeometry(reader: CropStoreReader, landmarks: Float32Array, frameCount: number): Promise<VideoGeometry> {
+export async function videoGeometry(reader: CropStoreReader, landmarks: Float32Array, frameCount: number, reference?: Float32Array): Promise<VideoGeometry> {
   const displacement = new Float32Array(frameCount * GEOMETRY_DIM);
   const valid = new Uint8Array(frameCount);
   const chunk = 512;
@@ -282,13 +417,7 @@ export async function videoGeometry(reader: CropStoreReader, landmarks: Float32A
     for (const rec of await reader.readClip(start, Math.min(chunk, frameCount - start))) {
       const f = rec.index;
       if (rec.flag === CropFlag.NoFace || !Number.isFinite(landmarks[f * GEOMETRY_DIM])) continue;
-      const { a, b, tx, ty } = rec.transform;
-      for (let k = 0; k < 68; k++) {
-        const x = landmarks[f * GEOMETRY_DIM + 2 * k]!;
-        const y = landmarks[f * GEOMETRY_DIM + 2 * k + 1]!;
-        displacement[f * GEOMETRY_DIM + 2 * k] = a * x - b * y + tx;
-        displacement[f * GEOMETRY_DIM + 2 * k + 1] = b * x + a * y + ty;
-      }
+      toCrop(landmarks, f * GEOMETRY_DIM, rec, displacement, f * GEOMETRY_DIM);
       valid[f] = 1;
     }
   }
@@ -296,9 +425,13 @@ export async function videoGeometry(reader: CropStoreReader, landmarks: Float32A
   if (!n) return { displacement, valid };
   const column = new Float32Array(n);
   for (let j = 0; j < GEOMETRY_DIM; j++) {
-    let m = 0;
-    for (let f = 0; f < frameCount; f++) if (valid[f]) column[m++] = displacement[f * GEOMETRY_DIM + j]!;
-    const median = column.sort()[Math.floor(n / 2)]!;
+    let median: number;
+    if (reference) median = reference[j]!;
+    else {
+      let m = 0;
+      for (let f = 0; f < frameCount; f++) if (valid[f]) column[m++] = displacement[f * GEOMETRY_DIM + j]!;
+      median = column.sort()[Math.floor(n / 2)]!;
+    }
     for (let f = 0; f < frameCount; f++) displacement[f * GEOMETRY_DIM + j] = valid[f] ? displacement[f * GEOMETRY_DIM + j]! - median : 0;
   }
   return { displacement, valid };

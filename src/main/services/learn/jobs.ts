@@ -18,7 +18,7 @@ import type { LabelledFrame, VideoSource } from './data';
 import type { BaselineInput, BaselineResult } from './baseline-task';
 import { MetricsAccumulator, type MetricsTable } from './metrics';
 import { Rng } from '../../../shared/rng';
-import { getModel, insertModel, labelledFrames, modelDirFor, putPredictions, setModelMetrics, splitBySubject, trainingVideos } from './store';
+import { getModel, insertModel, labelledFrames, modelDirFor, normalisationOf, putPredictions, setModelMetrics, splitBySubject, trainingVideos } from './store';
 import type { TrainEvent, TrainResult } from './train';
 
 export interface PretrainJobParams {
@@ -112,6 +112,7 @@ export const pretrainJob: JobRunner = async (ctx) => {
       // With every setting filled in, so the model says exactly what trained it.
       objectives: resolved,
       videoIds: videos.map((v) => v.id),
+      normalisation: normalisationRecord(cfg.model.inputNorm, videos),
       ...runSummary(result, ctx.job.id),
     },
     metrics: null,
@@ -215,6 +216,7 @@ export const finetuneJob: JobRunner = async (ctx) => {
       split,
       labelledFrames: { train: trainLabels, val: labels.length - trainLabels },
       labelRule,
+      normalisation: normalisationRecord(cfg.model.inputNorm, videos),
       bestStep: result.bestStep,
       ...(cv ? { crossValidation: { folds: cv.length, people: cv.map((f) => f.people) } } : {}),
       ...runSummary(result, ctx.job.id),
@@ -282,6 +284,10 @@ async function predictAndMeasure(ctx: JobContext, modelId: number, videoIds: num
   const dir = path.resolve(project.dir, model.checkpoint);
   if (!fs.existsSync(path.join(dir, 'model.json'))) throw new ApiError('not_found', `The files of model ${model.name} are missing from ${dir}.`);
   const videos = trainingVideos(db, project.dir, videoIds);
+  const trained = (model.params as { normalisation?: { people?: Record<string, unknown> } }).normalisation?.people;
+  const now = normalisationOf(videos);
+  const moved = trained ? Object.keys(now).filter((p) => p in trained && JSON.stringify(trained[p]) !== JSON.stringify(now[p])) : [];
+  if (moved.length) ctx.log(`The neutral reference of ${moved.join(', ')} changed since ${model.name} was trained; predictions use the current one.`);
   ctx.progress(span[0], `Predicting ${videos.length} videos with ${model.name}…`);
   const result = await runTask(
     'predict',
@@ -312,6 +318,16 @@ export const learnRunners: Record<(typeof LEARN_JOB_KINDS)[number], JobRunner> =
   finetune: finetuneJob,
   predict: predictJob,
 };
+
+/**
+ * The person-specific normalisation a model was trained with: what the network reads
+ * (`input`: the crop minus the person's reference, or the plain crop) and, per person, the
+ * reference (the frames marked neutral, or each video's median) that the network's input, the
+ * landmark geometry and the baseline subtract.
+ */
+export function normalisationRecord(input: string | undefined, videos: readonly VideoSource[]) {
+  return { input: input ?? 'none', people: normalisationOf(videos) };
+}
 
 /** What every trained model row records about the run that made it. */
 function runSummary(result: TrainResult, jobId: number) {

@@ -10,8 +10,10 @@ import { faceMask, landmarkArray } from '../store/frames';
 import { getLabelRule } from '../store/labelRule';
 import { listModels } from '../store/models';
 import { listVideos } from '../store/videos';
+import { marksOfPerson, neutralFrames, personOf } from '../store/neutral';
 import { cropFileFor } from '../media/import';
-import type { LabelledFrame, VideoSource } from './data';
+import type { NeutralReference } from '../../../shared/types';
+import { GEOMETRY_DIM, type LabelledFrame, type NeutralPart, type VideoSource } from './data';
 
 export function modelDirFor(projectDir: string, name: string): string {
   return path.join(projectDir, 'models', slug(name));
@@ -71,19 +73,64 @@ export function readPredictionArray(db: Db, modelId: number, videoId: number): {
   return { aus: JSON.parse(row.aus) as number[], frameCount: row.frame_count, data: new Float32Array(new Uint8Array(row.data).buffer) };
 }
 
-/** Ready videos with crops, as the worker reads them; with their landmarks when asked. */
+/**
+ * Ready videos with crops, as the worker reads them; with their landmarks when asked. Each
+ * carries its person's marked neutral frames (from any of the person's ready videos), so the
+ * training and the prediction of one job read the same reference.
+ */
 export function trainingVideos(db: Db, projectDir: string, ids?: readonly number[], opts: { landmarks?: boolean } = {}): VideoSource[] {
   const wanted = ids ? new Set(ids) : null;
-  return listVideos(db)
+  const all = listVideos(db);
+  const ready = new Map(all.filter((v) => v.status === 'ready').map((v) => [v.id, v]));
+  const neutralOf = new Map<string, NeutralPart[]>();
+  const partsFor = (v: (typeof all)[number]): NeutralPart[] => {
+    const person = personOf(v);
+    let parts = neutralOf.get(person);
+    if (!parts) {
+      const marks = marksOfPerson(db, v).filter((m) => ready.has(m.videoId));
+      parts = neutralFrames(db, marks).map(({ videoId, frames }) => ({
+        videoId,
+        cropFile: cropFileFor(projectDir, videoId),
+        frames,
+        ...(opts.landmarks ? { landmarks: landmarksAt(landmarkArray(db, videoId, ready.get(videoId)!.frameCount), frames) } : {}),
+      }));
+      neutralOf.set(person, parts);
+    }
+    return parts;
+  };
+  return all
     .filter((v) => v.status === 'ready' && (!wanted || wanted.has(v.id)))
-    .map((v) => ({
-      id: v.id,
-      cropFile: cropFileFor(projectDir, v.id),
-      frameCount: v.frameCount,
-      subject: v.subject,
-      face: faceMask(db, v.id, v.frameCount),
-      ...(opts.landmarks ? { landmarks: landmarkArray(db, v.id, v.frameCount) } : {}),
-    }));
+    .map((v) => {
+      const neutral = partsFor(v);
+      return {
+        id: v.id,
+        cropFile: cropFileFor(projectDir, v.id),
+        frameCount: v.frameCount,
+        subject: v.subject,
+        face: faceMask(db, v.id, v.frameCount),
+        ...(opts.landmarks ? { landmarks: landmarkArray(db, v.id, v.frameCount) } : {}),
+        ...(neutral.length ? { neutral } : {}),
+      };
+    });
+}
+
+function landmarksAt(all: Float32Array, frames: readonly number[]): Float32Array {
+  const out = new Float32Array(frames.length * GEOMETRY_DIM);
+  frames.forEach((f, i) => out.set(all.subarray(f * GEOMETRY_DIM, (f + 1) * GEOMETRY_DIM), i * GEOMETRY_DIM));
+  return out;
+}
+
+/**
+ * The person-specific normalisation a job used, per person, as models record it: 'neutral'
+ * with the number of marked face frames, or each video's 'median'.
+ */
+export function normalisationOf(videos: readonly VideoSource[]): Record<string, NeutralReference> {
+  const out: Record<string, NeutralReference> = {};
+  for (const v of videos) {
+    const frames = (v.neutral ?? []).reduce((n, p) => n + p.frames.length, 0);
+    out[personOf(v)] = frames ? { kind: 'neutral', frames } : { kind: 'median' };
+  }
+  return out;
 }
 
 /**

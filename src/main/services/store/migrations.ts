@@ -189,6 +189,24 @@ CREATE TABLE openface_tracks (
 ) STRICT;
 `,
   },
+  {
+    version: 3,
+    name: 'neutral reference marks',
+    sql: `
+-- Frames a coder marked as the person's neutral face. A mark belongs to a video; the person is
+-- the video's subject at the time of use, so the marks of all of a subject's videos together
+-- make that subject's reference (and follow a video whose subject is changed).
+CREATE TABLE neutral_marks (
+  id          INTEGER PRIMARY KEY,
+  video_id    INTEGER NOT NULL REFERENCES videos (id) ON DELETE CASCADE,
+  first_frame INTEGER NOT NULL CHECK (first_frame >= 0),
+  last_frame  INTEGER NOT NULL CHECK (last_frame >= first_frame),
+  coder       TEXT NOT NULL CHECK (length(coder) BETWEEN 1 AND 64),
+  created_at  TEXT NOT NULL
+) STRICT;
+CREATE INDEX neutral_marks_by_video ON neutral_marks (video_id, first_frame);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

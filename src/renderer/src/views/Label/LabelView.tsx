@@ -15,6 +15,7 @@ import { useFrameCursor } from '../../components/frameCursor';
 import { useCoder } from '../../components/coder';
 import { levelText, useLabelEditor, type Edit } from '../../components/labelEditor';
 import { useNotify } from '../../components/Notices';
+import { NeutralPanel, useNeutral } from '../../components/neutral';
 import type { Route } from '../../route';
 import { AuPanel } from './AuPanel';
 import { RecentChanges } from './RecentChanges';
@@ -79,6 +80,7 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
   const shareQuery = useQuery('doubleCoding/list', { videoId }, ['samples']);
   const share = shareQuery.data?.[0] ?? null;
   const [mode, setMode] = useQueueMode(share);
+  const person = useNeutral(videoId);
 
   const frameCount = video?.frameCount ?? 0;
   const fps = video?.fps || 25;
@@ -393,6 +395,11 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
             <span className="badge">{mode === 'double' && share ? 'Not in the double-coding share' : 'Not sampled'}</span>
           )}
           {inShare && mode !== 'double' && <span className="badge double">Double-coding frame</span>}
+          {person?.marks.some((m) => m.videoId === videoId && m.firstFrame <= shown && shown <= m.lastFrame) && (
+            <span className="badge neutral" title="This frame is marked as the person’s neutral face">
+              Neutral face
+            </span>
+          )}
         </div>
         <QueuePicker share={share} sampled={allSampled.length} mode={mode} onChange={setMode} />
         <div className="progress-box" aria-label="Labelling progress">
@@ -459,6 +466,7 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
               {video.width}×{video.height} · {fps.toFixed(2)} fps
             </dd>
           </dl>
+          <NeutralPanel videoId={videoId} frame={frame} coder={annotator} person={person} />
           <RecentChanges videoId={videoId} annotator={annotator} onGo={setFrame} />
           {editor.loadError && (
             <p className="error-text small" role="alert">

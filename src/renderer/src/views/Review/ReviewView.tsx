@@ -15,6 +15,7 @@ import { useFrameCursor } from '../../components/frameCursor';
 import { Icon } from '../../components/Icons';
 import { useLabelEditor, type Edit } from '../../components/labelEditor';
 import { useNotify } from '../../components/Notices';
+import { ReferenceBadge, useNeutral } from '../../components/neutral';
 import type { Route } from '../../route';
 import { formatTime } from '../Label/format';
 import { isTyping, VideoSwitcher } from '../Label/controls';
@@ -75,6 +76,7 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
   const openface = useOpenFace(videoId);
   const [showOpenFace, setShowOpenFace] = useState(true);
   const of = showOpenFace ? openface.track : null;
+  const person = useNeutral(videoId);
 
   const finetuned = useMemo(() => (models.data ?? []).filter((m) => m.stage === 'finetune'), [models.data]);
   const [modelId, setModelId] = useState<number | null>(null);
@@ -271,6 +273,7 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
             <span className="muted"> / {frameCount - 1}</span>
           </span>
           <span className="mono muted">{formatTime(frame / fps, true)}</span>
+          <ReferenceBadge person={person} />
         </div>
         <div className="lv-actions">
           <button type="button" className="icon" aria-label="Undo (Ctrl+Z)" title="Undo (Ctrl+Z)" disabled={!editor.canUndo} onClick={() => replay(editor.undo(), 'Undo', 'before')}>

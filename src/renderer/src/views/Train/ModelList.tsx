@@ -1,4 +1,5 @@
-import type { ModelRow, MetricsTable } from '@shared/types';
+import type { ModelRow, MetricsTable, NeutralReference } from '@shared/types';
+import { normalisationText } from '@shared/neutral';
 import { useApi } from '../../api/hooks';
 import { useNotify } from '../../components/Notices';
 import { comparisonOf } from './BaselineComparison';
@@ -26,7 +27,8 @@ export function trainedWith(m: ModelRow): string {
   if (!n) return '';
   const rule = m.params.labelRule as { kind: 'mean' } | { kind: 'coder'; coder: string } | undefined;
   const how = rule ? (rule.kind === 'coder' ? `; ${rule.coder}'s labels first, else the coders' mean` : "; the coders' mean") : '';
-  return (n.val ? `${n.train + n.val} labelled frames (${n.val} for validation)` : `${n.train} labelled frames`) + how;
+  const norm = normalisationText((m.params.normalisation as { people?: Record<string, NeutralReference> } | undefined)?.people);
+  return (n.val ? `${n.train + n.val} labelled frames (${n.val} for validation)` : `${n.train} labelled frames`) + how + (norm ? `; ${norm}` : '');
 }
 
 /** Every model of the project: stage, lineage, date, data and its headline metric. */
