@@ -37,7 +37,7 @@ const PRESET_NOTES: Record<keyof typeof PRESETS, string> = {
 };
 
 /** What `npm run bench:quality -- --demo-timing` measured (BENCHMARKS.md): the demo project, 2 CPU cores, wasm. */
-const DEMO_MINUTES: Partial<Record<keyof typeof PRESETS, { pretrain: number; finetune: number }>> = {};
+const DEMO_MINUTES: Partial<Record<keyof typeof PRESETS, { pretrain: number; finetune: number }>> = { quick: { pretrain: 7, finetune: 15 } };
 
 let probe: Promise<LearnBackendStatus> | null = null;
 

@@ -164,7 +164,8 @@ export const PRESETS: Record<PresetName, Preset> = {
 /**
  * Pretraining's default objective. On the quality set (BENCHMARKS.md, bench:quality) temporal
  * InfoNCE lowered the finetuned model's test ICC (0.47 vs 0.49–0.54 from scratch); landmark
- * motion left it where scratch is (0.53), so it is the default for those who pretrain.
+ * motion gave 0.527 vs 0.502 from scratch (3 splits, within the seed spread), so it is the
+ * default for those who pretrain.
  */
 export const DEFAULT_OBJECTIVES: ObjectiveSpec[] = [{ kind: 'geometry', weight: 1, params: {} }];
 
