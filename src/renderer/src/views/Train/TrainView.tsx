@@ -155,9 +155,12 @@ export function TrainView({ project }: { project: ProjectSummary }) {
                   {m.name}
                 </option>
               ))}
-              <option value="scratch">nothing: train from scratch{options.data?.finetuneStart === 'scratch' ? ' (default: pretraining did not beat it in bench:quality)' : ''}</option>
+              <option value="scratch">nothing: train from scratch{options.data?.finetuneStart === 'scratch' ? ' (default)' : ''}</option>
             </select>
           </label>
+        )}
+        {pretrained.length > 0 && options.data?.finetuneStart === 'scratch' && (
+          <p className="small muted">From scratch by default: on unseen people pretraining added 0.02 ICC in bench:quality, less than two seeds differ.</p>
         )}
         <ol className="steps small muted">
           <li>Pretrain learns from every frame, no labels needed{latest('pretrain') ? ` (latest: ${latest('pretrain')!.name})` : ''}.</li>
