@@ -15,7 +15,8 @@ import { groundTruthFileFor, readGroundTruth, type GroundTruth } from '../src/ma
 import { MetricsAccumulator } from '../src/main/services/learn/metrics';
 import { readPredictionArray, splitBySubject } from '../src/main/services/learn/store';
 import { initBackend } from '../src/main/services/learn/backend';
-import { Rng } from '../src/shared/rng';
+import { personOf } from '../src/shared/people';
+import { foldPeople } from '../src/main/services/learn/jobs';
 
 export async function openBench(opts: { demoDir: string; work: string; name: string; seed: number; fresh?: boolean; log: (s: string) => void }) {
   const { demoDir, work, seed, log } = opts;
@@ -138,15 +139,8 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
    * so over the k splits every person is a test subject once.
    */
   function subjectFolds(k: number, foldSeed: number): { test: typeof videos; train: typeof videos; testSubjects: string[] }[] {
-    const people = [...new Set(videos.map((v) => v.subject ?? `video${v.id}`))].sort();
-    const rng = new Rng(foldSeed);
-    for (let i = people.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [people[i], people[j]] = [people[j]!, people[i]!];
-    }
-    return Array.from({ length: k }, (_, i) => {
-      const testSubjects = people.filter((_, j) => j % k === i).sort();
-      const isTest = (v: (typeof videos)[number]) => testSubjects.includes(v.subject ?? `video${v.id}`);
+    return foldPeople([...new Set(videos.map(personOf))], k, foldSeed).map((testSubjects) => {
+      const isTest = (v: (typeof videos)[number]) => testSubjects.includes(personOf(v));
       return { test: videos.filter(isTest), train: videos.filter((v) => !isTest(v)), testSubjects };
     });
   }

@@ -27,11 +27,9 @@ export function neutralHandlers(backend: Backend): HandlerSlice<M> {
     },
     'neutral/clear': ({ markId, videoId }) => {
       if (markId !== undefined) {
-        const row = db().prepare('SELECT video_id FROM neutral_marks WHERE id = ?').get(markId) as { video_id: number } | undefined;
-        if (!row) throw new ApiError('not_found', `There is no neutral mark ${markId} in this project. Reload the list of marks.`);
-        removeNeutralMark(db(), markId);
-        changed(row.video_id);
-        return personOfVideo(db(), row.video_id);
+        const from = removeNeutralMark(db(), markId);
+        changed(from);
+        return personOfVideo(db(), from);
       }
       const video = getVideo(db(), videoId!);
       if (!clearNeutralOfPerson(db(), video.id)) throw new ApiError('not_found', `${video.subject ?? video.name} has no neutral frames marked; there is nothing to clear.`);

@@ -7,6 +7,7 @@ import type { WorkerIO } from '../../worker/protocol';
 import { BaselineFeatures, fitBaseline, predictBaselineVideo } from './baseline';
 import { CropLibrary, type LabelledFrame, type VideoSource } from './data';
 import { MetricsAccumulator, type MetricsTable } from './metrics';
+import { personOf } from '../../../shared/people';
 
 export interface BaselineInput {
   /** Every video the folds mention, with landmarks. */
@@ -42,7 +43,7 @@ export async function runBaseline(input: BaselineInput, io: WorkerIO<'baseline'>
   const lib = await CropLibrary.open(input.videos, { geometry: true });
   try {
     const features = await BaselineFeatures.open(lib);
-    const subject = new Map(input.videos.map((v) => [v.id, v.subject ?? `video:${v.id}`]));
+    const subject = new Map(input.videos.map((v) => [v.id, personOf(v)]));
     const group = (id: number) => subject.get(id)!;
     const x = await features.at(input.labels);
     const acc = new MetricsAccumulator(input.aus);

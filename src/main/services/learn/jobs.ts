@@ -18,6 +18,7 @@ import type { LabelledFrame, VideoSource } from './data';
 import type { BaselineInput, BaselineResult } from './baseline-task';
 import { MetricsAccumulator, type MetricsTable } from './metrics';
 import { Rng } from '../../../shared/rng';
+import { personOf } from '../../../shared/people';
 import { getModel, insertModel, labelledFrames, modelDirFor, normalisationOf, putPredictions, setModelMetrics, splitBySubject, trainingVideos } from './store';
 import type { TrainEvent, TrainResult } from './train';
 
@@ -256,19 +257,21 @@ export interface CrossValidation {
  */
 export function crossValidationFolds(videos: readonly VideoSource[], labels: readonly LabelledFrame[], k: number, seed: number): { people: string[]; test: number[] }[] | null {
   const labelled = new Set(labels.map((l) => l.videoId));
-  const person = (v: VideoSource) => v.subject ?? `video ${v.id}`;
-  const people = [...new Set(videos.filter((v) => labelled.has(v.id)).map(person))].sort();
+  const people = [...new Set(videos.filter((v) => labelled.has(v.id)).map(personOf))];
   const folds = Math.min(k, people.length);
   if (folds < 2) return null;
+  return foldPeople(people, folds, seed).map((mine) => ({ people: mine, test: videos.filter((v) => mine.includes(personOf(v))).map((v) => v.id) }));
+}
+
+/** `folds` groups of people: a seeded shuffle of the sorted people, dealt round-robin; each group sorted. */
+export function foldPeople(people: readonly string[], folds: number, seed: number): string[][] {
+  const order = [...people].sort();
   const rng = new Rng(seed);
-  for (let i = people.length - 1; i > 0; i--) {
+  for (let i = order.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
-    [people[i], people[j]] = [people[j]!, people[i]!];
+    [order[i], order[j]] = [order[j]!, order[i]!];
   }
-  return Array.from({ length: folds }, (_, f) => {
-    const mine = people.filter((_, i) => i % folds === f).sort();
-    return { people: mine, test: videos.filter((v) => mine.includes(person(v))).map((v) => v.id) };
-  });
+  return Array.from({ length: folds }, (_, f) => order.filter((_, i) => i % folds === f).sort());
 }
 
 export const predictJob: JobRunner = async (ctx) => {

@@ -6,6 +6,7 @@
  */
 import { ApiError } from '../../../shared/errors';
 import type { NeutralMark, NeutralReference, NeutralSubject, VideoRow } from '../../../shared/types';
+import { personOf } from '../../../shared/people';
 import type { Db } from './db';
 import { getVideo, listVideos } from './videos';
 
@@ -22,11 +23,6 @@ interface Row {
 const SELECT = `SELECT m.id, m.video_id, m.first_frame, m.last_frame, m.coder, m.created_at,
   (SELECT count(*) FROM frames f WHERE f.video_id = m.video_id AND f.idx BETWEEN m.first_frame AND m.last_frame AND f.face = 1) AS face_frames
   FROM neutral_marks m`;
-
-/** The person a video belongs to, as models record it. */
-export function personOf(v: { id: number; subject: string | null }): string {
-  return v.subject ?? `video ${v.id}`;
-}
 
 function toMark(r: Row, names: ReadonlyMap<number, string>): NeutralMark {
   return {
@@ -81,8 +77,9 @@ export function neutralFrames(db: Db, marks: readonly Pick<NeutralMark, 'videoId
 
 /** The marks that make the reference of `video`'s person (across that person's videos). */
 export function marksOfPerson(db: Db, video: Pick<VideoRow, 'id' | 'subject'>): NeutralMark[] {
-  const ids = video.subject === null ? [video.id] : listVideos(db).filter((v) => v.subject === video.subject).map((v) => v.id);
-  const names = new Map(listVideos(db).map((v) => [v.id, v.name]));
+  const videos = listVideos(db);
+  const ids = video.subject === null ? [video.id] : videos.filter((v) => v.subject === video.subject).map((v) => v.id);
+  const names = new Map(videos.map((v) => [v.id, v.name]));
   const rows = db.prepare(`${SELECT} WHERE m.video_id IN (${ids.map(() => '?').join(',')}) ORDER BY m.video_id, m.first_frame`).all(...ids) as Row[];
   return rows.map((r) => toMark(r, names));
 }
@@ -120,11 +117,12 @@ export function addNeutralMark(db: Db, m: NewNeutralMark): NeutralMark {
   return marksOfPerson(db, video).find((x) => x.id === row!.id)!;
 }
 
-/** Removes one mark; refused when there is no such mark. */
-export function removeNeutralMark(db: Db, markId: number): void {
-  if (db.prepare('DELETE FROM neutral_marks WHERE id = ?').run(markId).changes === 0) {
-    throw new ApiError('not_found', `There is no neutral mark ${markId} in this project. Reload the list of marks.`);
-  }
+/** Removes one mark and returns the video it was on; refused when there is no such mark. */
+export function removeNeutralMark(db: Db, markId: number): number {
+  // .all() on RETURNING: a commit that failed must throw, not read as success.
+  const [row] = db.prepare('DELETE FROM neutral_marks WHERE id = ? RETURNING video_id').all(markId) as { video_id: number }[];
+  if (!row) throw new ApiError('not_found', `There is no neutral mark ${markId} in this project. Reload the list of marks.`);
+  return row.video_id;
 }
 
 /** Removes every mark of `video`'s person (all of its videos); returns how many went. */
