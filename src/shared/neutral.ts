@@ -1,8 +1,10 @@
 import type { NeutralReference } from './types';
 
+const frames = (n: number) => `${n} frame${n === 1 ? '' : 's'}`;
+
 /** How the reference in use is named wherever a person sees it (Label, Review, CLI). */
 export function referenceText(r: NeutralReference): string {
-  return r.kind === 'neutral' ? `neutral (${r.frames} frame${r.frames === 1 ? '' : 's'})` : 'video median';
+  return r.kind === 'neutral' ? `neutral (${frames(r.frames)})` : 'video median';
 }
 
 /**
@@ -12,7 +14,7 @@ export function referenceText(r: NeutralReference): string {
 export function normalisationText(people: Record<string, NeutralReference> | undefined): string {
   if (!people || !Object.keys(people).length) return '';
   const entries = Object.entries(people).sort(([a], [b]) => a.localeCompare(b));
-  const neutral = entries.flatMap(([p, r]) => (r.kind === 'neutral' ? [`${p} (${r.frames} frame${r.frames === 1 ? '' : 's'})`] : []));
+  const neutral = entries.flatMap(([p, r]) => (r.kind === 'neutral' ? [`${p} (${frames(r.frames)})`] : []));
   const median = entries.filter(([, r]) => r.kind === 'median').map(([p]) => p);
   return [...(neutral.length ? [`neutral face for ${neutral.join(', ')}`] : []), ...(median.length ? [`video median for ${median.join(', ')}`] : [])].join('; ');
 }

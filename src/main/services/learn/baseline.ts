@@ -7,7 +7,7 @@
  * people. Plain typed-array code: no TensorFlow.js.
  */
 import { CropFlag } from '../media/cropStore';
-import { GEOMETRY_DIM, GEOMETRY_UNIT, type CropLibrary, type LabelledFrame } from './data';
+import { GEOMETRY_DIM, GEOMETRY_UNIT, HistogramMedian, type CropLibrary, type LabelledFrame } from './data';
 import { MetricsAccumulator, type MetricsTable } from './metrics';
 
 /** HOG: 8-px cells, 9 unsigned orientation bins, 2×2-cell blocks, L2-Hys, one-cell stride. */
@@ -188,25 +188,21 @@ export class RidgeModel {
 
 const HOG_BINS = 512;
 
-/** Per-dimension median of HOG vectors by a 512-bin histogram per dimension (HOG lies in 0..1 after L2-Hys). */
-class HogMedian {
-  private readonly hist: Uint32Array;
-  private n = 0;
-  constructor(private readonly dim: number) {
-    this.hist = new Uint32Array(dim * HOG_BINS);
+/** Per-dimension median of HOG vectors, 512 bins per dimension (HOG lies in 0..1 after L2-Hys); zeros when none was added. */
+class HogMedian extends HistogramMedian {
+  private readonly binned: Uint16Array;
+  constructor(dim: number) {
+    super(dim, HOG_BINS);
+    this.binned = new Uint16Array(dim);
   }
-  add(h: Float32Array): void {
-    this.n++;
-    for (let j = 0; j < this.dim; j++) this.hist[j * HOG_BINS + Math.min(HOG_BINS - 1, Math.floor(h[j]! * HOG_BINS))]!++;
+  addHog(h: Float32Array): void {
+    for (let j = 0; j < this.dim; j++) this.binned[j] = Math.min(HOG_BINS - 1, Math.floor(h[j]! * HOG_BINS));
+    this.add(this.binned);
   }
   median(): Float32Array {
+    const bins = this.medianBins();
     const m = new Float32Array(this.dim);
-    for (let j = 0; this.n && j < this.dim; j++) {
-      let acc = 0;
-      let b = 0;
-      while (b < HOG_BINS - 1 && (acc += this.hist[j * HOG_BINS + b]!) < this.n / 2) b++;
-      m[j] = (b + 0.5) / HOG_BINS;
-    }
+    if (bins) for (let j = 0; j < this.dim; j++) m[j] = (bins[j]! + 0.5) / HOG_BINS;
     return m;
   }
 }
@@ -233,10 +229,10 @@ export class BaselineFeatures {
     for (const v of lib.videos.values()) {
       const acc = new HogMedian(hogDim);
       const neutral = await lib.neutralRecords(v.id);
-      if (neutral) for (const rec of neutral) acc.add(hog(rec.pixels, S));
+      if (neutral) for (const rec of neutral) acc.addHog(hog(rec.pixels, S));
       else {
         for (let start = 0; start < v.frameCount; start += 512) {
-          for (const rec of await lib.records(v.id, start, Math.min(512, v.frameCount - start))) if (rec.flag !== CropFlag.NoFace) acc.add(hog(rec.pixels, S));
+          for (const rec of await lib.records(v.id, start, Math.min(512, v.frameCount - start))) if (rec.flag !== CropFlag.NoFace) acc.addHog(hog(rec.pixels, S));
         }
       }
       medians.set(v.id, acc.median());

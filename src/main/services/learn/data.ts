@@ -330,29 +330,47 @@ export async function readFrames(reader: CropStoreReader, frames: readonly numbe
   return out;
 }
 
-/** Per-pixel median by a 256-bin histogram per pixel: one pass, any number of frames. */
-class PixelMedian {
+/**
+ * Per-dimension median of binned vectors by a histogram per dimension: one pass over any number
+ * of vectors in dim × bins counters, so an hour of video needs no more memory than a minute.
+ */
+export class HistogramMedian {
   private readonly hist: Uint32Array;
   private n = 0;
-  constructor(private readonly px: number) {
-    this.hist = new Uint32Array(px * 256);
+  constructor(
+    protected readonly dim: number,
+    private readonly bins: number,
+  ) {
+    this.hist = new Uint32Array(dim * bins);
   }
-  add(pixels: Uint8Array): void {
+  /** One vector, given as its bin (0 … bins − 1) in each dimension. */
+  add(binned: ArrayLike<number>): void {
     this.n++;
-    for (let i = 0; i < this.px; i++) this.hist[i * 256 + pixels[i]!]!++;
+    for (let j = 0; j < this.dim; j++) this.hist[j * this.bins + binned[j]!]!++;
   }
-  /** Mid-gray where no frame was added. */
-  median(): Uint8Array {
-    const out = new Uint8Array(this.px).fill(128);
-    if (!this.n) return out;
+  /** The median's bin in each dimension; null when nothing was added. */
+  medianBins(): Uint16Array | null {
+    if (!this.n) return null;
+    const out = new Uint16Array(this.dim);
     const half = this.n / 2;
-    for (let i = 0; i < this.px; i++) {
+    for (let j = 0; j < this.dim; j++) {
       let acc = 0;
-      let v = 0;
-      while (v < 255 && (acc += this.hist[i * 256 + v]!) < half) v++;
-      out[i] = v;
+      let b = 0;
+      while (b < this.bins - 1 && (acc += this.hist[j * this.bins + b]!) < half) b++;
+      out[j] = b;
     }
     return out;
+  }
+}
+
+/** Per-pixel median of crops (a bin per grey level); mid-gray where no crop was added. */
+class PixelMedian extends HistogramMedian {
+  constructor(px: number) {
+    super(px, 256);
+  }
+  median(): Uint8Array {
+    const bins = this.medianBins();
+    return bins ? Uint8Array.from(bins) : new Uint8Array(this.dim).fill(128);
   }
 }
 
@@ -384,7 +402,7 @@ function toCrop(landmarks: Float32Array, offset: number, rec: CropRecord, out: F
   }
 }
 
-/** Per-coordinate median of shapes (the upper median for an even count, as videoGeometry takes). */
+/** Per-coordinate median of shapes (the upper median for an even count). */
 export function medianShape(shapes: readonly Float32Array[]): Float32Array {
   const out = new Float32Array(GEOMETRY_DIM);
   const column = new Float32Array(shapes.length);
@@ -421,18 +439,12 @@ export async function videoGeometry(reader: CropStoreReader, landmarks: Float32A
       valid[f] = 1;
     }
   }
-  const n = valid.reduce((s, v) => s + v, 0);
-  if (!n) return { displacement, valid };
-  const column = new Float32Array(n);
+  const shapes: Float32Array[] = [];
+  for (let f = 0; f < frameCount; f++) if (valid[f]) shapes.push(displacement.subarray(f * GEOMETRY_DIM, (f + 1) * GEOMETRY_DIM));
+  if (!shapes.length) return { displacement, valid };
+  const median = reference ?? medianShape(shapes);
   for (let j = 0; j < GEOMETRY_DIM; j++) {
-    let median: number;
-    if (reference) median = reference[j]!;
-    else {
-      let m = 0;
-      for (let f = 0; f < frameCount; f++) if (valid[f]) column[m++] = displacement[f * GEOMETRY_DIM + j]!;
-      median = column.sort()[Math.floor(n / 2)]!;
-    }
-    for (let f = 0; f < frameCount; f++) displacement[f * GEOMETRY_DIM + j] = valid[f] ? displacement[f * GEOMETRY_DIM + j]! - median : 0;
+    for (let f = 0; f < frameCount; f++) displacement[f * GEOMETRY_DIM + j] = valid[f] ? displacement[f * GEOMETRY_DIM + j]! - median[j]! : 0;
   }
   return { displacement, valid };
 }
