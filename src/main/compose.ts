@@ -7,6 +7,7 @@ import { Backend } from './backend';
 import { appRoot } from './paths';
 import { importVideo } from './services/media/import';
 import { learnRunners } from './services/learn/jobs';
+import { suggestJob } from './services/learn/suggestJob';
 import { EventBus } from './events';
 import { browserMediaUrl, electronMediaUrl, PathPolicy, type Platform } from './platform';
 import { Settings } from './settings';
@@ -59,6 +60,6 @@ export function compose(opts: ComposeOptions): { backend: Backend; handlers: Han
   };
   const settings = new Settings(path.join(opts.settingsDir ?? Settings.defaultDir(), 'settings.json'));
   const demoDir = opts.demoDir === undefined ? (process.env.AUW_DEMO_DIR ?? path.join(appRoot(), '.demo-data')) : opts.demoDir;
-  const backend = new Backend(platform, settings, events, { import: importVideo, ...learnRunners }, demoDir);
+  const backend = new Backend(platform, settings, events, { import: importVideo, ...learnRunners, suggest: suggestJob }, demoDir);
   return { backend, handlers: createHandlers(backend), events };
 }

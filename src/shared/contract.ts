@@ -170,6 +170,19 @@ export const contract = {
   'frames/still': method<EncodedImage>()(z.object({ videoId: id, frame: frameIndex, maxWidth: z.number().int().min(32).max(4096).optional() }).strict()),
   'frames/crop': method<EncodedImage>()(z.object({ videoId: id, frame: frameIndex }).strict()),
   'samples/queue': method<QueueFrame[]>()(z.object({ videoId: id }).strict()),
+  /**
+   * Queues *Suggest frames*: a finetuned model (default: the newest) ranks the unlabelled face
+   * frames by what a label there would teach, and the picks become suggested sample sets.
+   */
+  'samples/suggest': method<Job>()(
+    z
+      .object({
+        modelId: id.optional(),
+        percent: z.number().gt(0, 'the share must be above 0').max(20, 'suggest at most 20 % of the frames at a time').default(1),
+        videoId: id.optional(),
+      })
+      .strict(),
+  ),
 
   'labels/set': method<Label | null>()(
     z

@@ -59,7 +59,8 @@ export interface VideoRow {
   labelled: number;
 }
 
-export type SampleStrategy = 'random' | 'stride';
+/** random and stride sample the face frames; suggested sets are ranked by a model (*Suggest frames*). */
+export type SampleStrategy = 'random' | 'stride' | 'suggested';
 
 export interface SampleSet {
   id: number;
@@ -67,6 +68,8 @@ export interface SampleSet {
   strategy: SampleStrategy;
   percent: number;
   seed: number;
+  /** The finetuned model that ranked a suggested set (null otherwise, or once it is deleted). */
+  modelId: number | null;
   createdAt: string;
   frames: number;
 }
@@ -76,6 +79,8 @@ export interface QueueFrame {
   frame: number;
   rank: number;
   labelledAus: number;
+  /** A *Suggest frames* run put it in the queue (it may also be in a random or stride sample). */
+  suggested: boolean;
 }
 
 export interface Label {

@@ -4,7 +4,10 @@ import { ApiError } from '../../../src/shared/errors';
 import { DISFA_AUS } from '../../../src/shared/aus';
 import { setLabel } from '../../../src/main/services/store/labels';
 import { Project } from '../../../src/main/services/store/project';
-import { chooseFrames, createOrGrowSampleSet, labellingQueue, listSampleSets } from '../../../src/main/services/store/samples';
+import Database from 'better-sqlite3';
+import { chooseFrames, createOrGrowSampleSet, insertSuggestedSets, labellingQueue, listSampleSets, takenFrames } from '../../../src/main/services/store/samples';
+import { MIGRATIONS } from '../../../src/main/services/store/migrations';
+import { migrate } from '../../../src/main/services/store/db';
 import { Rng } from '../../../src/shared/rng';
 import { getVideo } from '../../../src/main/services/store/videos';
 import { addFrames, addVideo } from '../../helpers/project';
@@ -195,5 +198,32 @@ describe('sample sets in a project', () => {
     expect((caught(() => createOrGrowSampleSet(project.db, { videoId, percent: 2, strategy: 'random' })) as ApiError).code).toBe('invalid_argument');
     expect((caught(() => createOrGrowSampleSet(project.db, { videoId: 777, percent: 2, strategy: 'random' })) as ApiError).code).toBe('not_found');
     expect((caught(() => labellingQueue(project.db, 777)) as ApiError).code).toBe('not_found');
+  });
+});
+
+describe('schema 4: suggested sample sets', () => {
+  it('migrates a schema-3 project without losing a sampled frame, and accepts suggested sets only with their strategy', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 3)) db.exec(m.sql);
+    db.pragma('user_version = 3');
+    db.prepare(
+      "INSERT INTO videos (id, path, content_hash, fps, frame_count, duration, width, height, size_bytes, has_audio, status, added_at) VALUES (1, '/v.mp4', 'h', 25, 100, 4, 64, 64, 1, 0, 'ready', 'now')",
+    ).run();
+    db.prepare("INSERT INTO sample_sets (id, video_id, strategy, percent, seed, created_at) VALUES (5, 1, 'random', 2, 9, 'now')").run();
+    for (const [f, r] of [[10, 0], [40, 1]]) db.prepare('INSERT INTO sampled_frames (sample_set_id, frame_idx, rank) VALUES (5, ?, ?)').run(f, r);
+
+    migrate(db as never);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(listSampleSets(db as never)).toEqual([{ id: 5, videoId: 1, strategy: 'random', percent: 2, seed: 9, modelId: null, createdAt: 'now', frames: 2 }]);
+    expect(() => db.prepare("INSERT INTO sample_sets (video_id, strategy, percent, seed, model_id, created_at) VALUES (1, 'random', 2, 1, 1, 'now')").run()).toThrow(/CHECK|FOREIGN KEY/);
+
+    db.prepare("INSERT INTO models (id, stage, name, checkpoint, created_at) VALUES (3, 'finetune', 'ft', 'models/ft', 'now')").run();
+    const [set] = insertSuggestedSets(db as never, 3, 1, new Map([[1, [70, 20]]]));
+    expect(set).toMatchObject({ strategy: 'suggested', modelId: 3, frames: 2 });
+    expect(takenFrames(db as never, 1)).toEqual([10, 20, 40, 70]);
+    expect(labellingQueue(db as never, 1).map((q) => [q.frame, q.suggested])).toEqual([[10, false], [20, true], [40, false], [70, true]]);
+    db.close();
   });
 });

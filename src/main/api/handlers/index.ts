@@ -8,6 +8,7 @@ import { modelHandlers } from './models';
 import { neutralHandlers } from './neutral';
 import { openFaceHandlers } from './openface';
 import { projectHandlers } from './projects';
+import { sampleHandlers } from './samples';
 import { videoHandlers } from './videos';
 
 /** Binds every contract method to the services; the type fails if a method is left out. */
@@ -16,6 +17,7 @@ export function createHandlers(backend: Backend): Handlers {
     ...appHandlers(backend),
     ...projectHandlers(backend),
     ...videoHandlers(backend),
+    ...sampleHandlers(backend),
     ...labelHandlers(backend),
     ...modelHandlers(backend),
     ...exportHandlers(backend),

@@ -7,8 +7,6 @@ import { checkVideoPath, cropFileFor, DEFAULT_DETECT_EVERY } from '../../service
 import { proxyFileFor } from '../../services/media/proxy';
 import { contentHash } from '../../services/media/probe';
 import { frameInfo } from '../../services/store/frames';
-import { createOrGrowSampleSet, labellingQueue, listSampleSets } from '../../services/store/samples';
-import { topUpDoubleCoding } from '../../services/store/doubleCoding';
 import { deleteVideo, getPeaks, getVideo, listVideos, setSubject, setVideoPath, videoSource } from '../../services/store/videos';
 import type { HandlerSlice } from './types';
 
@@ -21,16 +19,13 @@ type M =
   | 'videos/peaks'
   | 'videos/mediaUrl'
   | 'videos/setSubject'
-  | 'samples/list'
-  | 'samples/create'
-  | 'samples/queue'
   | 'frames/info'
   | 'frames/still'
   | 'frames/crop';
 
 export function videoHandlers(backend: Backend): HandlerSlice<M> {
   const db = () => backend.requireProject().db;
-  const changed = (domain: 'videos' | 'samples', videoId?: number) => backend.events.emit('data/changed', { domain, ...(videoId ? { videoId } : {}) });
+  const changed = (domain: 'videos', videoId?: number) => backend.events.emit('data/changed', { domain, ...(videoId ? { videoId } : {}) });
   const readyFrame = (videoId: number, frame: number) => {
     const v = videoSource(db(), videoId);
     if (frame >= v.frameCount) throw new ApiError('invalid_argument', `Frame ${frame} is past the end of the video (${v.frameCount} frames, numbered from 0).`);
@@ -101,18 +96,6 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
       changed('videos', videoId);
       return video;
     },
-
-    'samples/list': ({ videoId }) => listSampleSets(db(), videoId),
-    'samples/create': ({ videoId, percent, strategy, seed }) => {
-      const targets = videoId ? [getVideo(db(), videoId)] : listVideos(db()).filter((v) => v.status === 'ready');
-      if (!targets.length) throw new ApiError('invalid_argument', 'There are no imported videos to sample. Import videos first.');
-      const sets = targets.map((v) => createOrGrowSampleSet(db(), { videoId: v.id, percent, strategy, ...(seed !== undefined ? { seed } : {}) }));
-      // A double-coding share stays its share of the grown sample.
-      for (const v of targets) topUpDoubleCoding(db(), v.id);
-      changed('samples');
-      return sets;
-    },
-    'samples/queue': ({ videoId }) => labellingQueue(db(), videoId),
 
     'frames/info': ({ videoId, frame }) => frameInfo(db(), videoId, frame),
     'frames/still': async ({ videoId, frame, maxWidth }) => {

@@ -279,7 +279,7 @@ export const predictJob: JobRunner = async (ctx) => {
   await predictAndMeasure(ctx, p.modelId, p.videoIds, [0, 1]);
 };
 
-async function predictAndMeasure(ctx: JobContext, modelId: number, videoIds: number[] | undefined, span: [number, number]): Promise<void> {
+export async function predictAndMeasure(ctx: JobContext, modelId: number, videoIds: number[] | undefined, span: [number, number]): Promise<void> {
   const project = ctx.project;
   const db = project.db;
   const model = getModel(db, modelId);

@@ -103,13 +103,23 @@ export function migrate(db: Db): void {
   }
   const pending = MIGRATIONS.filter((m) => m.version > current);
   if (!pending.length) return;
-  db.transaction(() => {
-    for (const m of pending) {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    }
-    db.pragma(`application_id = ${APPLICATION_ID}`);
-  })();
+  // Foreign keys off while migrating (SQLite's procedure for rebuilding a table: dropping a
+  // parent table would otherwise cascade into its children), checked before the commit.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      for (const m of pending) {
+        db.exec(m.sql);
+        db.pragma(`user_version = ${m.version}`);
+      }
+      const broken = db.pragma('foreign_key_check') as { table: string }[];
+      if (broken.length) throw new Error(`Migration left ${broken.length} rows with a dangling reference (first in ${broken[0]!.table}); nothing was changed.`);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+    })();
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+  }
 }
 
 export function isReadOnlyError(err: unknown): boolean {

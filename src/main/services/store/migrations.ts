@@ -207,6 +207,30 @@ CREATE TABLE neutral_marks (
 CREATE INDEX neutral_marks_by_video ON neutral_marks (video_id, first_frame);
 `,
   },
+  {
+    version: 4,
+    name: 'suggested sample sets',
+    sql: `
+-- Suggested frames (ranked by a finetuned model) are a sample set of their own strategy, and
+-- remember that model. SQLite cannot widen a CHECK in place: the table is rebuilt (migrate()
+-- runs with foreign keys off and checks them before committing, so sampled_frames keep their rows).
+CREATE TABLE sample_sets_v4 (
+  id         INTEGER PRIMARY KEY,
+  video_id   INTEGER NOT NULL REFERENCES videos (id) ON DELETE CASCADE,
+  strategy   TEXT NOT NULL CHECK (strategy IN ('random', 'stride', 'suggested')),
+  percent    REAL NOT NULL CHECK (percent > 0 AND percent <= 100),
+  seed       INTEGER NOT NULL,
+  -- The model whose predictions ranked a suggested set; NULL for the others, or once it is deleted.
+  model_id   INTEGER REFERENCES models (id) ON DELETE SET NULL,
+  created_at TEXT NOT NULL,
+  CHECK (strategy = 'suggested' OR model_id IS NULL)
+) STRICT;
+INSERT INTO sample_sets_v4 (id, video_id, strategy, percent, seed, created_at)
+  SELECT id, video_id, strategy, percent, seed, created_at FROM sample_sets;
+DROP TABLE sample_sets;
+ALTER TABLE sample_sets_v4 RENAME TO sample_sets;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

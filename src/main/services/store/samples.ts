@@ -10,6 +10,7 @@ interface Row {
   strategy: SampleStrategy;
   percent: number;
   seed: number;
+  model_id: number | null;
   created_at: string;
   frames: number;
 }
@@ -22,6 +23,7 @@ const toSet = (r: Row): SampleSet => ({
   strategy: r.strategy,
   percent: r.percent,
   seed: r.seed,
+  modelId: r.model_id,
   createdAt: r.created_at,
   frames: r.frames,
 });
@@ -36,7 +38,7 @@ export function listSampleSets(db: Db, videoId?: number): SampleSet[] {
  * Raising the percent later takes a longer prefix of the same permutation, so every frame
  * already chosen (and maybe labelled) stays chosen.
  */
-export function chooseFrames(eligible: readonly number[], percent: number, strategy: SampleStrategy, seed: number): number[] {
+export function chooseFrames(eligible: readonly number[], percent: number, strategy: SampleRequest['strategy'], seed: number): number[] {
   const k = Math.min(eligible.length, Math.max(eligible.length ? 1 : 0, Math.round((eligible.length * percent) / 100)));
   if (strategy === 'stride') {
     const step = eligible.length / k;
@@ -67,7 +69,7 @@ export function growStride(eligible: readonly number[], kept: readonly number[],
 export interface SampleRequest {
   videoId: number;
   percent: number;
-  strategy: SampleStrategy;
+  strategy: Exclude<SampleStrategy, 'suggested'>;
   seed?: number;
 }
 
@@ -112,16 +114,51 @@ export function createOrGrowSampleSet(db: Db, req: SampleRequest): SampleSet {
   })();
 }
 
-/** The labelling queue: every sampled frame of the video, in time order, with its label count. */
+/** The labelling queue: every sampled frame of the video, in time order, with its label count and whether a suggestion put it there. */
 export function labellingQueue(db: Db, videoId: number): QueueFrame[] {
   getVideo(db, videoId);
   const rows = db
     .prepare(
-      `SELECT sf.frame_idx AS frame, min(sf.rank) AS rank,
+      `SELECT sf.frame_idx AS frame, min(sf.rank) AS rank, max(ss.strategy = 'suggested') AS suggested,
               (SELECT count(DISTINCT l.au) FROM labels l WHERE l.video_id = ss.video_id AND l.frame_idx = sf.frame_idx) AS labelled
        FROM sampled_frames sf JOIN sample_sets ss ON ss.id = sf.sample_set_id
        WHERE ss.video_id = ? GROUP BY sf.frame_idx ORDER BY sf.frame_idx`,
     )
-    .all(videoId) as { frame: number; rank: number; labelled: number }[];
-  return rows.map((r) => ({ videoId, frame: r.frame, rank: r.rank, labelledAus: r.labelled }));
+    .all(videoId) as { frame: number; rank: number; suggested: number; labelled: number }[];
+  return rows.map((r) => ({ videoId, frame: r.frame, rank: r.rank, labelledAus: r.labelled, suggested: r.suggested === 1 }));
+}
+
+/** Frames of the video that are sampled (by any strategy) or labelled (by any coder), ascending. */
+export function takenFrames(db: Db, videoId: number): number[] {
+  return (
+    db
+      .prepare(
+        `SELECT frame_idx AS f FROM sampled_frames sf JOIN sample_sets ss ON ss.id = sf.sample_set_id WHERE ss.video_id = ?
+         UNION SELECT frame_idx FROM labels WHERE video_id = ? ORDER BY f`,
+      )
+      .all(videoId, videoId) as { f: number }[]
+  ).map((r) => r.f);
+}
+
+/**
+ * Stores one suggested set per video (frames best first: rank 0 is the top suggestion), each
+ * remembering the model that ranked it. Every call makes new sets: suggestions from a later
+ * model add to the queue, they never replace frames already suggested (or labelled).
+ */
+export function insertSuggestedSets(db: Db, modelId: number, percent: number, perVideo: ReadonlyMap<number, readonly number[]>): SampleSet[] {
+  return db.transaction(() => {
+    const sets: SampleSet[] = [];
+    const now = new Date().toISOString();
+    const insert = db.prepare('INSERT INTO sampled_frames (sample_set_id, frame_idx, rank) VALUES (?, ?, ?)');
+    for (const [videoId, frames] of perVideo) {
+      if (!frames.length) continue;
+      getVideo(db, videoId);
+      const setId = Number(
+        db.prepare("INSERT INTO sample_sets (video_id, strategy, percent, seed, model_id, created_at) VALUES (?, 'suggested', ?, 0, ?, ?)").run(videoId, percent, modelId, now).lastInsertRowid,
+      );
+      frames.forEach((f, rank) => insert.run(setId, f, rank));
+      sets.push(toSet(db.prepare(`${SELECT} WHERE s.id = ?`).get(setId) as Row));
+    }
+    return sets;
+  })();
 }

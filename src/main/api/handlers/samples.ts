@@ -1,0 +1,38 @@
+import { ApiError } from '../../../shared/errors';
+import type { Backend } from '../../backend';
+import { createOrGrowSampleSet, labellingQueue, listSampleSets } from '../../services/store/samples';
+import { topUpDoubleCoding } from '../../services/store/doubleCoding';
+import { getVideo, listVideos } from '../../services/store/videos';
+import { listModels } from '../../services/store/models';
+import { getModel } from '../../services/learn/store';
+import type { SuggestJobParams } from '../../services/learn/suggestJob';
+import type { HandlerSlice } from './types';
+
+type M = 'samples/list' | 'samples/create' | 'samples/queue' | 'samples/suggest';
+
+export function sampleHandlers(backend: Backend): HandlerSlice<M> {
+  const db = () => backend.requireProject().db;
+  return {
+    'samples/list': ({ videoId }) => listSampleSets(db(), videoId),
+    'samples/create': ({ videoId, percent, strategy, seed }) => {
+      const targets = videoId ? [getVideo(db(), videoId)] : listVideos(db()).filter((v) => v.status === 'ready');
+      if (!targets.length) throw new ApiError('invalid_argument', 'There are no imported videos to sample. Import videos first.');
+      const sets = targets.map((v) => createOrGrowSampleSet(db(), { videoId: v.id, percent, strategy, ...(seed !== undefined ? { seed } : {}) }));
+      // A double-coding share stays its share of the grown sample.
+      for (const v of targets) topUpDoubleCoding(db(), v.id);
+      backend.events.emit('data/changed', { domain: 'samples' });
+      return sets;
+    },
+    'samples/queue': ({ videoId }) => labellingQueue(db(), videoId),
+    'samples/suggest': ({ modelId, percent, videoId }) => {
+      // Checked before queuing, so a request that cannot work fails at once and queues nothing.
+      const model = modelId !== undefined ? getModel(db(), modelId) : listModels(db()).find((m) => m.stage === 'finetune');
+      if (!model) throw new ApiError('invalid_argument', 'Suggest frames needs a finetuned model, and there is none yet: label some sampled frames and click Finetune first.');
+      if (model.stage !== 'finetune') throw new ApiError('invalid_argument', `${model.name} is only pretrained: suggestions need a finetuned model. Finetune it on your labels first.`);
+      if (videoId !== undefined && getVideo(db(), videoId).status !== 'ready') throw new ApiError('invalid_argument', 'That video is not imported yet: wait for its import to finish.');
+      if (!listVideos(db()).some((v) => v.status === 'ready')) throw new ApiError('invalid_argument', 'There are no imported videos to suggest frames in. Import videos first.');
+      const params: SuggestJobParams = { modelId: model.id, percent, ...(videoId !== undefined ? { videoIds: [videoId] } : {}) };
+      return backend.requireJobs().add('suggest', params as unknown as Record<string, unknown>);
+    },
+  };
+}
