@@ -83,8 +83,12 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
     groundTruth.set(v.id, readGroundTruth(f));
   }
 
-  /** Replaces every label with ground truth on `pct` % of the face frames of `on` (default: the trainval videos); returns the labelled frame count. */
-  function setLabels(pct: number, on: readonly typeof videos[number][] = trainval): number {
+  /**
+   * Replaces every label with ground truth on `pct` % of the face frames of `on` (default: the
+   * trainval videos), drawn with `drawSeed` (a smaller share is a prefix of a larger one's
+   * draw); returns the labelled frame count.
+   */
+  function setLabels(pct: number, on: readonly typeof videos[number][] = trainval, drawSeed = seed): number {
     db.prepare('DELETE FROM labels').run();
     const insert = db.prepare("INSERT INTO labels (video_id, frame_idx, au, annotator, intensity, updated_at) VALUES (?, ?, ?, 'ground-truth', ?, ?)");
     let frames = 0;
@@ -93,7 +97,7 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
       for (const v of on) {
         const face = faceMask(db, v.id, v.frameCount);
         const eligible = Array.from({ length: v.frameCount }, (_, i) => i).filter((i) => face[i]);
-        const chosen = pct >= 100 ? eligible : chooseFrames(eligible, pct, 'random', seed * 1000 + v.id);
+        const chosen = pct >= 100 ? eligible : chooseFrames(eligible, pct, 'random', drawSeed * 1000 + v.id);
         const gt = groundTruth.get(v.id)!;
         for (const f of chosen) {
           for (const au of aus) {
@@ -105,6 +109,11 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
       }
     })();
     return frames;
+  }
+
+  /** The ground-truth intensity of an AU at a frame (undefined where the video has none). */
+  function groundTruthOf(videoId: number, au: number, frame: number): number | undefined {
+    return groundTruth.get(videoId)?.values.get(au)?.[frame];
   }
 
   /** ICC / MAE against ground truth on every face frame of the test videos (default: the split's); `predict` gives one value per AU, or null to skip the frame. */
@@ -150,7 +159,7 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
   }
 
   const subjects = [...new Set(videos.map((v) => v.subject ?? `video${v.id}`))].sort();
-  return { app, call, waitJob, project, db, videos, subjects, aus, testIds, trainval, inner, valFraction, splitText, subjectsOf: subj, setLabels, testMetrics, modelTestMetrics, modelByName, subjectFolds };
+  return { app, call, waitJob, project, db, videos, subjects, aus, testIds, trainval, inner, valFraction, splitText, subjectsOf: subj, setLabels, groundTruthOf, testMetrics, modelTestMetrics, modelByName, subjectFolds };
 }
 
 /** "wasm (2 threads, SIMD) on <cpu> × n, <os>". */

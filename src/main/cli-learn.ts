@@ -15,7 +15,7 @@ import { normalisationText } from '../shared/neutral';
 import { auColumn } from '../shared/aus';
 import type { EventBus } from './events';
 
-export const LEARN_COMMANDS: readonly string[] = ['pretrain', 'finetune', 'predict', 'metrics', 'models', 'backend', 'labels', 'resume'];
+export const LEARN_COMMANDS: readonly string[] = ['pretrain', 'finetune', 'predict', 'suggest', 'metrics', 'models', 'backend', 'labels', 'resume'];
 
 export const LEARN_HELP = `Learning:
   auw pretrain <project> --name NAME [--preset tiny|quick|default|gpu] [--steps N] [--batch N]
@@ -31,6 +31,10 @@ export const LEARN_HELP = `Learning:
   --input-norm: video-median (default) feeds each crop minus its video's median face, so the
                network sees the expression rather than the person; none feeds the plain crop
   auw predict  <project> --model ID [--video ID]
+  auw suggest  <project> [--model ID] [--percent P] [--video ID,ID…]
+               a finetuned model (default: the newest) suggests P % (default 1) of the face
+               frames to label next: where it and the baseline disagree and where its tracks
+               jump, spread over the videos; they join the labelling queue (\`auw frames\`)
   auw metrics  <project> --model ID
   auw models   <project>
   auw backend  <project>
@@ -76,6 +80,7 @@ const OPTIONS = {
   'no-predict': { type: 'boolean', default: false },
   model: { type: 'string' },
   video: { type: 'string' },
+  percent: { type: 'string' },
   job: { type: 'string' },
   format: { type: 'string' },
   annotator: { type: 'string' },
@@ -250,6 +255,17 @@ export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void>
         await io.waitFor([job]);
         const model = (await io.call('models/list', {})).find((m) => m.id === modelId);
         if (model) printMetrics(model, out);
+        return;
+      }
+      case 'suggest': {
+        const modelId = num(v.model, 'model');
+        const percent = num(v.percent, 'percent');
+        const videoIds = v.video?.split(',').map((x) => need(num(x.trim(), 'video'), '--video takes video ids, e.g. --video 1,3'));
+        const job = await io.call('samples/suggest', { ...(modelId !== undefined ? { modelId } : {}), ...(percent !== undefined ? { percent } : {}), ...(videoIds ? { videoIds } : {}) });
+        await io.waitFor([job]);
+        const sets = (await io.call('samples/list', {})).filter((s) => s.strategy === 'suggested' && (!videoIds || videoIds.includes(s.videoId)));
+        const latest = new Map(sets.map((s) => [s.videoId, s]));
+        for (const s of latest.values()) out(`video ${s.videoId}: ${s.frames} suggested frames (model ${s.modelId ?? 'deleted'}, ${s.createdAt})`);
         return;
       }
       case 'resume': {

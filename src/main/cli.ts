@@ -151,8 +151,8 @@ async function main(): Promise<void> {
         return;
       }
       const queue = await call('samples/queue', { videoId });
-      console.log(`frame\tlabelled_aus`);
-      for (const q of queue) console.log(`${q.frame}\t${q.labelledAus}`);
+      console.log(`frame\tlabelled_aus\tsuggested`);
+      for (const q of queue) console.log(`${q.frame}\t${q.labelledAus}\t${q.suggested ? 1 : 0}`);
       return;
     }
     case 'videos': {

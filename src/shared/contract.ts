@@ -179,7 +179,8 @@ export const contract = {
       .object({
         modelId: id.optional(),
         percent: z.number().gt(0, 'the share must be above 0').max(20, 'suggest at most 20 % of the frames at a time').default(1),
-        videoId: id.optional(),
+        /** Suggest in these videos only (default: every imported video). */
+        videoIds: z.array(id).min(1, 'choose at least one video').max(10_000).optional(),
       })
       .strict(),
   ),

@@ -24,14 +24,16 @@ export function sampleHandlers(backend: Backend): HandlerSlice<M> {
       return sets;
     },
     'samples/queue': ({ videoId }) => labellingQueue(db(), videoId),
-    'samples/suggest': ({ modelId, percent, videoId }) => {
+    'samples/suggest': ({ modelId, percent, videoIds }) => {
       // Checked before queuing, so a request that cannot work fails at once and queues nothing.
       const model = modelId !== undefined ? getModel(db(), modelId) : listModels(db()).find((m) => m.stage === 'finetune');
       if (!model) throw new ApiError('invalid_argument', 'Suggest frames needs a finetuned model, and there is none yet: label some sampled frames and click Finetune first.');
       if (model.stage !== 'finetune') throw new ApiError('invalid_argument', `${model.name} is only pretrained: suggestions need a finetuned model. Finetune it on your labels first.`);
-      if (videoId !== undefined && getVideo(db(), videoId).status !== 'ready') throw new ApiError('invalid_argument', 'That video is not imported yet: wait for its import to finish.');
+      for (const v of (videoIds ?? []).map((id) => getVideo(db(), id))) {
+        if (v.status !== 'ready') throw new ApiError('invalid_argument', `${v.name} is not imported yet: wait for its import to finish, or leave it out.`);
+      }
       if (!listVideos(db()).some((v) => v.status === 'ready')) throw new ApiError('invalid_argument', 'There are no imported videos to suggest frames in. Import videos first.');
-      const params: SuggestJobParams = { modelId: model.id, percent, ...(videoId !== undefined ? { videoIds: [videoId] } : {}) };
+      const params: SuggestJobParams = { modelId: model.id, percent, ...(videoIds ? { videoIds: [...new Set(videoIds)] } : {}) };
       return backend.requireJobs().add('suggest', params as unknown as Record<string, unknown>);
     },
   };

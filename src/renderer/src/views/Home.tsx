@@ -4,6 +4,7 @@ import { auColumn, auInfo } from '@shared/aus';
 import { useApi, useQuery } from '../api/hooks';
 import { usePickFolder } from '../components/FolderPicker';
 import { useNotify } from '../components/Notices';
+import { SuggestFrames } from '../components/SuggestFrames';
 import { Thumbnail } from '../components/Thumbnail';
 import type { Route } from '../route';
 
@@ -213,6 +214,7 @@ export function Home({ project, info, go }: Props) {
             Sample {percent} % of frames
           </button>
         </div>
+        <SuggestFrames />
       </section>
       <section className="au-set" aria-labelledby="aus-title">
         <h3 id="aus-title">Action units in this project</h3>

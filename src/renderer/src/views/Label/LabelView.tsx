@@ -103,6 +103,11 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
     return out;
   }, [sampled, editor.version, aus]); // eslint-disable-line react-hooks/exhaustive-deps
   const done = useMemo(() => states.reduce((n, s) => n + (s === 2 ? 1 : 0), 0), [states]);
+  /** Per sampled frame: 1 where a *Suggest frames* run put it in the queue. */
+  const suggested = useMemo(() => {
+    const by = new Set(queue.data?.filter((q) => q.suggested).map((q) => q.frame) ?? []);
+    return Uint8Array.from(sampled, (f) => (by.has(f) ? 1 : 0));
+  }, [queue.data, sampled]);
 
   const clamp = useCallback((f: number) => Math.max(0, Math.min(Math.max(0, frameCount - 1), Math.round(f))), [frameCount]);
   const firstOpen = useMemo(() => {
@@ -395,6 +400,11 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
             <span className="badge">{mode === 'double' && share ? 'Not in the double-coding share' : 'Not sampled'}</span>
           )}
           {inShare && mode !== 'double' && <span className="badge double">Double-coding frame</span>}
+          {sampledIndex >= 0 && suggested[sampledIndex] === 1 && (
+            <span className="badge suggested" title="A model suggested this frame: a label here should teach it the most">
+              Suggested
+            </span>
+          )}
           {person?.marks.some((m) => m.videoId === videoId && m.firstFrame <= shown && shown <= m.lastFrame) && (
             <span className="badge neutral" title="This frame is marked as the person’s neutral face">
               Neutral face
@@ -523,6 +533,7 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
           hasAudio={video.hasAudio}
           peaks={peaks.error ? null : peaks.data}
           sampled={sampled}
+          suggested={suggested}
           states={states}
           statesVersion={editor.version}
           frame={shown}

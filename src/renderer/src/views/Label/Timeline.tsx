@@ -13,7 +13,7 @@ import type { Peaks } from '@shared/types';
 import { formatTime } from './format';
 
 export const STATE_NAMES = ['unlabelled', 'partly labelled', 'labelled'] as const;
-const COLORS = { none: '#a3acbd', part: '#f0b443', full: '#43c98a', cursor: '#ffcc4d', grid: 'rgba(255,255,255,0.07)' };
+const COLORS = { none: '#a3acbd', part: '#f0b443', full: '#43c98a', suggested: '#c58cff', cursor: '#ffcc4d', grid: 'rgba(255,255,255,0.07)' };
 
 interface Props {
   duration: number;
@@ -25,6 +25,8 @@ interface Props {
   sampled: Int32Array;
   /** Per sampled frame: 0 unlabelled, 1 partly labelled, 2 labelled. */
   states: Uint8Array;
+  /** Per sampled frame: 1 where *Suggest frames* put it in the queue (drawn with a violet ring). */
+  suggested: Uint8Array;
   statesVersion: number;
   frame: number;
   onSeek: (frame: number) => void;
@@ -56,8 +58,15 @@ export function lowerBound(a: ArrayLike<number>, x: number): number {
   return lo;
 }
 
-/** The marker glyphs, shared with the legend so the two can never disagree. */
-export function drawMarker(ctx: CanvasRenderingContext2D, x: number, y: number, state: number, r = 4.5): void {
+/** The marker glyphs, shared with the legend so the two can never disagree; a suggested frame gets an outer ring of its own colour. */
+export function drawMarker(ctx: CanvasRenderingContext2D, x: number, y: number, state: number, r = 4.5, suggested = false): void {
+  if (suggested) {
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = COLORS.suggested;
+    ctx.beginPath();
+    ctx.arc(x, y, r + 2.5, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
   ctx.lineWidth = 1.5;
   if (state === 2) {
     ctx.fillStyle = COLORS.full;
@@ -86,7 +95,7 @@ export function drawMarker(ctx: CanvasRenderingContext2D, x: number, y: number, 
   }
 }
 
-export function MarkerGlyph({ state }: { state: number }) {
+export function MarkerGlyph({ state, suggested = false }: { state: number; suggested?: boolean }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = ref.current;
@@ -96,8 +105,8 @@ export function MarkerGlyph({ state }: { state: number }) {
     c.width = 14 * dpr;
     c.height = 14 * dpr;
     ctx.scale(dpr, dpr);
-    drawMarker(ctx, 7, 7, state);
-  }, [state]);
+    drawMarker(ctx, 7, 7, state, suggested ? 3.5 : 4.5, suggested);
+  }, [state, suggested]);
   return <canvas ref={ref} className="glyph" width={14} height={14} aria-hidden="true" />;
 }
 
@@ -153,7 +162,7 @@ function sizeCanvas(c: HTMLCanvasElement): CanvasRenderingContext2D | null {
   return ctx;
 }
 
-function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, states, statesVersion, frame, onSeek }: Props) {
+function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, states, suggested, statesVersion, frame, onSeek }: Props) {
   const waveRef = useRef<HTMLDivElement>(null);
   const stripRef = useRef<HTMLCanvasElement>(null);
   const overviewRef = useRef<HTMLCanvasElement>(null);
@@ -170,8 +179,8 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
     return r;
   };
   const [zoomInfo, setZoomInfo] = useState({ visible: duration, atMax: false, atMin: true });
-  const live = useRef({ frame, sampled, states, onSeek, duration, fps, frameCount });
-  live.current = { frame, sampled, states, onSeek, duration, fps, frameCount };
+  const live = useRef({ frame, sampled, states, suggested, onSeek, duration, fps, frameCount });
+  live.current = { frame, sampled, states, suggested, onSeek, duration, fps, frameCount };
 
   /** Geometry of the wavesurfer scroll area: total width in px and the left edge in view. */
   const view = useCallback(() => {
@@ -188,7 +197,7 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
     if (drawn.current) return;
     drawn.current = requestAnimationFrame(() => {
       drawn.current = 0;
-      const { frame: cur, sampled: s, states: st, frameCount: n, duration: d } = live.current;
+      const { frame: cur, sampled: s, states: st, suggested: sg, frameCount: n, duration: d } = live.current;
       const v = view();
       // Samples strip.
       const strip = stripRef.current;
@@ -219,7 +228,10 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
             const th = (h - 6) * heights[state]!;
             for (let i = lo; i < hi; i++) if ((st[i] ?? 0) === state) ctx.fillRect(Math.round(frameToX(s[i]!, v)), h - 3 - th, 1, th);
           }
-        } else for (let i = lo; i < hi; i++) drawMarker(ctx, frameToX(s[i]!, v), h / 2, st[i] ?? 0);
+          // Suggested frames: a violet cap above their tick.
+          ctx.fillStyle = COLORS.suggested;
+          for (let i = lo; i < hi; i++) if (sg[i]) ctx.fillRect(Math.round(frameToX(s[i]!, v)) - 1, 1, 3, 3);
+        } else for (let i = lo; i < hi; i++) drawMarker(ctx, frameToX(s[i]!, v), h / 2, st[i] ?? 0, 4.5, sg[i] === 1);
         ctx.fillStyle = COLORS.cursor;
         ctx.fillRect(Math.round(cx) - 1, 0, 2, h);
         const at = lowerBound(s, cur);
@@ -242,6 +254,11 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
           octx.fillStyle = colors[st[i] ?? 0]!;
           octx.globalAlpha = st[i] ? 0.95 : 0.55;
           octx.fillRect(Math.floor(((s[i]! + 0.5) / n) * w), 3, 1, h - 6);
+          if (sg[i]) {
+            octx.globalAlpha = 1;
+            octx.fillStyle = COLORS.suggested;
+            octx.fillRect(Math.floor(((s[i]! + 0.5) / n) * w), 0, 1, 3);
+          }
         }
         octx.globalAlpha = 1;
         const x0 = (v.left / v.total) * w;
@@ -337,7 +354,7 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
     if (ws && ws.getDuration() > 0) ws.setTime((frame + 0.5) / fps);
     draw();
   }, [frame, fps, draw]);
-  useEffect(draw, [statesVersion, sampled, draw]);
+  useEffect(draw, [statesVersion, sampled, suggested, draw]);
 
   useEffect(() => {
     const ro = new ResizeObserver(() => draw());
@@ -413,12 +430,12 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
   const stripHover = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const x = e.clientX - e.currentTarget.getBoundingClientRect().left;
     const v = view();
-    const { sampled: s, states: st, frameCount: n } = live.current;
+    const { sampled: s, states: st, suggested: sg, frameCount: n } = live.current;
     const f = Math.floor(((v.left + x) / v.total) * n);
     const i = lowerBound(s, f - 2);
     const sf = s[i];
     e.currentTarget.title =
-      sf !== undefined && Math.abs(frameToX(sf, v) - x) <= 7 ? `Sampled frame ${sf}: ${STATE_NAMES[st[i] ?? 0]}` : `Frame ${Math.max(0, Math.min(n - 1, f))}`;
+      sf !== undefined && Math.abs(frameToX(sf, v) - x) <= 7 ? `${sg[i] ? 'Suggested' : 'Sampled'} frame ${sf}: ${STATE_NAMES[st[i] ?? 0]}` : `Frame ${Math.max(0, Math.min(n - 1, f))}`;
   };
 
   // Dragging on the overview pans the window.
@@ -436,6 +453,7 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
     for (let i = 0; i < states.length; i++) c[states[i]!]!++;
     return c;
   }, [states, statesVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+  const suggestedCount = useMemo(() => suggested.reduce((n, x) => n + x, 0), [suggested]);
 
   return (
     <section className="timeline" aria-label="Timeline">
@@ -446,6 +464,11 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
               <MarkerGlyph state={st} /> {name} <span className="muted">({counts[st]})</span>
             </span>
           ))}
+          {suggestedCount > 0 && (
+            <span className="legend-item">
+              <MarkerGlyph state={0} suggested /> suggested <span className="muted">({suggestedCount})</span>
+            </span>
+          )}
         </div>
         <div className="zoom-tools" role="group" aria-label="Timeline zoom">
           <span className="muted small" aria-live="polite">
@@ -476,7 +499,7 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
         <div className="track-head">{hasAudio ? 'Audio' : 'No audio'}</div>
         <div ref={waveRef} className={hasAudio ? 'wave' : 'wave flat'} />
         <div className="track-head">Samples</div>
-        <canvas ref={stripRef} className="strip" aria-label={`Sampled frames: ${counts[0]} unlabelled, ${counts[1]} partly labelled, ${counts[2]} labelled. Click to seek.`} role="img" onClick={stripClick} onMouseMove={stripHover} />
+        <canvas ref={stripRef} className="strip" aria-label={`Sampled frames: ${counts[0]} unlabelled, ${counts[1]} partly labelled, ${counts[2]} labelled${suggestedCount ? `; ${suggestedCount} of them suggested by a model` : ''}. Click to seek.`} role="img" onClick={stripClick} onMouseMove={stripHover} />
         <div className="track-head">Overview</div>
         <canvas
           ref={overviewRef}
