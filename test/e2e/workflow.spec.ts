@@ -144,6 +144,26 @@ test('create → import → sample → label → reload → pretrain → finetun
     expect(csv[0]).toBe('frame, face_id, timestamp, confidence, success, AU01_r, AU02_r, AU04_r, AU05_r, AU06_r, AU09_r, AU12_r, AU15_r, AU17_r, AU20_r, AU25_r, AU26_r');
     expect(csv).toHaveLength(1 + 100);
     await snap(page, 'workflow-06-exported');
+
+    // 9. Suggest frames with the newest model: they join the queue with their own mark, and the
+    // keys of the sampled frames reach them (they are the only unlabelled ones, so Shift+N lands on one).
+    await tab(page, 'Videos').click();
+    await page.getByLabel('Share of frames to suggest (%)').fill('2');
+    await page.getByRole('button', { name: 'Suggest 2 % of frames' }).click();
+    await expect(page.getByText(/\d+ frames suggested so far/)).toBeVisible({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Label subject-a.mp4' }).click();
+    await expect(page.getByTestId('label-progress')).toContainText(/2 of [3-9] sampled frames labelled/);
+    await expect(page.getByLabel('Sampled frame markers')).toContainText('suggested');
+    await page.keyboard.press('Shift+N');
+    const badge = page.locator('.badge.suggested');
+    await expect(badge).toBeVisible();
+    const at = await page.locator('.frame-readout strong').textContent();
+    await page.keyboard.press('p');
+    await expect(page.locator('.frame-readout strong')).not.toHaveText(at!);
+    await page.keyboard.press('n');
+    await expect(page.locator('.frame-readout strong')).toHaveText(at!);
+    await expect(badge).toBeVisible();
+    await snap(page, 'workflow-07-suggested');
   } finally {
     await shell.stop();
   }
