@@ -42,7 +42,7 @@ port.on('message', async (e: { data: ToBackend }) => {
     dialogs.get(m.id)?.(m.paths);
     dialogs.delete(m.id);
   } else if (m.type === 'mediaPath') {
-    let file: string | null = null;
+    let file: string | null;
     try {
       file = backend.project ? playbackFile(backend.project, m.videoId) : null;
     } catch {
