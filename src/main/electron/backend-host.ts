@@ -56,7 +56,4 @@ port.on('message', async (e: { data: ToBackend }) => {
     process.exit(0);
   }
 });
-backend
-  .openStartupProject()
-  .catch((err: Error) => console.warn(`Could not open the demo project: ${err.message}`))
-  .finally(() => post({ type: 'ready' }));
+backend.openStartupProject().catch((err: Error) => console.warn(`Could not open the demo project: ${err.message}`));
