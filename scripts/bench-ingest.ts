@@ -92,7 +92,7 @@ async function main() {
   ];
   for (const set of files) {
     for (const k of [1, DEFAULT_DETECT_EVERY]) {
-      let frames = 0, seconds = 0, faces = 0, fpsSum = 0, decodeFps = 0, agreeSum = 0, nmeSum = 0, decodeW = 640;
+      let frames = 0, seconds = 0, faces = 0, fpsSum = 0, decodeFps = 0, agreeSum = 0, nmeSum = 0;
       const t = { decodeMs: 0, detectMs: 0, landmarkMs: 0, alignMs: 0, writeMs: 0 };
       for (const file of set.paths) {
         const run = await ingest(file, k);
@@ -104,9 +104,8 @@ async function main() {
         fpsSum += run.probe.fps * run.result.frames;
         agreeSum += acc.agree * run.result.frames;
         nmeSum += acc.nme * run.result.frames;
-        decodeW = run.decodeWidth;
         for (const key of Object.keys(t) as (keyof typeof t)[]) t[key] += run.result.timings[key];
-        decodeFps += (await decodeOnly(file, decodeW)) * run.result.frames;
+        decodeFps += (await decodeOnly(file, run.decodeWidth)) * run.result.frames;
       }
       const fps = frames / seconds;
       const videoFps = fpsSum / frames;

@@ -178,7 +178,8 @@ function followProgress(io: LearnCliIO): () => void {
 export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void> {
   const out = io.out ?? ((l: string) => console.log(l));
   const { positionals, values: v } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS, strict: true });
-  let [command, ...rest] = positionals;
+  const command = positionals[0];
+  let rest = positionals.slice(1);
   let sub: string | undefined;
   if (command === 'labels') [sub, ...rest] = rest;
   const [target, ...files] = rest;

@@ -19,7 +19,6 @@ const { values } = parseArgs({
     host: { type: 'string' },
     port: { type: 'string' },
     root: { type: 'string', multiple: true },
-    open: { type: 'string' },
     'no-open': { type: 'boolean', default: false },
     project: { type: 'string' },
     help: { type: 'boolean', default: false },

@@ -42,7 +42,7 @@ port.on('message', async (e: { data: ToBackend }) => {
     dialogs.get(m.id)?.(m.paths);
     dialogs.delete(m.id);
   } else if (m.type === 'mediaPath') {
-    let file: string | null = null;
+    let file: string | null;
     try {
       file = backend.project ? playbackFile(backend.project, m.videoId) : null;
     } catch {
@@ -56,7 +56,4 @@ port.on('message', async (e: { data: ToBackend }) => {
     process.exit(0);
   }
 });
-backend
-  .openStartupProject()
-  .catch((err: Error) => console.warn(`Could not open the demo project: ${err.message}`))
-  .finally(() => post({ type: 'ready' }));
+backend.openStartupProject().catch((err: Error) => console.warn(`Could not open the demo project: ${err.message}`));

@@ -11,7 +11,6 @@ export type ToBackend =
   | { type: 'shutdown' };
 
 export type FromBackend =
-  | { type: 'ready' }
   | { type: 'reply'; id: number; envelope: Envelope<unknown> }
   | { type: 'event'; message: EventMessage }
   | { type: 'dialog'; id: number; kind: 'directory' | 'videos'; title?: string }

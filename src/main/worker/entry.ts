@@ -1,5 +1,6 @@
 /** Worker process entry: runs one task for its parent job, then exits. */
-import type { FromWorker, TaskImpl, TaskName, ToWorker, WorkerIO } from './protocol';
+import type { WorkerIO } from './io';
+import type { FromWorker, TaskImpl, TaskName, ToWorker } from './protocol';
 import { runIngest } from '../services/media/ingest-task';
 
 const tasks: { [K in TaskName]: TaskImpl<K> } = {

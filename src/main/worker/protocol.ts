@@ -5,6 +5,7 @@
 import type { IngestTask } from '../services/media/ingest-task';
 import type { FinetuneTask, PredictTask, PretrainTask, ProbeTask } from '../services/learn/train';
 import type { BaselineTask } from '../services/learn/baseline-task';
+import type { WorkerIO } from './io';
 
 export interface WorkerTasks {
   ingest: IngestTask;
@@ -19,6 +20,14 @@ export type TaskInput<K extends TaskName> = WorkerTasks[K]['input'];
 export type TaskEvent<K extends TaskName> = WorkerTasks[K]['event'];
 export type TaskResult<K extends TaskName> = WorkerTasks[K]['result'];
 
+type TaskEventMap = { [K in TaskName]: TaskEvent<K> };
+
+// Gives worker/io.ts's WorkerIO<K> each task's event type, without io.ts importing any task.
+declare module './io' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the members come from the extended type
+  interface TaskEvents extends TaskEventMap {}
+}
+
 export type ToWorker = { type: 'run'; task: TaskName; input: unknown } | { type: 'cancel' };
 
 export type FromWorker =
@@ -27,13 +36,5 @@ export type FromWorker =
   | { type: 'event'; event: unknown }
   | { type: 'done'; result: unknown }
   | { type: 'failed'; message: string };
-
-/** What a task implementation gets inside the worker. */
-export interface WorkerIO<K extends TaskName> {
-  signal: AbortSignal;
-  progress(fraction: number, message?: string): void;
-  log(line: string): void;
-  emit(event: TaskEvent<K>): void;
-}
 
 export type TaskImpl<K extends TaskName> = (input: TaskInput<K>, io: WorkerIO<K>) => Promise<TaskResult<K>>;

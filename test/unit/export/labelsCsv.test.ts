@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/shared/errors';
-import { exportLong, exportWide, parseCsvLine, parseLabelsCsv, writeLabels } from '../../../src/main/services/export/labelsCsv';
+import { csvRecords, exportLong, exportWide, parseLabelsCsv, writeLabels } from '../../../src/main/services/export/labelsCsv';
 import { Project } from '../../../src/main/services/store/project';
 import { labelsForVideo } from '../../../src/main/services/store/labels';
 import { addVideo } from '../../helpers/project';
@@ -33,13 +33,31 @@ function problem(fn: () => unknown): string {
   throw new Error('expected an error');
 }
 
-describe('parseCsvLine', () => {
+describe('csvRecords', () => {
   it('handles quotes, escaped quotes and empty fields', () => {
-    expect(parseCsvLine('a,"b,c","d""e",,f')).toEqual(['a', 'b,c', 'd"e', '', 'f']);
+    expect(csvRecords('a,"b,c","d""e",,f')[0]!.fields).toEqual(['a', 'b,c', 'd"e', '', 'f']);
+  });
+
+  it('keeps a quoted line break and comma inside their field, numbering each record by the line it starts on', () => {
+    expect(csvRecords('a,b\n"x\ny",z\nq,"r,s"\n')).toEqual([
+      { fields: ['a', 'b'], line: 1 },
+      { fields: ['x\ny', 'z'], line: 2 },
+      { fields: ['q', 'r,s'], line: 4 },
+    ]);
   });
 });
 
 describe('long form', () => {
+  it('reads an annotator name holding a comma or a line break, and counts rows by line after it', () => {
+    const csv = 'video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,"Smith, J"\nS01_1.mp4,4,AU01,3,"two\nlines"\nS01_1.mp4,500,AU01,1,x\n';
+    expect(problem(() => parseLabelsCsv(csv, base))).toMatch(/row 5: frame 500 is past the end/);
+    const ok = parseLabelsCsv(csv.replace('S01_1.mp4,500,AU01,1,x\n', ''), base);
+    expect(ok.labels.map((l) => [l.frame, l.annotator, l.row])).toEqual([
+      [3, 'Smith, J', 2],
+      [4, 'two\nlines', 3],
+    ]);
+  });
+
   it('reads video by file name, stem or id, AU in several spellings, FACS letters, and the annotator column', () => {
     const csv = 'video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,ann\nS01_1,4,12,E,\n2,0,au04,0,ann\n';
     const r = parseLabelsCsv(csv, base);

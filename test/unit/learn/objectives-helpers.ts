@@ -3,7 +3,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { tf } from '../../../src/main/services/learn/backend';
 import { modelConfig } from '../../../src/main/services/learn/config';
 import { AuModel } from '../../../src/main/services/learn/model';
-import type { PretrainBatch } from '../../../src/main/services/learn/objectives';
+import type { PretrainBatch } from '../../../src/main/services/learn/objectives/types';
 
 export function tinyModel(S = 16, T = 4): AuModel {
   return new AuModel(modelConfig('tiny', S, [12], { clipLength: T }), 1);

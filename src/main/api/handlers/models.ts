@@ -13,6 +13,7 @@ import { DEFAULT_FINETUNE_START, DEFAULT_OBJECTIVES, PRESETS, type FinetuneOverr
 import { computeModelMetrics } from '../../services/learn/evaluate';
 import { LEARN_JOB_KINDS, type FinetuneJobParams, type PretrainJobParams, type PredictJobParams } from '../../services/learn/jobs';
 import { findModelByName, getModel, modelDirFor, setModelMetrics } from '../../services/learn/store';
+import { objectiveCatalog, resolveObjectives } from '../../services/learn/objectives/catalog';
 import { runTask } from '../../worker/launch';
 import type { HandlerSlice } from './types';
 
@@ -74,7 +75,6 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
     },
 
     'learn/options': async (): Promise<LearnOptions> => {
-      const { objectiveFactories } = await import('../../services/learn/objectives');
       return {
         presets: (Object.keys(PRESETS) as (keyof typeof PRESETS)[]).map((name) => {
           const p = PRESETS[name];
@@ -88,7 +88,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
             ...(DEMO_MINUTES[name] ? { demoMinutes: DEMO_MINUTES[name] } : {}),
           };
         }),
-        objectives: objectiveFactories().map((f) => ({ kind: f.kind, label: f.label, description: f.description, params: f.params })),
+        objectives: objectiveCatalog().map((f) => ({ kind: f.kind, label: f.label, description: f.description, params: f.params })),
         defaultObjectives: DEFAULT_OBJECTIVES.map((o) => ({ kind: o.kind, weight: o.weight })),
         finetuneStart: DEFAULT_FINETUNE_START,
       };
@@ -98,7 +98,6 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
       checkNewName(a.name);
       if (a.objectives) {
         // Checked now so a typo fails at the button, not minutes later in the worker.
-        const { resolveObjectives } = await import('../../services/learn/objectives');
         try {
           resolveObjectives(a.objectives);
         } catch (err) {

@@ -50,30 +50,6 @@ export interface ParseResult {
 
 const MAX_REPORTED = 12;
 
-/** Splits one CSV line: quoted fields with "" escapes (kept for readers of single lines, e.g. ground truth). */
-export function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (line[i + 1] === '"') {
-          cur += '"';
-          i++;
-        } else quoted = false;
-      } else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
-}
-
 /**
  * Spreadsheets run a cell that starts with = + - @ (or a tab or CR) as a formula, so a video
  * or annotator named "=HYPERLINK(…)" would become live in Excel. Such text gets a leading ',
@@ -99,16 +75,17 @@ export function csvText(rows: readonly (readonly (string | number)[])[]): string
 
 /**
  * Records with the 1-based line each starts on. Quoted fields may hold commas and line breaks
- * (what our own exports write); the space OpenFace puts after each comma is trimmed.
+ * (what our own exports write); the space OpenFace puts after each comma is trimmed. `what`
+ * names the file in the error a malformed one gets.
  */
-export function csvRecords(text: string): { fields: string[]; line: number }[] {
+export function csvRecords(text: string, what = 'The labels file'): { fields: string[]; line: number }[] {
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
     parsed = parseCsv(text, { relax_column_count: true, relax_quotes: true, ltrim: true, rtrim: true, skip_empty_lines: true, info: true, bom: true }) as unknown as typeof parsed;
   } catch (err) {
     if (err instanceof CsvError) {
       const line = (err as CsvError & { lines?: number }).lines;
-      throw new ApiError('invalid_argument', `The labels file is not valid CSV${line ? ` at row ${line}` : ''}: ${err.message.replace(/^Invalid Record Length: |^[^:]*: /, '')}. Fix it and import again.`);
+      throw new ApiError('invalid_argument', `${what} is not valid CSV${line ? ` at row ${line}` : ''}: ${err.message.replace(/^Invalid Record Length: |^[^:]*: /, '')}. Fix it and import again.`);
     }
     throw err;
   }

@@ -4,6 +4,7 @@
  * a comma and a space between fields (OpenFace's habit; its readers trim), frames numbered
  * from 1, and faceless frames written as success 0 with zero intensities, as OpenFace does.
  */
+import { stringify } from 'csv-stringify/sync';
 import { auColumn } from '../../../shared/aus';
 import type { PredictionTrack } from '../../../shared/types';
 
@@ -14,13 +15,19 @@ export interface FrameFaces {
   score: Float32Array;
 }
 
+const CSV_OPTIONS = { delimiter: ', ', record_delimiter: 'unix' } as const;
+
+function openFaceColumns(aus: readonly number[]): string[] {
+  return ['frame', 'face_id', 'timestamp', 'confidence', 'success', ...aus.map((au) => `${auColumn(au)}_r`)];
+}
+
 export function openFaceHeader(aus: readonly number[]): string {
-  return ['frame', 'face_id', 'timestamp', 'confidence', 'success', ...aus.map((au) => `${auColumn(au)}_r`)].join(', ');
+  return stringify([openFaceColumns(aus)], CSV_OPTIONS).trimEnd();
 }
 
 export function openFaceCsv(track: PredictionTrack, fps: number, faces: FrameFaces): string {
   const lanes = track.aus.map((au) => track.values[au] ?? []);
-  const lines = [openFaceHeader(track.aus)];
+  const rows = [openFaceColumns(track.aus)];
   for (let f = 0; f < track.frameCount; f++) {
     const values = lanes.map((lane) => lane[f] ?? null);
     const success = faces.face[f] === 1 && values.every((v) => v !== null);
@@ -32,7 +39,7 @@ export function openFaceCsv(track: PredictionTrack, fps: number, faces: FrameFac
       success ? '1' : '0',
       ...values.map((v) => (success && v !== null ? Math.min(5, Math.max(0, v)) : 0).toFixed(2)),
     ];
-    lines.push(cells.join(', '));
+    rows.push(cells);
   }
-  return `${lines.join('\n')}\n`;
+  return stringify(rows, CSV_OPTIONS);
 }

@@ -191,6 +191,7 @@ async function select(options: InitBackendOptions): Promise<BackendInfo> {
         throw new Error(
           `AUW_TF_BACKEND=${forced} was requested but that backend could not be loaded: ${message(err)}. ` +
             `Install its package or unset AUW_TF_BACKEND to pick the best available backend.`,
+          { cause: err },
         );
       }
       failures.push(`${kind}: ${message(err)}`);

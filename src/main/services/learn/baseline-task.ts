@@ -3,7 +3,7 @@
  * a network and scored on the same held-out frames, so the Train view can say whether the
  * network beats the simple model on this project. No TensorFlow.js.
  */
-import type { WorkerIO } from '../../worker/protocol';
+import type { WorkerIO } from '../../worker/io';
 import { BaselineFeatures, fitBaseline, predictBaselineVideo } from './baseline';
 import { CropLibrary, type LabelledFrame, type VideoSource } from './data';
 import { MetricsAccumulator, type MetricsTable } from './metrics';

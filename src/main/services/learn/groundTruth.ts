@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseCsvLine } from '../export/labelsCsv';
+import { csvRecords } from '../export/labelsCsv';
 
 interface Manifest {
   format?: string;
@@ -36,15 +36,15 @@ export function groundTruthFileFor(videoPath: string): string | null {
 }
 
 export function readGroundTruth(file: string): GroundTruth {
-  const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim());
-  const header = parseCsvLine(lines[0] ?? '').map((h) => h.trim());
+  const records = csvRecords(fs.readFileSync(file, 'utf8'), `The ground truth ${file}`).map((r) => r.fields);
+  const header = (records[0] ?? []).map((h) => h.trim());
   const frameCol = header.findIndex((h) => h.toLowerCase() === 'frame');
   if (frameCol < 0) throw new Error(`${file}: no "frame" column`);
   const auCols = header.flatMap((h, i) => {
     const m = /^AU0*(\d+)(?:_r)?$/i.exec(h);
     return m ? [{ au: Number(m[1]), i }] : [];
   });
-  const rows = lines.slice(1).map((l) => parseCsvLine(l));
+  const rows = records.slice(1);
   const frames = rows.map((r) => Number(r[frameCol]));
   const frameCount = frames.reduce((a, b) => Math.max(a, b + 1), 0);
   const values = new Map<number, Float32Array>();

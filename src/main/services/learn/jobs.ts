@@ -21,6 +21,7 @@ import { Rng } from '../../../shared/rng';
 import { personOf } from '../../../shared/people';
 import { getModel, insertModel, labelledFrames, modelDirFor, normalisationOf, putPredictions, setModelMetrics, splitBySubject, trainingVideos } from './store';
 import type { TrainEvent, TrainResult } from './train';
+import { resolveObjectives } from './objectives/catalog';
 
 export interface PretrainJobParams {
   name: string;
@@ -100,8 +101,7 @@ export const pretrainJob: JobRunner = async (ctx) => {
     { modelDir: dir, config: cfg, videos },
     { signal: ctx.signal, onLog: (l) => ctx.log(l), onEvent: forward(ctx, 'pretrain', p.name, [0, 1]) },
   );
-  // Loaded lazily, as in the handlers: the registry pulls in TensorFlow.js.
-  const resolved = (await import('./objectives')).resolveObjectives(cfg.objectives);
+  const resolved = resolveObjectives(cfg.objectives);
   const id = insertModel(db, {
     stage: 'pretrain',
     parentId: null,

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import type { WorkerIO } from '../../worker/protocol';
+import type { WorkerIO } from '../../worker/io';
 import { Adam } from './adam';
 import { drawAugment } from './augment';
 import { assertTrainingBackend, initBackend, tf, type BackendInfo } from './backend';
@@ -18,7 +18,8 @@ import { clipAround, countFaces, CropLibrary, GEOMETRY_DIM, randomClip, type Cli
 import { maskedMse } from './losses';
 import { MetricsAccumulator, type MetricsTable } from './metrics';
 import { AuModel, forwardFlopsPerFrame, type VarGroup } from './model';
-import { createObjectives, needsGeometry } from './objectives';
+import { createObjectives } from './objectives';
+import { needsGeometry } from './objectives/catalog';
 import { GeometryHead } from './objectives/geometry';
 import { Rng } from '../../../shared/rng';
 import { planWindows, WindowMerger } from './windows';

@@ -4,7 +4,7 @@
  * Per-frame results stream back to the backend, which owns the database.
  */
 import fs from 'node:fs';
-import type { WorkerIO } from '../../worker/protocol';
+import type { WorkerIO } from '../../worker/io';
 import { CropFlag, CropStoreWriter } from './cropStore';
 import { decodeFrames } from './decode';
 import { FaceEngine } from './faces';

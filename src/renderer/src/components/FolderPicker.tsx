@@ -31,7 +31,7 @@ export function FolderPicker({ title, start, mode = 'folder', onPick, onCancel }
       (e: Error) => setError(e.message),
     );
   };
-  useEffect(() => go(start), []); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => go(start), []); // eslint-disable-line react-hooks/exhaustive-deps -- the starting folder, once; later moves go through go()
   useEffect(() => {
     dialogRef.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
   }, [listing]);

@@ -24,7 +24,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { tf } from '../backend';
 import { l2normalize } from '../losses';
 import type { AuModel } from '../model';
-import type { Objective, ObjectiveFactory, PretrainBatch } from '../objectives';
+import type { CreateObjective, Objective, PretrainBatch } from './types';
 import { ConvDecoder, VarSet, dense, frameFeatures } from './nets';
 
 /** A constant copy (tfjs has no stop-gradient op: a tensor made from the values has no gradient path). */
@@ -156,16 +156,4 @@ export class CrossIdentity implements Objective {
   }
 }
 
-export const crossIdentityFactory: ObjectiveFactory = {
-  kind: 'cross-identity',
-  label: 'Cross-identity reconstruction (Li & Shan 2023)',
-  description:
-    'Splits each frame into an identity part and an AU part, reconstructs faces from the AU part and the identity of another frame of the same person, swaps identities across people (the swap re-encoded must give back both parts), and pulls together the AU parts of different people that are nearest. The decoder is used only in pretraining.',
-  params: {
-    auDim: { default: 32, min: 2, max: 512, help: 'Size of the AU (expression) part.' },
-    idDim: { default: 16, min: 2, max: 512, help: 'Size of the identity part.' },
-    cycle: { default: 0.5, min: 0, max: 10, help: 'Weight of the cross-swap cycle term.' },
-    pull: { default: 0.1, min: 0, max: 10, help: 'Weight of the pull between nearest AU parts of different people.' },
-  },
-  create: (p, model) => new CrossIdentity(p, model),
-};
+export const createCrossIdentity: CreateObjective = (p, model) => new CrossIdentity(p, model);

@@ -18,7 +18,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { tf } from '../backend';
 import type { AuModel } from '../model';
-import type { Objective, ObjectiveFactory, PretrainBatch } from '../objectives';
+import type { CreateObjective, Objective, PretrainBatch } from './types';
 import { VarSet, dense, frameFeatures } from './nets';
 
 function smooth(src: ArrayLike<number>, off: number, S: number): Float32Array {
@@ -174,11 +174,4 @@ export class SingleFrameFlow implements Objective {
   }
 }
 
-export const flowFactory: ObjectiveFactory = {
-  kind: 'flow',
-  label: 'Single-frame optical flow (WSRTL 2022)',
-  description:
-    'From one frame’s features, predicts the motion to the next frame on a coarse grid; targets are Lucas–Kanade flow between consecutive aligned crops. The head is used only in training.',
-  params: { grid: { default: 8, min: 2, max: 32, help: 'Flow grid cells per side.' } },
-  create: (p, model) => new SingleFrameFlow(p, model),
-};
+export const createFlow: CreateObjective = (p, model) => new SingleFrameFlow(p, model);

@@ -18,7 +18,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { tf } from '../backend';
 import { GEOMETRY_DIM } from '../data';
 import type { AuModel } from '../model';
-import type { Objective, ObjectiveFactory, PretrainBatch } from '../objectives';
+import type { CreateObjective, Objective, PretrainBatch } from './types';
 import { VarSet, dense } from './nets';
 
 /** Masked mean squared error of predicted vs target displacements [N,D], mask [N]. */
@@ -69,12 +69,4 @@ class Geometry implements Objective {
   }
 }
 
-export const geometryFactory: ObjectiveFactory = {
-  kind: 'geometry',
-  label: 'Landmark motion (multi-task, as JAA-Net 2018)',
-  description:
-    "Predicts how each frame's 68 tracked landmarks moved away from the video's median face shape, in the aligned crop: the features must hold the face's movement, not the person. Uses the landmarks ingest already found; no labels.",
-  params: {},
-  needs: { geometry: true },
-  create: (_p, model) => new Geometry(model),
-};
+export const createGeometry: CreateObjective = (_p, model) => new Geometry(model);

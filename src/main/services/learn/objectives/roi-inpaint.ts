@@ -21,7 +21,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { tf } from '../backend';
 import { maskedMse } from '../losses';
 import type { AuModel } from '../model';
-import type { Objective, ObjectiveFactory, PretrainBatch } from '../objectives';
+import type { CreateObjective, Objective, PretrainBatch } from './types';
 import { Rng } from '../../../../shared/rng';
 import { CANONICAL_68 } from '../../media/template';
 import { ConvDecoder, VarSet } from './nets';
@@ -102,15 +102,4 @@ export class RoiInpaint implements Objective {
   }
 }
 
-export const roiInpaintFactory: ObjectiveFactory = {
-  kind: 'roi-inpaint',
-  label: 'RoI inpainting (WSRTL 2022)',
-  description:
-    'Masks square patches centred on AU regions (brows, eyes, nose, mouth corners, chin) and reconstructs the masked pixels from the frame’s features; the loss counts masked pixels only. The decoder is used only in pretraining.',
-  params: {
-    patches: { default: 2, min: 1, max: 8, help: 'Patches masked per frame.' },
-    size: { default: 0.2, min: 0.05, max: 0.5, help: 'Patch side as a fraction of the crop.' },
-    seed: { default: 1, min: 0, max: 2147483647, help: 'Seed of the patch placement.' },
-  },
-  create: (p, model) => new RoiInpaint(p, model),
-};
+export const createRoiInpaint: CreateObjective = (p, model) => new RoiInpaint(p, model);

@@ -29,7 +29,7 @@ export function AgreementView({ project, go }: { project: ProjectSummary; go: (r
   // A chosen coder who no longer has labels (all removed) falls back to the default pair.
   useEffect(() => {
     if (pair && (!names.includes(pair.a) || !names.includes(pair.b))) setPair(null);
-  }, [names.join('\n')]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [names.join('\n')]); // eslint-disable-line react-hooks/exhaustive-deps -- names is a new array each render; its content is what changes
   const shown = report.data && !report.error ? report.data : null;
   const a = pair?.a ?? shown?.coderA ?? '';
   const b = pair?.b ?? shown?.coderB ?? '';

@@ -101,7 +101,7 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
       out[i] = n === 0 ? 0 : n === aus.length ? 2 : 1;
     }
     return out;
-  }, [sampled, editor.version, aus]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [sampled, editor.version, aus]); // eslint-disable-line react-hooks/exhaustive-deps -- the editor is one object whose labels change in place; its version says when
   const done = useMemo(() => states.reduce((n, s) => n + (s === 2 ? 1 : 0), 0), [states]);
   /** Per sampled frame: 1 where a *Suggest frames* run put it in the queue. */
   const suggested = useMemo(() => {
@@ -122,16 +122,16 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
     if (lastMode.current === mode) return;
     lastMode.current = mode;
     if (firstOpen !== undefined && !sampled.includes(frame)) setFrame(firstOpen);
-  }, [mode, firstOpen]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [mode, firstOpen]); // eslint-disable-line react-hooks/exhaustive-deps -- runs on a switch of mode only, not on every frame move
   // Without a frame in the URL, start at the first sampled frame still to label.
   useEffect(() => {
     if (cursor === undefined && queue.data && (queue.data[0]?.videoId ?? videoId) === videoId && editor.loaded && frameCount) setFrame(firstOpen ?? 0);
-  }, [cursor, queue.data, editor.loaded, frameCount, videoId]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [cursor, queue.data, editor.loaded, frameCount, videoId]); // eslint-disable-line react-hooks/exhaustive-deps -- firstOpen changes as frames get labelled; the start frame must not follow it
 
   const [chosen, setChosen] = useState(() => Math.max(0, routeAu !== undefined ? aus.indexOf(routeAu) : 0));
   useEffect(() => {
     if (routeAu !== undefined && aus.includes(routeAu)) setChosen(aus.indexOf(routeAu));
-  }, [routeAu, routeFrame]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [routeAu, routeFrame]); // eslint-disable-line react-hooks/exhaustive-deps -- follows the URL; a change of the AU set alone keeps the chosen row
   const [overlay, setOverlay] = useState(() => localStorage.getItem('auw.overlay') !== 'off');
   const [help, setHelp] = useState(false);
   const [announce, setAnnounce] = useState('');

@@ -193,6 +193,7 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
   const frameToX = (f: number, v: { total: number; left: number }) => ((f + 0.5) / live.current.fps / live.current.duration) * v.total - v.left;
 
   const drawn = useRef(0);
+  const maxZoom = fps * 24;
   const draw = useCallback(() => {
     if (drawn.current) return;
     drawn.current = requestAnimationFrame(() => {
@@ -273,15 +274,13 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
       }
       const visible = (v.width / v.total) * d;
       setZoomInfo((z) => {
-        const atMax = zoomRef.current >= maxZoom() - 1e-6;
+        const atMax = zoomRef.current >= maxZoom - 1e-6;
         const atMin = v.total <= v.width + 1;
         return Math.abs(z.visible - visible) > 1e-3 || z.atMax !== atMax || z.atMin !== atMin ? { visible, atMax, atMin } : z;
       });
     });
-  }, [view]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [view, maxZoom]);
 
-  const fitZoom = () => (waveRef.current?.clientWidth ?? 800) / Math.max(duration, 1e-3);
-  const maxZoom = () => fps * 24;
 
   // Build wavesurfer once per video (peaks arrive once).
   useEffect(() => {
@@ -346,7 +345,7 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
       wsRef.current = null;
       rulerRef.current = null;
     };
-  }, [peaks, duration, draw]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [peaks, duration, draw]);
 
   // Cursor follows the current frame; wavesurfer scrolls it into view (centred) when it leaves.
   useEffect(() => {
@@ -368,7 +367,7 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
       const el = waveRef.current;
       if (!ws || !el) return;
       const width = el.clientWidth;
-      const next = Math.max(width / duration, Math.min(maxZoom(), px));
+      const next = Math.max(width / duration, Math.min(maxZoom, px));
       const v = view();
       const ax = anchorX ?? ((frame + 0.5) / fps / duration) * v.total - v.left;
       const t = ((v.left + ax) / v.total) * duration;
@@ -379,7 +378,7 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
       ws.setScroll(Math.max(0, (t / duration) * total - ax));
       draw();
     },
-    [duration, fps, frame, view, draw], // eslint-disable-line react-hooks/exhaustive-deps
+    [duration, fps, frame, view, draw, maxZoom],
   );
 
   // Ctrl+wheel zooms around the pointer; the plain wheel pans.
@@ -452,7 +451,7 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
     const c = [0, 0, 0];
     for (let i = 0; i < states.length; i++) c[states[i]!]!++;
     return c;
-  }, [states, statesVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [states, statesVersion]); // eslint-disable-line react-hooks/exhaustive-deps -- states is filled in place; statesVersion says when
   const suggestedCount = useMemo(() => suggested.reduce((n, x) => n + x, 0), [suggested]);
 
   return (

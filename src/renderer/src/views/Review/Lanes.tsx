@@ -110,7 +110,7 @@ function LanesImpl({ aus, frameCount, fps, a, b, openface, modelName, compareNam
     const span = e - s;
     const ns = Math.max(0, Math.min(frameCount - span, frame - span / 2));
     setRange([ns, ns + span]);
-  }, [frame]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [frame]); // eslint-disable-line react-hooks/exhaustive-deps -- recentres when the playhead moves, not when a zoom or pan changes the range
 
   const xOf = useCallback((f: number, w: number) => ((f + 0.5 - range[0]) / (range[1] - range[0])) * w, [range]);
 
@@ -303,7 +303,7 @@ function LanesImpl({ aus, frameCount, fps, a, b, openface, modelName, compareNam
     const m = new Map<number, number>();
     for (const row of labels.values()) for (const au of row.keys()) m.set(au, (m.get(au) ?? 0) + 1);
     return m;
-  }, [labels, labelsVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [labels, labelsVersion]); // eslint-disable-line react-hooks/exhaustive-deps -- labels is filled in place; labelsVersion says when
 
   const zoomed = range[1] - range[0] < frameCount - 0.5;
   return (

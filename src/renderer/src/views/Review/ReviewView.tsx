@@ -85,7 +85,7 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
     if (!finetuned.length) return setModelId(null);
     if (modelId === null || !finetuned.some((m) => m.id === modelId)) setModelId(finetuned[0]!.id);
     if (compareId !== null && !finetuned.some((m) => m.id === compareId)) setCompareId(null);
-  }, [finetuned]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [finetuned]); // eslint-disable-line react-hooks/exhaustive-deps -- corrects the choice when the model list changes, not when the user picks
   const a = usePredictions(modelId, videoId);
   const b = usePredictions(compareId !== modelId ? compareId : null, videoId);
   const modelA = finetuned.find((m) => m.id === modelId) ?? null;
@@ -107,7 +107,7 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
   const info = useFrameAsset('info', videoId, frame, !!video);
 
   // ── Disagreements ──────────────────────────────────────────────────────────────────────
-  const ranked = useMemo(() => disagreements(editor.all(), a.track), [editor.version, a.track]); // eslint-disable-line react-hooks/exhaustive-deps
+  const ranked = useMemo(() => disagreements(editor.all(), a.track), [editor.version, a.track]); // eslint-disable-line react-hooks/exhaustive-deps -- the editor's labels change in place; its version says when
   const visited = useRef(new Set<string>());
   const [current, setCurrent] = useState<{ frame: number; au: number; rank: number } | null>(null);
   useEffect(() => {

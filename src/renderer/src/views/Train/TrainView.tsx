@@ -64,7 +64,7 @@ export function TrainView({ project }: { project: ProjectSummary }) {
     return () => {
       alive = false;
     };
-  }, [api, running?.id, model?.id]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [api, running?.id, model?.id]); // eslint-disable-line react-hooks/exhaustive-deps -- refetch on another job or model, not on each progress update of the same one
 
   useEvent('jobs/progress', (job) => {
     if (!LEARN_KINDS.has(job.kind)) return;

@@ -1,4 +1,0 @@
-export * from './contract';
-export * from './errors';
-export * from './types';
-export * from './aus';
