@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { ApiError } from '../../../shared/errors';
 import type { Backend } from '../../backend';
-import { CropStoreReader } from '../../services/media/cropStore';
+import { CropStoreReader, cropFileFor } from '../../services/media/cropStore';
 import { extractStill } from '../../services/media/decode';
-import { checkVideoPath, cropFileFor, DEFAULT_DETECT_EVERY } from '../../services/media/import';
-import { proxyFileFor } from '../../services/media/proxy';
+import { checkVideoPath, DEFAULT_DETECT_EVERY } from '../../services/media/backend/import';
+import { proxyFileFor } from '../../services/media/backend/proxy';
 import { contentHash } from '../../services/media/probe';
 import { frameInfo } from '../../services/store/frames';
 import { createOrGrowSampleSet, labellingQueue, listSampleSets } from '../../services/store/samples';
