@@ -48,7 +48,8 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
         if (!fs.existsSync(abs)) throw new ApiError('not_found', `There is no file at ${abs}.`);
         return abs;
       });
-      return checked.map((p) => jobs.add('import', { path: p, alreadyAligned, detectEvery: detectEvery ?? DEFAULT_DETECT_EVERY, subject: subject ?? null }));
+      // sizeBytes: what the Jobs panel scales the running import's rate by for the queue's ETA.
+      return checked.map((p) => jobs.add('import', { path: p, alreadyAligned, detectEvery: detectEvery ?? DEFAULT_DETECT_EVERY, subject: subject ?? null, sizeBytes: fs.statSync(p).size }));
     },
     'videos/remove': ({ videoId }) => {
       getVideo(db(), videoId);
@@ -78,6 +79,7 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
         detectEvery: typeof p.detectEvery === 'number' ? p.detectEvery : DEFAULT_DETECT_EVERY,
         subject: video.subject,
         videoId,
+        sizeBytes: fs.statSync(video.path).size,
       });
     },
     'videos/relink': async ({ videoId, path }) => {
