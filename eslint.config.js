@@ -33,13 +33,6 @@ export default tseslint.config(
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   {
-    // Found by these rules in src/main/services/media/, which is being restructured in another
-    // branch: fixed there (ffmpeg.ts findFfmpeg's first `path = null`; ingest-task.ts's
-    // "disappeared during import" error without { cause }). Delete this block after that merge.
-    files: ['src/main/services/media/ffmpeg.ts', 'src/main/services/media/ingest-task.ts'],
-    rules: { 'no-useless-assignment': 'off', 'preserve-caught-error': 'off' },
-  },
-  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

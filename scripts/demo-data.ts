@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FaceEngine } from '../src/main/services/media/faces';
+import { FaceEngine } from '../src/main/services/media/worker/faces';
 import { AU_NAMES, DISFA_AUS } from './demo/aus';
 import { faceCatalog, loadIdentity, type Identity } from './demo/identities';
 import { subSeed } from './demo/rng';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ffmpegPath } from '../../src/main/services/media/ffmpeg';
-import type { FaceBox, FaceEngine } from '../../src/main/services/media/faces';
+import type { FaceBox, FaceEngine } from '../../src/main/services/media/worker/faces';
 import { faceFrame } from './aus';
 import { delaunay } from './delaunay';
 import { warpPiecewiseAffine, type RgbImage } from './render';

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFrames } from '../../src/main/services/media/decode';
-import { FaceEngine, FaceTracker, type FaceObservation } from '../../src/main/services/media/faces';
+import { FaceEngine, FaceTracker, type FaceObservation } from '../../src/main/services/media/worker/faces';
 import { faceFrame } from './aus';
 
 export interface FaceMeasure {

@@ -4,7 +4,7 @@ import { ApiError } from '../shared/errors';
 import type { EventBus } from './events';
 import type { Platform } from './platform';
 import { JobManager, type JobRunner } from './services/jobs/manager';
-import { DEFAULT_DETECT_EVERY } from './services/media/import';
+import { DEFAULT_DETECT_EVERY } from './services/media/backend/import';
 import { Project, type CreateOptions } from './services/store/project';
 import { failStrandedImports } from './services/store/videos';
 import type { Settings } from './settings';

@@ -5,7 +5,7 @@ import type { Handlers } from '../shared/contract';
 import { createHandlers } from './api/handlers/index';
 import { Backend } from './backend';
 import { appRoot } from './paths';
-import { importVideo } from './services/media/import';
+import { importVideo } from './services/media/backend/import';
 import { learnRunners } from './services/learn/jobs';
 import { suggestJob } from './services/learn/suggestJob';
 import { EventBus } from './events';

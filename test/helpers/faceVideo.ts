@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { ffmpegPath } from '../../src/main/services/media/ffmpeg';
-import { FaceEngine } from '../../src/main/services/media/faces';
+import { FaceEngine } from '../../src/main/services/media/worker/faces';
 
 export const DEMO_PHOTO = (n: number) => path.resolve(`node_modules/@vladmandic/face-api/demo/sample${n}.jpg`);
 

@@ -6,7 +6,7 @@ import { compose, namedRoots } from '../compose';
 import { keepRunningOnUnexpectedErrors } from '../unexpected';
 import { dispatch } from '../api/dispatch';
 import type { FromBackend, ToBackend } from './protocol';
-import { playbackFile } from '../services/media/playback';
+import { playbackFile } from '../services/media/backend/playback';
 
 const port = process.parentPort;
 const post = (m: FromBackend) => port.postMessage(m);

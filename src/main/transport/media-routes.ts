@@ -11,8 +11,8 @@ import { DISK_FULL_MESSAGE } from '../../shared/errors';
 import type { Backend } from '../backend';
 import { isDiskFull } from '../services/system-errors';
 import { sendFile } from './http';
-import { VIDEO_EXTENSIONS } from '../services/media/import';
-import { playbackFile } from '../services/media/playback';
+import { VIDEO_EXTENSIONS } from '../services/media/backend/import';
+import { playbackFile } from '../services/media/backend/playback';
 
 const TYPES: Record<string, string> = {
   '.mp4': 'video/mp4',

@@ -2,7 +2,7 @@
  * The typed protocol between a job (in the backend process) and the worker process that does
  * its heavy lifting. Each task names its input, the events it streams and its result.
  */
-import type { IngestTask } from '../services/media/ingest-task';
+import type { IngestTask } from '../services/media/worker/ingest';
 import type { FinetuneTask, PredictTask, PretrainTask, ProbeTask } from '../services/learn/train';
 import type { BaselineTask } from '../services/learn/baseline-task';
 import type { WorkerIO } from './io';

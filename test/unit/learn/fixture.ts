@@ -6,8 +6,7 @@
  */
 import path from 'node:path';
 import { compose } from '../../../src/main/compose';
-import { CropFlag, CropStoreWriter } from '../../../src/main/services/media/cropStore';
-import { cropFileFor } from '../../../src/main/services/media/import';
+import { CropFlag, CropStoreWriter, cropFileFor } from '../../../src/main/services/media/cropStore';
 import { setVideoStatus } from '../../../src/main/services/store/videos';
 import { dispatch } from '../../../src/main/api/dispatch';
 import type { MethodName, Params, Result } from '../../../src/shared/contract';

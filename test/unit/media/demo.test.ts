@@ -5,8 +5,8 @@ import { generateDemoData, type DemoManifest } from '../../../scripts/demo-data'
 import { measureVideo } from '../../../scripts/demo/measure-faces';
 import { CropFlag, CropStoreReader } from '../../../src/main/services/media/cropStore';
 import { audioPeaks } from '../../../src/main/services/media/decode';
-import { extractFaceCrops } from '../../../src/main/services/media/ingest';
-import { FaceEngine } from '../../../src/main/services/media/faces';
+import { runIngest, type IngestIO } from '../../../src/main/services/media/worker/ingest';
+import { FaceEngine } from '../../../src/main/services/media/worker/faces';
 import { probeVideo } from '../../../src/main/services/media/probe';
 import { tempDir } from './helpers';
 
@@ -89,7 +89,18 @@ describe('demo data', () => {
   it('extracts aligned crops into a store, and resumes after a cancel', async () => {
     const engine = await FaceEngine.load();
     const video = await probeVideo(join(a.dir, manifest.videos[1]!.file));
-    const full = await extractFaceCrops(video, join(a.dir, 'full.crops'), { engine, cropSize: 64 });
+    // The import pipeline as the worker runs it, detector thread included.
+    const ingest = (cropFile: string, o: { cropSize?: number; resume?: boolean; signal?: AbortSignal; onProgress?: (done: number) => void; onFrame?: (i: number) => void } = {}) => {
+      const io: IngestIO = {
+        signal: o.signal ?? new AbortController().signal,
+        progress: (f) => o.onProgress?.(Math.round(f * video.frameCount)),
+        log: () => {},
+        emit: (e) => e.rows.forEach((r) => o.onFrame?.(r.idx)),
+      };
+      const input = { probe: video, cropFile, cropSize: o.cropSize ?? 112, alreadyAligned: false, detectEvery: 3, maxDecodeWidth: 640, resumeFrames: o.resume ? video.frameCount : 0 };
+      return runIngest(input, io, engine).then((r) => ({ ...r, withFace: r.faces }));
+    };
+    const full = await ingest(join(a.dir, 'full.crops'), { cropSize: 64 });
     expect(full.frames).toBe(100);
     expect(full.withFace).toBeGreaterThanOrEqual(95);
     const r = await CropStoreReader.open(join(a.dir, 'full.crops'));
@@ -104,14 +115,14 @@ describe('demo data', () => {
     const ac = new AbortController();
     const path = join(a.dir, 'part.crops');
     await expect(
-      extractFaceCrops(video, path, { engine, cropSize: 64, signal: ac.signal, onProgress: (n) => n >= 40 && ac.abort() }),
+      ingest(path, { cropSize: 64, signal: ac.signal, onProgress: (n) => n >= 40 && ac.abort() }),
     ).rejects.toMatchObject({ name: 'AbortError' });
     const partial = await CropStoreReader.open(path);
     expect(partial.header.complete).toBe(false);
     expect(partial.frameCount).toBeGreaterThanOrEqual(40);
     await partial.close();
     const seen: number[] = [];
-    const res = await extractFaceCrops(video, path, { engine, resume: true, onFrame: (i) => seen.push(i) });
+    const res = await ingest(path, { resume: true, onFrame: (i) => seen.push(i) });
     expect(res.resumedAt).toBeGreaterThanOrEqual(40);
     expect(res.frames).toBe(100);
     expect(seen[0]).toBe(res.resumedAt);

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegPath } from '../../../src/main/services/media/ffmpeg';
-import { FaceEngine, FaceTracker, type RgbImage } from '../../../src/main/services/media/faces';
+import { FaceEngine, FaceTracker, type RgbImage } from '../../../src/main/services/media/worker/faces';
 
 const demoDir = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
 import type { DirEntry } from '../../../shared/types';
 import type { Backend } from '../../backend';
-import { VIDEO_EXTENSIONS } from '../../services/media/import';
+import { VIDEO_EXTENSIONS } from '../../services/media/backend/import';
 import { DB_FILE } from '../../services/store/project';
 import type { HandlerSlice } from './types';
 

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { ApiError } from '../../../shared/errors';
 import type { Backend } from '../../backend';
-import { CropStoreReader } from '../../services/media/cropStore';
+import { CropStoreReader, cropFileFor } from '../../services/media/cropStore';
 import { extractStill } from '../../services/media/decode';
-import { checkVideoPath, cropFileFor, DEFAULT_DETECT_EVERY } from '../../services/media/import';
-import { proxyFileFor } from '../../services/media/proxy';
+import { checkVideoPath, DEFAULT_DETECT_EVERY } from '../../services/media/backend/import';
+import { proxyFileFor } from '../../services/media/backend/proxy';
 import { contentHash } from '../../services/media/probe';
 import { frameInfo } from '../../services/store/frames';
 import { deleteVideo, getPeaks, getVideo, listVideos, setSubject, setVideoPath, videoSource } from '../../services/store/videos';
@@ -43,7 +43,8 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
         if (!fs.existsSync(abs)) throw new ApiError('not_found', `There is no file at ${abs}.`);
         return abs;
       });
-      return checked.map((p) => jobs.add('import', { path: p, alreadyAligned, detectEvery: detectEvery ?? DEFAULT_DETECT_EVERY, subject: subject ?? null }));
+      // sizeBytes: what the Jobs panel scales the running import's rate by for the queue's ETA.
+      return checked.map((p) => jobs.add('import', { path: p, alreadyAligned, detectEvery: detectEvery ?? DEFAULT_DETECT_EVERY, subject: subject ?? null, sizeBytes: fs.statSync(p).size }));
     },
     'videos/remove': ({ videoId }) => {
       getVideo(db(), videoId);
@@ -73,6 +74,7 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
         detectEvery: typeof p.detectEvery === 'number' ? p.detectEvery : DEFAULT_DETECT_EVERY,
         subject: video.subject,
         videoId,
+        sizeBytes: fs.statSync(video.path).size,
       });
     },
     'videos/relink': async ({ videoId, path }) => {

@@ -12,7 +12,7 @@ import { listModels } from '../store/models';
 import { listVideos } from '../store/videos';
 import { marksOfPerson, neutralFrames } from '../store/neutral';
 import { personOf } from '../../../shared/people';
-import { cropFileFor } from '../media/import';
+import { cropFileFor } from '../media/cropStore';
 import type { NeutralReference } from '../../../shared/types';
 import { GEOMETRY_DIM, type LabelledFrame, type NeutralPart, type VideoSource } from './data';
 

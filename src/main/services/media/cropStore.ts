@@ -8,7 +8,13 @@
 //   record i at 64 + i·recordSize: u8 flag | 3 pad | f32 score | f32 a, b, tx, ty (image→crop
 //                     similarity) | cropSize² · channels pixel bytes
 import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import type { Similarity } from './align';
+
+/** Where a project keeps a video's crop cache. */
+export function cropFileFor(projectDir: string, videoId: number): string {
+  return path.join(projectDir, 'media', `video-${videoId}.crops`);
+}
 
 export const CROP_MAGIC = 'AUCROPS\0';
 export const CROP_VERSION = 1;

@@ -111,7 +111,7 @@ function findFfprobe(ffmpeg: string): string | null {
 export function findFfmpeg(candidates: FfmpegCandidate[] = defaultCandidates()): ResolvedFfmpeg {
   const attempts: FfmpegAttempt[] = [];
   for (const c of candidates) {
-    let path: string | null = null;
+    let path: string | null;
     try {
       path = c.locate();
     } catch (e) {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Job } from '@shared/types';
 import { useApi, useEvent, useQuery } from '../api/hooks';
 import { useNotify } from './Notices';
+import { importQueueEta } from './importEta';
 
 export function formatEta(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '';
@@ -26,6 +27,8 @@ export function JobPanel() {
   const list = useQuery('jobs/list', { limit: 30 }, ['project']);
   const [jobs, setJobs] = useState<Job[]>([]);
   useEffect(() => setJobs(list.data ?? []), [list.data]);
+  // Re-rendered by each progress event, which is often enough for a minutes-scale estimate.
+  const queue = importQueueEta(jobs);
   useEvent('jobs/progress', (job) => {
     setJobs((all) => (all.some((j) => j.id === job.id) ? all.map((j) => (j.id === job.id ? job : j)) : [job, ...all]));
   });
@@ -34,6 +37,11 @@ export function JobPanel() {
     <section className="panel jobs" aria-labelledby="jobs-title">
       <h2 id="jobs-title">Jobs</h2>
       {jobs.length === 0 && <p className="muted small">No jobs yet. Imports and training runs show up here with progress and time left.</p>}
+      {queue && queue.count > 1 && (
+        <p className="small" data-testid="import-queue-eta">
+          {queue.count} imports to go{queue.etaSeconds !== null ? ` · all done in ≈ ${formatEta(queue.etaSeconds)}` : ' · time left once the first has a rate'}
+        </p>
+      )}
       <ul aria-label="Job list">
         {jobs.map((job) => (
           <li key={job.id} className={`job job-${job.state}`}>

@@ -1,21 +1,23 @@
 /**
  * The import job, backend side: probe and hash the file, register the video, hand the frames
- * to a worker process for face alignment, and write what it streams back. A failed or
+ * to the worker process's ingest pipeline (media/worker/ingest.ts), and store the frame rows it
+ * streams back. A failed or
  * cancelled import leaves no half-written crops or frame rows behind; one that was killed
  * (kill -9, power loss) keeps them, and Retry import continues from there.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { JobRunner } from '../jobs/manager';
-import { deleteFrames, insertFrames } from '../store/frames';
-import type { Db } from '../store/db';
-import { deleteVideo, failedVideoWithHash, getVideo, insertVideo, setPeaks, setVideoStatus } from '../store/videos';
-import { explainSystemError } from '../system-errors';
-import { runTask, WorkerCancelled } from '../../worker/launch';
-import { audioPeaks } from './decode';
-import { contentHash, probeVideo } from './probe';
+import type { JobRunner } from '../../jobs/manager';
+import { deleteFrames, insertFrames } from '../../store/frames';
+import type { Db } from '../../store/db';
+import { deleteVideo, failedVideoWithHash, getVideo, insertVideo, setPeaks, setVideoStatus } from '../../store/videos';
+import { explainSystemError } from '../../system-errors';
+import { runTask, WorkerCancelled } from '../../../worker/launch';
+import { cropFileFor } from '../cropStore';
+import { audioPeaks } from '../decode';
+import { contentHash, probeVideo } from '../probe';
 import { browserPlayable, makeProxy, proxyFileFor } from './proxy';
-import { ApiError } from '../../../shared/errors';
+import { ApiError } from '../../../../shared/errors';
 
 export const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.avi', '.mkv', '.webm'];
 export const PEAKS_PER_SECOND = 50;
@@ -29,10 +31,6 @@ export interface ImportParams {
   subject: string | null;
   /** Retry import: ingest into this existing (failed) video, keeping its labels and sample sets. */
   videoId?: number;
-}
-
-export function cropFileFor(projectDir: string, videoId: number): string {
-  return path.join(projectDir, 'media', `video-${videoId}.crops`);
 }
 
 export function checkVideoPath(p: string): void {
@@ -150,8 +148,9 @@ export const importVideo: JobRunner = async (ctx) => {
     const t = result.timings;
     ctx.log(
       `${name}: ${result.frames} frames, faces in ${result.faces} (${((100 * result.faces) / Math.max(1, result.frames)).toFixed(1)} %), ` +
-        `${(result.frames / result.seconds).toFixed(1)} frames/s; decode ${t.decodeMs.toFixed(0)} ms, detect ${t.detectMs.toFixed(0)} ms, ` +
-        `landmarks ${t.landmarkMs.toFixed(0)} ms, align ${t.alignMs.toFixed(0)} ms, write ${t.writeMs.toFixed(0)} ms`,
+        `${(result.frames / result.seconds).toFixed(1)} frames/s (${(result.frames / result.seconds / Math.max(1, probe.fps)).toFixed(1)}× real time); ` +
+        `decode wait ${t.decodeMs.toFixed(0)} ms, detect ${t.detectMs.toFixed(0)} ms (${result.detector === 'thread' ? `own thread, waited ${t.detectWaitMs.toFixed(0)} ms` : result.detector}), ` +
+        `landmarks ${t.landmarkMs.toFixed(0)} ms, align ${t.alignMs.toFixed(0)} ms, write wait ${t.writeMs.toFixed(0)} ms`,
     );
     setVideoStatus(db, videoId, 'ready');
     ctx.events.emit('data/changed', { domain: 'videos', videoId });

@@ -29,8 +29,11 @@ export interface FaceObservation {
 }
 
 export interface FaceEngineOptions {
-  /** 'tiny' is ~2× faster; 'full' is more precise on mouth and brows (see scripts/demo/measure-faces.ts). */
-  landmarkModel?: 'tiny' | 'full';
+  /**
+   * 'tiny' is ~2× faster; 'full' is more precise on mouth and brows (see scripts/demo/measure-faces.ts).
+   * 'none' loads the detector alone, for the pipeline's detector thread.
+   */
+  landmarkModel?: 'tiny' | 'full' | 'none';
   /** Tiny detector input size (multiple of 32): smaller is faster but misses small faces. */
   detectorInputSize?: number;
   minScore?: number;
@@ -59,8 +62,10 @@ export class FaceEngine {
     const dir = opts.modelDir ?? faceApiModelDir();
     const landmarkModel = opts.landmarkModel ?? 'full';
     if (!api.nets.tinyFaceDetector.isLoaded) await api.nets.tinyFaceDetector.loadFromDisk(dir);
-    const lm = landmarkModel === 'tiny' ? api.nets.faceLandmark68TinyNet : api.nets.faceLandmark68Net;
-    if (!lm.isLoaded) await lm.loadFromDisk(dir);
+    if (landmarkModel !== 'none') {
+      const lm = landmarkModel === 'tiny' ? api.nets.faceLandmark68TinyNet : api.nets.faceLandmark68Net;
+      if (!lm.isLoaded) await lm.loadFromDisk(dir);
+    }
     return new FaceEngine(api, {
       landmarkModel,
       detectorInputSize: opts.detectorInputSize ?? 224,
@@ -68,8 +73,16 @@ export class FaceEngine {
     });
   }
 
-  get landmarkModel(): 'tiny' | 'full' {
+  get landmarkModel(): 'tiny' | 'full' | 'none' {
     return this.opts.landmarkModel;
+  }
+
+  get detectorInputSize(): number {
+    return this.opts.detectorInputSize;
+  }
+
+  get minScore(): number {
+    return this.opts.minScore;
   }
 
   private get tf(): Tf {
@@ -108,14 +121,18 @@ export class FaceEngine {
     const tf = this.tf;
     const crops: { x: number; y: number; w: number; h: number }[] = [];
     const tensors = items.map(({ image, box }) => {
-      const x = Math.max(0, Math.floor(box.x));
-      const y = Math.max(0, Math.floor(box.y));
+      const x = Math.min(image.width - 1, Math.max(0, Math.floor(box.x)));
+      const y = Math.min(image.height - 1, Math.max(0, Math.floor(box.y)));
       const w = Math.max(1, Math.min(image.width - x, Math.floor(box.x + box.width) - x));
       const h = Math.max(1, Math.min(image.height - y, Math.floor(box.y + box.height) - y));
       crops.push({ x, y, w, h });
-      return tf.tidy(() => tf.slice3d(this.toTensor(image), [y, x, 0], [h, w, 3]));
+      // Cut the box out before it becomes a tensor: the whole frame as int32 costs more than the crop's net input.
+      const bytes = new Uint8Array(w * h * 3);
+      for (let r = 0; r < h; r++) bytes.set(image.data.subarray(((y + r) * image.width + x) * 3, ((y + r) * image.width + x + w) * 3), r * w * 3);
+      return tf.tensor3d(bytes, [h, w, 3], 'int32');
     });
     try {
+      if (this.opts.landmarkModel === 'none') throw new Error('this face engine was loaded without a landmark net');
       const net = this.opts.landmarkModel === 'tiny' ? this.api.nets.faceLandmark68TinyNet : this.api.nets.faceLandmark68Net;
       const res = await net.detectLandmarks(tensors);
       const list = Array.isArray(res) ? res : [res];
@@ -155,8 +172,15 @@ function shapeFrame(lm: Float32Array): { cx: number; cy: number; s: number } {
   return { cx, cy, s: Math.sqrt(ss / 68) || 1 };
 }
 
+/** Detections computed ahead of the tracker (the pipeline's detector thread), per frame of a batch. */
+export type Detections = Promise<FaceDetection[]> | undefined;
+
 export interface TrackerOptions {
-  /** Run the detector on every k-th frame; frames between reuse a box predicted from the last landmarks. */
+  /**
+   * Run the detector on every k-th frame (frames 0, k, 2k … of the tracker's input); frames between
+   * reuse a box predicted from the last landmarks. A fixed grid, so a stage ahead of the tracker
+   * knows which frames to detect on; a lost track detects off the grid until it has a face again.
+   */
   detectEvery?: number;
   /** After this many frames without our face, take whichever face is nearest the last known position. */
   reacquireAfter?: number;
@@ -173,7 +197,8 @@ export class FaceTracker {
   private lastLandmarks: Float32Array | null = null;
   private boxRel: { dx: number; dy: number; w: number; h: number } | null = null;
   private lastScore = 0;
-  private sinceDetect = Infinity;
+  /** Frames the tracker has seen: its position on the detection grid. */
+  private frameNo = 0;
   private lost = 0;
   private readonly k: number;
   private readonly reacquireAfter: number;
@@ -193,7 +218,7 @@ export class FaceTracker {
     this.last = null;
     this.lastLandmarks = null;
     this.boxRel = null;
-    this.sinceDetect = Infinity;
+    this.frameNo = 0;
     this.lost = 0;
     this.coasted = 0;
   }
@@ -274,20 +299,34 @@ export class FaceTracker {
     return { box, score: this.lastScore, landmarks: lm, source: 'tracked' };
   }
 
-  /** Processes consecutive frames of one video; returns one observation (or null: no face) per frame. */
-  async processBatch(frames: RgbImage[]): Promise<(FaceObservation | null)[]> {
+  /** Frames on the grid: the ones `processBatch` detects on unless it is already tracking them. */
+  static onGrid(frameNo: number, detectEvery: number): boolean {
+    return frameNo % Math.max(1, Math.floor(detectEvery)) === 0;
+  }
+
+  /**
+   * Processes consecutive frames of one video; returns one observation (or null: no face) per
+   * frame. `detections[i]`, where given, is frame i's detector output computed elsewhere; frames
+   * without one are detected here when the tracker needs it.
+   */
+  async processBatch(frames: RgbImage[], detections: Detections[] = []): Promise<(FaceObservation | null)[]> {
     const out: (FaceObservation | null)[] = [];
+    const base = this.frameNo;
+    const detect = async (j: number) => (await detections[j]) ?? (await this.engine.detect(frames[j]!));
     // Frames are chained (each box comes from the previous result), so batch the landmark net
     // over runs of tracked frames that share one predicted box, and over detected frames.
     let i = 0;
+    let redo = false;
     while (i < frames.length) {
-      const needDetect = this.sinceDetect >= this.k || !this.lastLandmarks;
+      this.frameNo = base + i;
+      const needDetect = redo || FaceTracker.onGrid(this.frameNo, this.k) || !this.lastLandmarks;
+      redo = false;
       if (needDetect) {
         // Detect on a run of frames, then one landmark batch for all of them.
         const run: { idx: number; det: FaceDetection | null }[] = [];
         const span = this.k === 1 ? frames.length - i : 1;
         for (let j = i; j < i + span; j++) {
-          const det = this.choose(await this.engine.detect(frames[j]!));
+          const det = this.choose(await detect(j));
           run.push({ idx: j, det });
           if (det) {
             this.last = det.box;
@@ -308,11 +347,10 @@ export class FaceTracker {
             out.push(await this.coast(frames[r.idx]!));
           }
         }
-        this.sinceDetect = 1;
         i += span;
         continue;
       }
-      const runLen = Math.min(this.k - this.sinceDetect, frames.length - i);
+      const runLen = Math.min(this.k - (this.frameNo % this.k), frames.length - i);
       const box = this.predictedBox()!;
       const prev = this.lastLandmarks!;
       const lms = await this.engine.landmarks(frames.slice(i, i + runLen).map((image) => ({ image, box })));
@@ -325,11 +363,11 @@ export class FaceTracker {
         }
         this.remember(box, lm, false);
         out.push({ box, score: this.lastScore, landmarks: lm, source: 'tracked' });
-        this.sinceDetect++;
         i++;
       }
-      if (!ok) this.sinceDetect = this.k; // redo this frame with the detector
+      if (!ok) redo = true; // this frame again, with the detector
     }
+    this.frameNo = base + frames.length;
     return out;
   }
 

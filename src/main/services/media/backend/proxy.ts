@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runFfmpeg } from './ffmpeg';
-import type { VideoProbe } from './probe';
+import { runFfmpeg } from '../ffmpeg';
+import type { VideoProbe } from '../probe';
 
 const PLAYABLE: Record<string, readonly string[]> = {
   '.mp4': ['h264', 'vp9', 'av1'],

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import type { Project } from '../store/project';
-import { videoSource } from '../store/videos';
+import type { Project } from '../../store/project';
+import { videoSource } from '../../store/videos';
 import { proxyFileFor } from './proxy';
 
 /** The file a <video> element should play: the proxy where the import made one, else the original. */

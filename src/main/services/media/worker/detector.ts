@@ -1,0 +1,135 @@
+/**
+ * The pipeline's detect stage in a worker thread: the face detector runs on its own core, ahead
+ * of the landmark net on the main thread, so the two face models overlap instead of taking turns.
+ * Each side runs tfjs wasm with one thread: on two cores, two single-threaded models beat one
+ * model on two threads (XNNPACK's pool waits on a core that is busy with the other model).
+ */
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { appRoot, runningFromBundle } from '../../../paths';
+import { FaceEngine, type FaceDetection, type FaceEngineOptions, type RgbImage } from './faces';
+
+export const DETECTOR_ROLE = 'auw:face-detector';
+
+/** Where face detection runs: the detector thread, or this thread when no thread could start. */
+export interface Detector {
+  readonly where: 'thread' | 'inline';
+  detect(image: RgbImage): Promise<FaceDetection[]>;
+  /** Milliseconds the detector itself spent (on its own thread when threaded). */
+  readonly detectMs: number;
+  readonly calls: number;
+  close(): Promise<void>;
+}
+
+type Request = { id: number; data: Uint8Array; width: number; height: number };
+type Reply = { id: number; dets?: FaceDetection[]; error?: string; ms: number } | { ready: true } | { failed: string };
+
+function threadEntry(): { file: string | URL; source?: string } {
+  if (runningFromBundle()) return { file: path.join(appRoot(), 'out/main/worker.js') };
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return { file: path.join(here, 'detector-boot.mjs'), source: pathToFileURL(path.join(here, 'detector.ts')).href };
+}
+
+/** A detector in a worker thread; resolves once its models are loaded, rejects if it cannot start. */
+export async function startDetectorThread(opts: Pick<FaceEngineOptions, 'detectorInputSize' | 'minScore'>): Promise<Detector> {
+  const entry = threadEntry();
+  const worker = new Worker(entry.file, { workerData: { role: DETECTOR_ROLE, source: entry.source, opts } });
+  const waiting = new Map<number, { resolve: (d: FaceDetection[]) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  let detectMs = 0;
+  let calls = 0;
+  let dead: Error | null = null;
+  const failAll = (err: Error) => {
+    dead ??= err;
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  };
+  await new Promise<void>((resolve, reject) => {
+    worker.on('message', (m: Reply) => {
+      if ('ready' in m) return resolve();
+      if ('failed' in m) return reject(new Error(m.failed));
+      const w = waiting.get(m.id);
+      waiting.delete(m.id);
+      detectMs += m.ms;
+      calls++;
+      if (m.error !== undefined) w?.reject(new Error(m.error));
+      else w?.resolve(m.dets!);
+    });
+    worker.on('error', (err) => {
+      reject(err);
+      failAll(err);
+    });
+    worker.on('exit', (code) => {
+      const err = new Error(`The face detector thread stopped (exit code ${code}).`);
+      reject(err);
+      failAll(err);
+    });
+  });
+  return {
+    where: 'thread',
+    get detectMs() {
+      return detectMs;
+    },
+    get calls() {
+      return calls;
+    },
+    detect(image) {
+      if (dead) return Promise.reject(dead);
+      const id = next++;
+      // A copy travels (transferred, not cloned): the caller keeps its frame for the landmark net.
+      const data = image.data.slice();
+      const p = new Promise<FaceDetection[]>((resolve, reject) => waiting.set(id, { resolve, reject }));
+      worker.postMessage({ id, data, width: image.width, height: image.height } satisfies Request, [data.buffer]);
+      return p;
+    },
+    async close() {
+      failAll(new Error('The face detector was closed.'));
+      await worker.terminate();
+    },
+  };
+}
+
+/** Detection on the calling thread: where threads are unavailable, and for tests of the stage itself. */
+export function inlineDetector(engine: FaceEngine): Detector {
+  const start = { ms: engine.timings.detectMs, calls: engine.timings.detectCalls };
+  return {
+    where: 'inline',
+    get detectMs() {
+      return engine.timings.detectMs - start.ms;
+    },
+    get calls() {
+      return engine.timings.detectCalls - start.calls;
+    },
+    detect: (image) => engine.detect(image),
+    close: async () => {},
+  };
+}
+
+/** The thread's side: load the detector, answer requests in order. */
+export async function runDetectorThread(): Promise<void> {
+  const port = parentPort!;
+  const data = workerData as { opts: FaceEngineOptions };
+  let engine: FaceEngine;
+  try {
+    engine = await FaceEngine.load({ ...data.opts, landmarkModel: 'none' });
+  } catch (err) {
+    port.postMessage({ failed: err instanceof Error ? err.message : String(err) } satisfies Reply);
+    return;
+  }
+  port.on('message', async (m: Request) => {
+    const t0 = performance.now();
+    try {
+      const dets = await engine.detect({ data: m.data, width: m.width, height: m.height });
+      port.postMessage({ id: m.id, dets, ms: performance.now() - t0 } satisfies Reply);
+    } catch (err) {
+      port.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err), ms: performance.now() - t0 } satisfies Reply);
+    }
+  });
+  port.postMessage({ ready: true } satisfies Reply);
+}
+
+/** True inside a thread started by startDetectorThread (the bundled worker entry asks). */
+export function isDetectorThread(): boolean {
+  return !isMainThread && (workerData as { role?: string } | null)?.role === DETECTOR_ROLE;
+}
