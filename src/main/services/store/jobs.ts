@@ -32,23 +32,27 @@ const toJob = (r: Row): Job => ({
 
 const now = () => new Date().toISOString();
 
+// Every column but the log: it can hold hundreds of kB per job (training appends per step) and
+// is read only where it is shown.
+const COLUMNS = 'id, kind, state, params, progress, message, eta_seconds, error, created_at, started_at, finished_at';
+
 export function insertJob(db: Db, kind: string, params: Record<string, unknown>): Job {
   const id = Number(db.prepare('INSERT INTO jobs (kind, params, created_at) VALUES (?, ?, ?)').run(kind, JSON.stringify(params), now()).lastInsertRowid);
   return getJob(db, id);
 }
 
 export function getJob(db: Db, id: number): Job {
-  const row = db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+  const row = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`).get(id) as Row | undefined;
   if (!row) throw new ApiError('not_found', `There is no job ${id} in this project.`);
   return toJob(row);
 }
 
 export function listJobs(db: Db, limit: number): Job[] {
-  return (db.prepare('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(toJob);
+  return (db.prepare(`SELECT ${COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?`).all(limit) as Row[]).map(toJob);
 }
 
 export function nextQueuedJob(db: Db): Job | null {
-  const row = db.prepare("SELECT * FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1").get() as Row | undefined;
+  const row = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1`).get() as Row | undefined;
   return row ? toJob(row) : null;
 }
 
