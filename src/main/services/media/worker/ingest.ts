@@ -133,17 +133,20 @@ interface StagedFrame {
 async function* detectStage(frames: AsyncIterable<RawFrame>, detector: Detector, detectEvery: number, start: number, t: IngestTimings): AsyncGenerator<StagedFrame> {
   const it = frames[Symbol.asyncIterator]();
   const ahead: Promise<IteratorResult<StagedFrame>>[] = [];
-  const pull = () =>
-    ahead.push(
-      it.next().then((r): IteratorResult<StagedFrame> => {
-        if (r.done) return { done: true, value: undefined };
-        const onGrid = FaceTracker.onGrid(r.value.index - start, detectEvery);
-        const detections = onGrid ? detector.detect(r.value) : undefined;
-        // A detection that fails surfaces where the tracker awaits it, not as an unhandled rejection.
-        detections?.catch(() => undefined);
-        return { done: false, value: { frame: r.value, detections } };
-      }),
-    );
+  const pull = () => {
+    const next = it.next().then((r): IteratorResult<StagedFrame> => {
+      if (r.done) return { done: true, value: undefined };
+      const onGrid = FaceTracker.onGrid(r.value.index - start, detectEvery);
+      const detections = onGrid ? detector.detect(r.value) : undefined;
+      // A detection that fails surfaces where the tracker awaits it, not as an unhandled rejection.
+      detections?.catch(() => undefined);
+      return { done: false, value: { frame: r.value, detections } };
+    });
+    // A read-ahead frame that fails (a cancel kills ffmpeg under all of them) throws where it is
+    // awaited in order; the ones behind it are never awaited and must not count as unhandled.
+    next.catch(() => undefined);
+    ahead.push(next);
+  };
   try {
     for (let n = 0; n < READ_AHEAD; n++) pull();
     for (;;) {
