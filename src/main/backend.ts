@@ -3,7 +3,8 @@ import path from 'node:path';
 import { ApiError } from '../shared/errors';
 import type { EventBus } from './events';
 import type { Platform } from './platform';
-import { JobManager, type JobRunner } from './services/jobs/manager';
+import { JobManager, type Runners } from './services/jobs/manager';
+import { JOB_KINDS, type JobKinds } from './services/jobs/kinds';
 import { DEFAULT_DETECT_EVERY } from './services/media/backend/import';
 import { Project, type CreateOptions } from './services/store/project';
 import { failStrandedImports } from './services/store/videos';
@@ -20,7 +21,7 @@ export class Backend {
     readonly platform: Platform,
     readonly settings: Settings,
     readonly events: EventBus,
-    private readonly runners: Readonly<Record<string, JobRunner>> = {},
+    private readonly runners: Runners<JobKinds>,
     /** Where `npm run demo:data` writes the demo videos (manifest.json and mp4s). */
     readonly demoDir: string | null = null,
   ) {}
@@ -84,7 +85,7 @@ export class Backend {
     let jobs: JobManager;
     try {
       // What a crash left behind: running jobs become interrupted, stranded imports failed (Retry import).
-      jobs = new JobManager(project, this.events, this.runners);
+      jobs = new JobManager(project, this.events, JOB_KINDS, this.runners);
       jobs.recover();
       failStrandedImports(project.db);
     } catch (err) {

@@ -74,7 +74,7 @@ const modelName = z
   .min(1, 'a model name is required')
   .max(80, 'keep the model name under 80 characters')
   .refine((n) => /[A-Za-z0-9]/.test(n), 'the model name needs at least one letter or digit');
-const learnPreset = z.enum(['tiny', 'quick', 'default', 'gpu']);
+export const learnPreset = z.enum(['tiny', 'quick', 'default', 'gpu']);
 /** What the encoder reads: the crop minus its video's median crop (person-specific), or the plain crop. */
 const inputNorm = z.enum(['video-median', 'none'], { message: 'input normalisation is "video-median" or "none"' });
 
@@ -86,7 +86,7 @@ const objectiveSpec = z
   })
   .strict();
 
-const labelRule = z.discriminatedUnion('kind', [
+export const labelRule = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('mean') }).strict(),
   z.object({ kind: z.literal('coder'), coder: annotator }).strict(),
 ]);

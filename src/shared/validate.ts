@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { contract, isMethodName, type Args, type MethodName } from './contract';
 import { ApiError } from './errors';
 
-function describe(issues: z.core.$ZodIssue[]): string {
+export function describeIssues(issues: z.core.$ZodIssue[]): string {
   return issues
     .slice(0, 5)
     .map((issue) => {
@@ -20,7 +20,7 @@ export function parseCall(method: unknown, raw: unknown): { method: MethodName; 
   }
   const parsed = contract[method].input.safeParse(raw ?? {});
   if (!parsed.success) {
-    throw new ApiError('invalid_argument', `Bad argument to ${method}: ${describe(parsed.error.issues)}.`);
+    throw new ApiError('invalid_argument', `Bad argument to ${method}: ${describeIssues(parsed.error.issues)}.`);
   }
   return { method, args: parsed.data as Args<MethodName> };
 }

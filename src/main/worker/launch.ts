@@ -24,15 +24,10 @@ export interface RunOptions<K extends TaskName> {
 
 const CANCEL_GRACE_MS = 5000;
 
-export class WorkerCancelled extends Error {
-  constructor() {
-    super('The job was cancelled.');
-  }
-}
-
 /**
  * Runs one task in a fresh child process (heavy work never shares the backend's event loop;
- * a crash or kill -9 takes down only the worker). Cancel asks the task to stop, then kills it.
+ * a crash or kill -9 takes down only the worker). Cancel asks the task to stop, then kills it;
+ * a cancelled task rejects with the signal's reason (an AbortError), however the worker ended.
  */
 export function runTask<K extends TaskName>(task: K, input: TaskInput<K>, opts: RunOptions<K>): Promise<TaskResult<K>> {
   const { file, execArgv } = workerEntry();
@@ -60,12 +55,12 @@ export function runTask<K extends TaskName>(task: K, input: TaskInput<K>, opts: 
       else if (m.type === 'log') opts.onLog?.(m.line);
       else if (m.type === 'event') opts.onEvent?.(m.event as TaskEvent<K>);
       else if (m.type === 'done') finish(() => resolve(m.result as TaskResult<K>));
-      else if (m.type === 'failed') finish(() => reject(opts.signal.aborted ? new WorkerCancelled() : new Error(m.message)));
+      else if (m.type === 'failed') finish(() => reject(opts.signal.aborted ? opts.signal.reason : new Error(m.message)));
     });
     child.on('error', (err) => finish(() => reject(err)));
     child.on('exit', (code, sig) => {
       finish(() =>
-        reject(opts.signal.aborted ? new WorkerCancelled() : new Error(`The worker process stopped unexpectedly (${sig ?? `exit code ${code}`}).`)),
+        reject(opts.signal.aborted ? opts.signal.reason : new Error(`The worker process stopped unexpectedly (${sig ?? `exit code ${code}`}).`)),
       );
     });
     if (opts.signal.aborted) return onAbort();

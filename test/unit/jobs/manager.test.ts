@@ -4,7 +4,9 @@ import type { EventMessage } from '../../../src/shared/contract';
 import { ApiError, DISK_FULL_MESSAGE } from '../../../src/shared/errors';
 import type { Job, JobState } from '../../../src/shared/types';
 import { EventBus } from '../../../src/main/events';
-import { JobCancelled, JobManager, type JobContext, type JobRunner } from '../../../src/main/services/jobs/manager';
+import { z } from 'zod';
+import { JobManager, type JobContext, type Runners } from '../../../src/main/services/jobs/manager';
+import type { KindRegistry } from '../../../src/main/services/jobs/kinds';
 import { getJob, insertJob, updateJob } from '../../../src/main/services/store/jobs';
 import { Project } from '../../../src/main/services/store/project';
 import { compose } from '../../../src/main/compose';
@@ -18,7 +20,7 @@ const tmp = tmpDirs('auw-jobs-');
 let project: Project;
 let events: EventBus;
 let rec: ReturnType<typeof recordEvents>;
-let manager: JobManager;
+let manager: JobManager<typeof kinds>;
 
 /** Per job id: resolved when its runner starts (with its context), and a gate the test opens. */
 interface Step {
@@ -40,8 +42,8 @@ function step(id: number): Step {
 }
 
 /** A runner that announces its start and then waits for the test (or its abort signal). */
-function gated(onAbort: 'reject' | 'ignore'): JobRunner {
-  return async (ctx) => {
+function gated(onAbort: 'reject' | 'ignore') {
+  return async (ctx: JobContext): Promise<void> => {
     active += 1;
     maxActive = Math.max(maxActive, active);
     startOrder.push(ctx.job.id);
@@ -51,7 +53,7 @@ function gated(onAbort: 'reject' | 'ignore'): JobRunner {
       if (onAbort === 'reject') {
         await Promise.race([
           s.finish.promise,
-          new Promise<never>((_, reject) => ctx.signal.addEventListener('abort', () => reject(new JobCancelled()), { once: true })),
+          new Promise<never>((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true })),
         ]);
       } else {
         await s.finish.promise;
@@ -62,7 +64,16 @@ function gated(onAbort: 'reject' | 'ignore'): JobRunner {
   };
 }
 
-const runners: Record<string, JobRunner> = {
+// One lane: these tests are about the order and states within a lane (lanes.test.ts: across lanes).
+const anyParams = z.record(z.string(), z.unknown());
+const kinds = {
+  work: { lane: 'media', params: anyParams, redo: 'Add it again.' },
+  stubborn: { lane: 'media', params: anyParams, redo: 'Add it again.' },
+  other: { lane: 'media', params: anyParams, redo: 'Add it again.' },
+  fail: { lane: 'media', params: anyParams, redo: 'Add it again.' },
+} satisfies KindRegistry;
+
+const runners: Runners<typeof kinds> = {
   work: gated('reject'),
   stubborn: gated('ignore'),
   other: gated('reject'),
@@ -83,7 +94,7 @@ beforeEach(() => {
   project = Project.create(path.join(tmp.make(), 'proj'), { name: 'Jobs', auSet: { preset: 'disfa' } });
   events = new EventBus();
   rec = recordEvents(events);
-  manager = new JobManager(project, events, runners);
+  manager = new JobManager(project, events, kinds, runners);
   steps = new Map();
   startOrder = [];
   active = 0;
@@ -143,7 +154,7 @@ describe('queue', () => {
   });
 
   it('refuses an unknown job kind', () => {
-    const err = caught(() => manager.add('nope', {}));
+    const err = caught(() => manager.add('nope' as keyof typeof kinds, {}));
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).code).toBe('invalid_argument');
     expect(manager.list(10)).toEqual([]);
@@ -280,7 +291,7 @@ describe('recovery and shutdown', () => {
     const crashed = insertJob(project.db, 'work', {});
     updateJob(project.db, crashed.id, { state: 'running', progress: 0.3 });
     const queued = insertJob(project.db, 'work', {});
-    const fresh = new JobManager(project, events, runners);
+    const fresh = new JobManager(project, events, kinds, runners);
     expect(fresh.recover()).toBe(1);
     expect(getJob(project.db, crashed.id)).toMatchObject({ state: 'interrupted', progress: 0.3 });
     expect(getJob(project.db, queued.id).state).toBe('queued');

@@ -22,7 +22,12 @@ describe('jobs table', () => {
     const a = insertJob(project.db, 'ingest', { videoId: 3, options: { fast: true } });
     const b = insertJob(project.db, 'pretrain', {});
     expect(a).toMatchObject({ kind: 'ingest', state: 'queued', progress: 0, params: { videoId: 3, options: { fast: true } }, startedAt: null });
-    expect(nextQueuedJob(project.db)?.id).toBe(a.id);
+    expect(nextQueuedJob(project.db, ['ingest', 'pretrain'])?.id).toBe(a.id);
+    // A lane asks for its own kinds only; `except` finds the kinds no lane has.
+    expect(nextQueuedJob(project.db, ['pretrain'])?.id).toBe(b.id);
+    expect(nextQueuedJob(project.db, ['predict'])).toBeNull();
+    expect(nextQueuedJob(project.db, ['ingest'], { except: true })?.id).toBe(b.id);
+    expect(nextQueuedJob(project.db, ['ingest', 'pretrain'], { except: true })).toBeNull();
     expect(listJobs(project.db, 10).map((j) => j.id)).toEqual([b.id, a.id]);
     expect(listJobs(project.db, 1)).toHaveLength(1);
     expect((caught(() => getJob(project.db, 999)) as ApiError).code).toBe('not_found');
@@ -41,6 +46,14 @@ describe('jobs table', () => {
     expect(done.startedAt).toBe(running.startedAt);
     const log = (project.db.prepare('SELECT log FROM jobs WHERE id = ?').get(job.id) as { log: string }).log;
     expect(log).toBe('first\nsecond\n');
+  });
+
+  it('reads a row whose params are JSON but not an object as no params, so listing jobs still works', () => {
+    const bad = insertJob(project.db, 'pretrain', {});
+    const list = insertJob(project.db, 'pretrain', {});
+    project.db.prepare('UPDATE jobs SET params = ? WHERE id = ?').run('null', bad.id);
+    project.db.prepare('UPDATE jobs SET params = ? WHERE id = ?').run('[1, 2]', list.id);
+    expect(listJobs(project.db, 10).map((j) => j.params)).toEqual([{}, {}]);
   });
 
   it('refuses an unknown state at the SQL level', () => {

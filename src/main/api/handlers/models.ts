@@ -15,7 +15,11 @@ import { LEARN_JOB_KINDS, type FinetuneJobParams, type PretrainJobParams, type P
 import { findModelByName, getModel, modelDirFor, setModelMetrics } from '../../services/learn/store';
 import { objectiveCatalog, resolveObjectives } from '../../services/learn/objectives/catalog';
 import { runTask } from '../../worker/launch';
+import { isKindOf, jobParams } from '../../services/jobs/kinds';
 import type { HandlerSlice } from './types';
+
+/** The job kinds that train a model of a name. */
+const TRAINING = ['pretrain', 'finetune'] as const;
 
 type M =
   | 'learn/backend'
@@ -57,7 +61,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
     const pending = backend
       .requireJobs()
       .list(500)
-      .find((j) => (j.state === 'queued' || j.state === 'running') && (LEARN_JOB_KINDS as readonly string[]).includes(j.kind) && j.params.name === name);
+      .find((j) => (j.state === 'queued' || j.state === 'running') && jobParams(j, TRAINING)?.name === name);
     if (pending) throw new ApiError('conflict', `Job ${pending.id} is already training "${name}". Wait for it, or cancel it.`);
   };
 
@@ -115,7 +119,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
       });
       overrides.model = defined({ clipLength: a.clipLength, inputNorm: a.inputNorm });
       const params: PretrainJobParams = { name: a.name, preset: a.preset, overrides, ...(a.videoIds ? { videoIds: a.videoIds } : {}) };
-      return backend.requireJobs().add('pretrain', params as unknown as Record<string, unknown>);
+      return backend.requireJobs().add('pretrain', params);
     },
 
     'models/finetune': (a) => {
@@ -153,14 +157,14 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
         // The rule in force when queued: a later change of rule does not change this model.
         labelRule: getLabelRule(db()),
       };
-      return backend.requireJobs().add('finetune', params as unknown as Record<string, unknown>);
+      return backend.requireJobs().add('finetune', params);
     },
 
     'predictions/run': ({ modelId, videoIds }) => {
       const model = getModel(db(), modelId);
       if (model.stage !== 'finetune') throw new ApiError('invalid_argument', `${model.name} is only pretrained: finetune it on labels before predicting.`);
       const params: PredictJobParams = { modelId, ...(videoIds ? { videoIds } : {}) };
-      return backend.requireJobs().add('predict', params as unknown as Record<string, unknown>);
+      return backend.requireJobs().add('predict', params);
     },
 
     'models/metrics': ({ modelId }) => {
@@ -177,24 +181,21 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
       let name: string;
       if (modelId !== undefined) name = getModel(db(), modelId).name;
       else {
-        const job = getJob(db(), jobId!);
-        if (!(LEARN_JOB_KINDS as readonly string[]).includes(job.kind) || typeof job.params.name !== 'string') {
-          throw new ApiError('invalid_argument', `Job ${jobId} is not a training job.`);
-        }
-        name = job.params.name;
+        const trains = jobParams(getJob(db(), jobId!), TRAINING);
+        if (!trains) throw new ApiError('invalid_argument', `Job ${jobId} is not a training job.`);
+        name = trains.name;
       }
       return readCurve(modelDirFor(project().dir, name)) as unknown as CurvePoint[];
     },
 
     'models/resume': ({ jobId }) => {
       const job = getJob(db(), jobId);
-      if (!(LEARN_JOB_KINDS as readonly string[]).includes(job.kind)) throw new ApiError('invalid_argument', `Job ${jobId} is a ${job.kind} job; only training and prediction jobs resume here.`);
+      if (!isKindOf(job.kind, LEARN_JOB_KINDS)) throw new ApiError('invalid_argument', `Job ${jobId} is a ${job.kind} job; only training and prediction jobs resume here.`);
       if (!['interrupted', 'failed', 'cancelled'].includes(job.state)) throw new ApiError('conflict', `Job ${jobId} is ${job.state}; only an interrupted, failed or cancelled job can be resumed.`);
-      if (typeof job.params.name === 'string' && findModelByName(db(), job.params.name)) {
-        throw new ApiError('conflict', `"${job.params.name}" already finished; there is nothing to resume.`);
-      }
-      // Same kind, same parameters: the worker finds the checkpoint and continues from it.
-      return backend.requireJobs().add(job.kind, job.params);
+      const trained = jobParams(job, TRAINING)?.name;
+      if (trained !== undefined && findModelByName(db(), trained)) throw new ApiError('conflict', `"${trained}" already finished; there is nothing to resume.`);
+      // Same kind, same parameters (read through the kind's schema): the worker finds the checkpoint and continues from it.
+      return backend.requireJobs().requeue(job);
     },
 
     'models/remove': ({ modelId }) => {

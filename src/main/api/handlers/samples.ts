@@ -34,7 +34,7 @@ export function sampleHandlers(backend: Backend): HandlerSlice<M> {
       }
       if (!listVideos(db()).some((v) => v.status === 'ready')) throw new ApiError('invalid_argument', 'There are no imported videos to suggest frames in. Import videos first.');
       const params: SuggestJobParams = { modelId: model.id, percent, ...(videoIds ? { videoIds: [...new Set(videoIds)] } : {}) };
-      return backend.requireJobs().add('suggest', params as unknown as Record<string, unknown>);
+      return backend.requireJobs().add('suggest', params);
     },
   };
 }

@@ -8,6 +8,7 @@ import { proxyFileFor } from '../../services/media/backend/proxy';
 import { contentHash } from '../../services/media/probe';
 import { frameInfo } from '../../services/store/frames';
 import { deleteVideo, getPeaks, getVideo, listVideos, setSubject, setVideoPath, videoSource } from '../../services/store/videos';
+import { jobParams } from '../../services/jobs/kinds';
 import type { HandlerSlice } from './types';
 
 type M =
@@ -59,19 +60,19 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
       const imports = backend
         .requireJobs()
         .list(500)
-        .filter((j) => j.kind === 'import' && j.params.path === video.path);
-      const active = imports.some((j) => j.state === 'queued' || j.state === 'running');
+        .map((j) => ({ job: j, params: jobParams(j, ['import']) }))
+        .filter((j) => j.params?.path === video.path);
+      const active = imports.some(({ job }) => job.state === 'queued' || job.state === 'running');
       // 'ingesting' with no live job: its failure could not be written (a full disk).
       const stranded = (video.status === 'ingesting' || video.status === 'pending') && !active;
       if (video.status !== 'failed' && !stranded) throw new ApiError('conflict', `${video.name} is ${video.status}; only a failed or interrupted import can be retried.`);
       if (!fs.existsSync(video.path)) throw new ApiError('not_found', `The video file ${video.path} is missing. Put it back, or import the moved file.`);
       // Same settings as the import that failed (the newest import job of this file).
-      const last = imports[0];
-      const p = (last?.params ?? {}) as { alreadyAligned?: unknown; detectEvery?: unknown };
+      const last = imports[0]?.params;
       return backend.requireJobs().add('import', {
         path: video.path,
-        alreadyAligned: p.alreadyAligned === true,
-        detectEvery: typeof p.detectEvery === 'number' ? p.detectEvery : DEFAULT_DETECT_EVERY,
+        alreadyAligned: last?.alreadyAligned ?? false,
+        detectEvery: last?.detectEvery ?? DEFAULT_DETECT_EVERY,
         subject: video.subject,
         videoId,
         sizeBytes: fs.statSync(video.path).size,

@@ -1,12 +1,16 @@
 import type { Job } from '../../../shared/types';
 import { ApiError } from '../../../shared/errors';
+import { describeIssues } from '../../../shared/validate';
 import type { EventBus } from '../../events';
 import type { Project } from '../store/project';
 import { getJob, insertJob, listJobs, markInterrupted, nextQueuedJob, updateJob, type JobUpdate } from '../store/jobs';
 import { explainSystemError } from '../system-errors';
+import type { JobKind, JobKindSpec, JobKinds, JobLane, KindRegistry, ParamsIn, ParamsOf, ResultOf } from './kinds';
 
-export interface JobContext {
+export interface JobContext<P = unknown> {
   job: Job;
+  /** The row's params, read through its kind's schema. */
+  params: P;
   project: Project;
   events: EventBus;
   signal: AbortSignal;
@@ -15,42 +19,74 @@ export interface JobContext {
   log(line: string): void;
 }
 
-export type JobRunner = (ctx: JobContext) => Promise<void>;
+/** Runs one kind of job; rejects (or returns once `signal` aborted) to stop it. */
+export type RunnerOf<R extends KindRegistry, K extends keyof R> = (ctx: JobContext<ParamsOf<R, K>>) => Promise<ResultOf<R, K>>;
+export type Runners<R extends KindRegistry> = { [K in keyof R]: RunnerOf<R, K> };
+/** A runner of the app's job kinds. */
+export type JobRunner<K extends JobKind> = RunnerOf<JobKinds, K>;
 
-/** Thrown (or rethrown) by a runner when its signal aborted. */
-export class JobCancelled extends Error {
-  constructor() {
-    super('cancelled');
-  }
+interface Running {
+  id: number;
+  controller: AbortController;
+  done: Promise<void>;
 }
 
 const PROGRESS_WRITE_MS = 250;
 
 /**
- * Runs a project's jobs one at a time, in order. Each job gets its own AbortController; state,
- * progress and log live in the jobs table so a crash leaves a record, which `recover()` turns
- * into 'interrupted' on the next open.
+ * Runs a project's jobs, one at a time per lane (kinds.ts) and in order within it; the lanes
+ * run side by side, writing through the project's one connection from this process. Each job
+ * gets its own AbortController; state, progress and log live in the jobs table so a crash
+ * leaves a record, which `recover()` turns into 'interrupted' on the next open.
  */
-export class JobManager {
-  private running: { id: number; controller: AbortController; done: Promise<void> } | null = null;
+export class JobManager<R extends KindRegistry = JobKinds> {
+  private readonly running = new Map<JobLane, Running>();
+  private readonly lanes: Map<JobLane, string[]>;
   private stopped = false;
 
   constructor(
     private readonly project: Project,
     private readonly events: EventBus,
-    private readonly runners: Readonly<Record<string, JobRunner>>,
-  ) {}
+    private readonly kinds: R,
+    private readonly runners: Runners<R>,
+  ) {
+    this.lanes = new Map();
+    for (const [kind, spec] of Object.entries(kinds)) this.lanes.set(spec.lane, [...(this.lanes.get(spec.lane) ?? []), kind]);
+  }
 
   recover(): number {
     return markInterrupted(this.project.db);
   }
 
-  add(kind: string, params: Record<string, unknown>): Job {
-    if (!this.runners[kind]) throw new ApiError('invalid_argument', `There is no job kind "${kind}".`);
+  add<K extends keyof R & string>(kind: K, params: ParamsIn<R, K>): Job {
+    const spec = this.spec(kind);
+    if (!spec) throw new ApiError('invalid_argument', `There is no job kind "${kind}".`);
+    const parsed = spec.params.safeParse(params);
+    if (!parsed.success) throw new ApiError('invalid_argument', `Bad ${kind} job: ${describeIssues(parsed.error.issues)}.`);
+    return this.enqueue(kind, parsed.data);
+  }
+
+  /**
+   * Queues a stored job again, same kind and params (resuming training from its checkpoint):
+   * a row whose params no longer read is refused with what is wrong, and nothing is queued.
+   */
+  requeue(job: Job): Job {
+    const spec = this.spec(job.kind);
+    if (!spec) throw new ApiError('invalid_argument', `Job ${job.id} is a ${job.kind} job, which this version of AU Workbench does not run.`);
+    const parsed = spec.params.safeParse(job.params);
+    if (!parsed.success) throw new ApiError('invalid_argument', `${staleMessage(job, describeIssues(parsed.error.issues))} ${spec.redo}`);
+    return this.enqueue(job.kind, parsed.data);
+  }
+
+  private enqueue(kind: string, params: Record<string, unknown>): Job {
     const job = insertJob(this.project.db, kind, params);
     this.events.emit('jobs/progress', job);
     queueMicrotask(() => this.pump());
     return job;
+  }
+
+  private spec(kind: string): JobKindSpec | undefined {
+    return Object.hasOwn(this.kinds, kind) ? this.kinds[kind] : undefined;
   }
 
   /** Final states that could not be written (a full disk): shown from memory, written once possible. */
@@ -70,8 +106,9 @@ export class JobManager {
 
   cancel(id: number): Job {
     const job = getJob(this.project.db, id);
-    if (this.running?.id === id && job.state === 'running') {
-      this.running.controller.abort();
+    const running = [...this.running.values()].find((r) => r.id === id);
+    if (running && job.state === 'running') {
+      running.controller.abort();
       return this.publish(updateJob(this.project.db, id, { message: 'Cancelling…' }));
     }
     if (job.state === 'queued' || job.state === 'interrupted') {
@@ -80,14 +117,14 @@ export class JobManager {
     throw new ApiError('conflict', `Job ${id} is already ${job.state}; only queued or running jobs can be cancelled.`);
   }
 
-  /** Resolves when the queue is empty (tests and the CLI wait on this). */
+  /** Resolves when every lane's queue is empty (tests and the CLI wait on this). */
   async idle(): Promise<void> {
-    while (this.running) await this.running.done;
+    while (this.running.size) await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
   async shutdown(): Promise<void> {
     this.stopped = true;
-    this.running?.controller.abort();
+    for (const r of this.running.values()) r.controller.abort();
     await this.idle();
   }
 
@@ -96,22 +133,47 @@ export class JobManager {
     return job;
   }
 
+  /** Starts the next job of each idle lane. */
   private pump(): void {
-    if (this.running || this.stopped || !this.project.isOpen) return;
-    let next: Job | null;
+    if (this.stopped || !this.project.isOpen) return;
     try {
-      next = nextQueuedJob(this.project.db);
+      this.failUnknownKinds();
+      for (const [lane, kinds] of this.lanes) {
+        if (this.running.has(lane)) continue;
+        const next = nextQueuedJob(this.project.db, kinds);
+        if (!next || !this.take(next)) continue;
+        const controller = new AbortController();
+        const done = this.run(next, controller).finally(() => {
+          this.running.delete(lane);
+          this.pump();
+        });
+        this.running.set(lane, { id: next.id, controller, done });
+      }
     } catch (err) {
       console.error('[jobs] could not read the queue:', err);
-      return;
     }
-    if (!next) return;
-    const controller = new AbortController();
-    const done = this.run(next, controller).finally(() => {
-      this.running = null;
-      this.pump();
-    });
-    this.running = { id: next.id, controller, done };
+  }
+
+  /** Ids this manager has started or failed: a row still queued after that could not be written. */
+  private readonly taken = new Set<number>();
+
+  /**
+   * False for a job already taken whose row still reads 'queued' (its state could not be
+   * written, a full disk): taking it again would run it again, in a loop. The next open finds it.
+   */
+  private take(job: Job): boolean {
+    if (this.taken.has(job.id)) return false;
+    this.taken.add(job.id);
+    return true;
+  }
+
+  /** Queued rows of a kind this version does not have (queued by another version) would wait forever. */
+  private failUnknownKinds(): void {
+    const known = [...this.lanes.values()].flat();
+    for (let job = nextQueuedJob(this.project.db, known, { except: true }); job && this.take(job); job = nextQueuedJob(this.project.db, known, { except: true })) {
+      const error = `This version of AU Workbench has no "${job.kind}" jobs; it was probably queued by another version, which can run it.`;
+      this.record(job, { state: 'failed', etaSeconds: null, error, message: 'Failed.' });
+    }
   }
 
   /**
@@ -142,11 +204,20 @@ export class JobManager {
 
   private async runUnguarded(queued: Job, controller: AbortController): Promise<void> {
     const db = this.project.db;
+    const spec = this.kinds[queued.kind]!;
+    const parsed = spec.params.safeParse(queued.params);
+    if (!parsed.success) {
+      const error = `${staleMessage(queued, describeIssues(parsed.error.issues))} ${spec.redo}`;
+      this.record(queued, { state: 'failed', etaSeconds: null, error, message: 'Failed.' });
+      return;
+    }
     const started = Date.now();
     let job = this.record(queued, { state: 'running', progress: 0, message: 'Starting…' });
     let lastWrite = 0;
-    const ctx: JobContext = {
+    const ctx: JobContext<ParamsOf<R, string>> = {
       job,
+      // What the kind's own schema read: the runner of that kind takes exactly this.
+      params: parsed.data as ParamsOf<R, string>,
       project: this.project,
       events: this.events,
       signal: controller.signal,
@@ -174,11 +245,12 @@ export class JobManager {
     };
     try {
       await this.runners[queued.kind]!(ctx);
-      if (controller.signal.aborted) throw new JobCancelled();
+      // A runner that ignored its signal and returned was still cancelled.
+      controller.signal.throwIfAborted();
       this.record(job, { state: 'done', progress: 1, etaSeconds: null, message: 'Done.' });
     } catch (err) {
       if (!this.project.isOpen) return;
-      if (controller.signal.aborted || err instanceof JobCancelled) {
+      if (controller.signal.aborted) {
         this.record(job, { state: this.stopped ? 'interrupted' : 'cancelled', etaSeconds: null, message: 'Cancelled.' });
       } else {
         const message = explainSystemError(err)?.message ?? (err instanceof Error ? err.message : String(err));
@@ -186,4 +258,8 @@ export class JobManager {
       }
     }
   }
+}
+
+function staleMessage(job: Job, issues: string): string {
+  return `The stored settings of ${job.kind} job ${job.id} do not read (${issues}); it was probably queued by another version of AU Workbench.`;
 }

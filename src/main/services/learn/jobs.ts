@@ -7,11 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JobContext, JobRunner } from '../jobs/manager';
+import type { JobParams } from '../jobs/kinds';
 import { runTask } from '../../worker/launch';
 import type { LabelRule, LearnProgress } from '../../../shared/types';
 import { getLabelRule } from '../store/labelRule';
 import { ApiError } from '../../../shared/errors';
-import { finetuneConfig, pretrainConfig, type FinetuneOverrides, type PresetName, type PretrainOverrides } from './config';
+import { finetuneConfig, pretrainConfig, type FinetuneOverrides } from './config';
 import type { ModelFile } from './checkpoint';
 import { computeModelMetrics } from './evaluate';
 import type { LabelledFrame, VideoSource } from './data';
@@ -23,38 +24,10 @@ import { getModel, insertModel, labelledFrames, modelDirFor, normalisationOf, pu
 import type { TrainEvent, TrainResult } from './train';
 import { resolveObjectives } from './objectives/catalog';
 
-export interface PretrainJobParams {
-  name: string;
-  preset: PresetName;
-  overrides: PretrainOverrides;
-  videoIds?: number[];
-}
-
-export interface FinetuneJobParams {
-  name: string;
-  preset: PresetName;
-  parentId: number | null;
-  overrides: FinetuneOverrides;
-  valFraction: number;
-  /**
-   * Cross-validation over people for the reported metrics: this many folds, each trained on
-   * the others' labels and scored on its own (0 = none; then `valFraction` holds people out).
-   * Absent in jobs queued before it existed.
-   */
-  cvFolds?: number;
-  splitSeed: number;
-  /** Predict every frame of every video once trained (and compute the metrics). */
-  predict: boolean;
-  /** Train and validate on these videos only. */
-  videoIds?: number[];
-  /** Which coder's value a frame and AU take (the project's rule when queued; absent in older jobs). */
-  labelRule?: LabelRule;
-}
-
-export interface PredictJobParams {
-  modelId: number;
-  videoIds?: number[];
-}
+/** Declared with their schemas in jobs/kinds.ts (rows outlive the code that queued them). */
+export type PretrainJobParams = JobParams<'pretrain'>;
+export type FinetuneJobParams = JobParams<'finetune'>;
+export type PredictJobParams = JobParams<'predict'>;
 
 /** model.json without its weights (the backend process never loads tfjs). */
 export function readModelMeta(dir: string): ModelFile {
@@ -86,8 +59,8 @@ function backendLabel(b: { kind: string; threads?: number; simd?: boolean }): st
   return b.kind === 'wasm' ? `wasm${b.simd ? '-simd' : ''}${b.threads && b.threads > 1 ? `×${b.threads}` : ''}` : b.kind;
 }
 
-export const pretrainJob: JobRunner = async (ctx) => {
-  const p = ctx.job.params as unknown as PretrainJobParams;
+export const pretrainJob: JobRunner<'pretrain'> = async (ctx) => {
+  const p = ctx.params;
   const project = ctx.project;
   const db = project.db;
   const cfg = pretrainConfig(p.preset, project.cropSize, project.auSet().aus, p.overrides);
@@ -121,10 +94,11 @@ export const pretrainJob: JobRunner = async (ctx) => {
   });
   ctx.log(`Saved pretrained model ${p.name} (#${id}): ${result.steps} steps in ${result.seconds.toFixed(0)} s, ${result.framesPerSec.toFixed(0)} frames/s on ${backendLabel(result.backend)}.`);
   ctx.events.emit('data/changed', { domain: 'models' });
+  return { modelId: id };
 };
 
-export const finetuneJob: JobRunner = async (ctx) => {
-  const p = ctx.job.params as unknown as FinetuneJobParams;
+export const finetuneJob: JobRunner<'finetune'> = async (ctx) => {
+  const p = ctx.params;
   const project = ctx.project;
   const db = project.db;
   const aus = project.auSet().aus;
@@ -228,6 +202,7 @@ export const finetuneJob: JobRunner = async (ctx) => {
   ctx.log(`Saved finetuned model ${p.name} (#${id})${cv ? '' : `; best validation at step ${result.bestStep}`}.`);
   ctx.events.emit('data/changed', { domain: 'models' });
   if (p.predict) await predictAndMeasure(ctx, id, undefined, [0.85, 1]);
+  return { modelId: id };
 };
 
 /** The baseline on the same folds; a failure there is logged, never fails the network's job. */
@@ -274,8 +249,8 @@ export function foldPeople(people: readonly string[], folds: number, seed: numbe
   return Array.from({ length: folds }, (_, f) => order.filter((_, i) => i % folds === f).sort());
 }
 
-export const predictJob: JobRunner = async (ctx) => {
-  const p = ctx.job.params as unknown as PredictJobParams;
+export const predictJob: JobRunner<'predict'> = async (ctx) => {
+  const p = ctx.params;
   await predictAndMeasure(ctx, p.modelId, p.videoIds, [0, 1]);
 };
 
@@ -316,7 +291,7 @@ export async function predictAndMeasure(ctx: JobContext, modelId: number, videoI
   ctx.events.emit('data/changed', { domain: 'models' });
 }
 
-export const learnRunners: Record<(typeof LEARN_JOB_KINDS)[number], JobRunner> = {
+export const learnRunners: { [K in (typeof LEARN_JOB_KINDS)[number]]: JobRunner<K> } = {
   pretrain: pretrainJob,
   finetune: finetuneJob,
   predict: predictJob,

@@ -5,6 +5,7 @@
  * (suggest.ts) and store the picks as suggested sample sets of that model.
  */
 import type { JobRunner } from '../jobs/manager';
+import type { JobParams } from '../jobs/kinds';
 import { runTask } from '../../worker/launch';
 import { ApiError } from '../../../shared/errors';
 import { getLabelRule } from '../store/labelRule';
@@ -14,12 +15,8 @@ import { predictAndMeasure } from './jobs';
 import { getModel, labelledFrames, readPredictionArray, trainingVideos } from './store';
 import { rankSuggestions, type SuggestVideo } from './suggest';
 
-export interface SuggestJobParams {
-  modelId: number;
-  /** Share of the chosen videos' face frames to suggest, in percent. */
-  percent: number;
-  videoIds?: number[];
-}
+/** Declared with its schema in jobs/kinds.ts. */
+export type SuggestJobParams = JobParams<'suggest'>;
 
 /** A track in the project's AU order (lanes the track lacks stay NaN). */
 function inProjectOrder(track: { aus: number[]; frameCount: number; data: Float32Array }, aus: readonly number[]): Float32Array {
@@ -31,8 +28,8 @@ function inProjectOrder(track: { aus: number[]; frameCount: number; data: Float3
   return out;
 }
 
-export const suggestJob: JobRunner = async (ctx) => {
-  const p = ctx.job.params as unknown as SuggestJobParams;
+export const suggestJob: JobRunner<'suggest'> = async (ctx) => {
+  const p = ctx.params;
   const project = ctx.project;
   const db = project.db;
   const aus = project.auSet().aus;
@@ -83,4 +80,5 @@ export const suggestJob: JobRunner = async (ctx) => {
   );
   ctx.progress(1, `Suggested ${picked.length} frames`);
   ctx.events.emit('data/changed', { domain: 'samples' });
+  return { frames: picked.length };
 };

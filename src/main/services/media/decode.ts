@@ -2,7 +2,7 @@
 // and backpressure comes for free because we only read the pipe as fast as the consumer pulls.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { AbortedError, ffmpegPath, runFfmpeg } from './ffmpeg';
+import { ffmpegPath, runFfmpeg } from './ffmpeg';
 import { probeHeader } from './probe';
 
 export interface RawFrame {
@@ -61,7 +61,7 @@ async function outputSize(path: string, opts: DecodeOptions): Promise<{ width: n
  * Each frame's `data` is a fresh buffer the caller may keep.
  */
 export async function* decodeFrames(path: string, opts: DecodeOptions = {}): AsyncGenerator<RawFrame> {
-  if (opts.signal?.aborted) throw new AbortedError();
+  opts.signal?.throwIfAborted();
   const { width, height } = await outputSize(path, opts);
   const channels = opts.pixFmt === 'gray' ? 1 : 3;
   const frameBytes = width * height * channels;
@@ -130,7 +130,7 @@ export async function* decodeFrames(path: string, opts: DecodeOptions = {}): Asy
       pendingLen -= off;
     }
     const code = await Promise.race([exited, spawnError]);
-    if (opts.signal?.aborted) throw new AbortedError();
+    opts.signal?.throwIfAborted();
     if (code !== 0) throw new DecodeError(`ffmpeg failed to decode "${path}" (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`, stderr);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);

@@ -158,16 +158,10 @@ export interface RunResult {
   stderr: string;
 }
 
-export class AbortedError extends Error {
-  override readonly name = 'AbortError';
-  constructor(message = 'The operation was cancelled.') {
-    super(message);
-  }
-}
-
 /**
  * Runs ffmpeg to completion, collecting stdout (bounded by maxStdout) and stderr (tail kept).
- * Resolves even on non-zero exit: callers classify the failure from stderr.
+ * Resolves even on non-zero exit: callers classify the failure from stderr. Rejects with the
+ * signal's reason (an AbortError) once it aborted.
  */
 export function runFfmpeg(
   args: string[],
@@ -183,7 +177,7 @@ export function runFfmpeg(
 ): Promise<RunResult> {
   const bin = opts.bin ?? ffmpegPath();
   return new Promise((resolve, reject) => {
-    if (opts.signal?.aborted) return reject(new AbortedError());
+    if (opts.signal?.aborted) return reject(opts.signal.reason);
     const proc = spawn(bin, ['-hide_banner', '-nostdin', ...args], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     const out: Buffer[] = [];
     let outLen = 0;
@@ -221,7 +215,7 @@ export function runFfmpeg(
     proc.on('close', (code, signal) => {
       opts.signal?.removeEventListener('abort', onAbort);
       if (partial && opts.onStderrLine) opts.onStderrLine(partial);
-      if (opts.signal?.aborted) return reject(new AbortedError());
+      if (opts.signal?.aborted) return reject(opts.signal.reason);
       if (outLen > maxOut) return reject(new Error(`ffmpeg produced more than ${maxOut} bytes of output`));
       resolve({ code, signal, stdout: Buffer.concat(out), stderr: err });
     });

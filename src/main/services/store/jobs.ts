@@ -16,11 +16,21 @@ interface Row {
   finished_at: string | null;
 }
 
+/**
+ * A row's params as stored (the table checks they are JSON). A row whose params are JSON but
+ * not an object (hand-edited) reads as no params: its kind's schema then fails it with what
+ * is missing, instead of every list of jobs failing on it.
+ */
+function readParams(text: string): Record<string, unknown> {
+  const v: unknown = JSON.parse(text);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
 const toJob = (r: Row): Job => ({
   id: r.id,
   kind: r.kind,
   state: r.state,
-  params: JSON.parse(r.params) as Record<string, unknown>,
+  params: readParams(r.params),
   progress: r.progress,
   message: r.message,
   etaSeconds: r.eta_seconds,
@@ -51,8 +61,12 @@ export function listJobs(db: Db, limit: number): Job[] {
   return (db.prepare(`SELECT ${COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?`).all(limit) as Row[]).map(toJob);
 }
 
-export function nextQueuedJob(db: Db): Job | null {
-  const row = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1`).get() as Row | undefined;
+/** The oldest queued job of one of `kinds` (a lane's), or, with `except`, of any other kind. */
+export function nextQueuedJob(db: Db, kinds: readonly string[], opts: { except?: boolean } = {}): Job | null {
+  const list = JSON.stringify(kinds);
+  const row = db
+    .prepare(`SELECT ${COLUMNS} FROM jobs WHERE state = 'queued' AND kind ${opts.except ? 'NOT IN' : 'IN'} (SELECT value FROM json_each(?)) ORDER BY id LIMIT 1`)
+    .get(list) as Row | undefined;
   return row ? toJob(row) : null;
 }
 

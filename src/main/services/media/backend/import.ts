@@ -12,7 +12,7 @@ import { deleteFrames, insertFrames } from '../../store/frames';
 import type { Db } from '../../store/db';
 import { deleteVideo, failedVideoWithHash, getVideo, insertVideo, setPeaks, setVideoStatus } from '../../store/videos';
 import { explainSystemError } from '../../system-errors';
-import { runTask, WorkerCancelled } from '../../../worker/launch';
+import { runTask } from '../../../worker/launch';
 import { cropFileFor } from '../cropStore';
 import { audioPeaks } from '../decode';
 import { contentHash, probeVideo } from '../probe';
@@ -23,15 +23,6 @@ export const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.avi', '.mkv', '.webm'];
 export const PEAKS_PER_SECOND = 50;
 /** The face benchmark kept full accuracy detecting every 3rd frame and tracking between. */
 export const DEFAULT_DETECT_EVERY = 3;
-
-export interface ImportParams {
-  path: string;
-  alreadyAligned: boolean;
-  detectEvery: number;
-  subject: string | null;
-  /** Retry import: ingest into this existing (failed) video, keeping its labels and sample sets. */
-  videoId?: number;
-}
 
 export function checkVideoPath(p: string): void {
   if (!VIDEO_EXTENSIONS.includes(path.extname(p).toLowerCase())) {
@@ -54,8 +45,8 @@ function tryStep(what: string, step: () => void): void {
   }
 }
 
-export const importVideo: JobRunner = async (ctx) => {
-  const params = ctx.job.params as unknown as ImportParams;
+export const importVideo: JobRunner<'import'> = async (ctx) => {
+  const params = ctx.params;
   const db = ctx.project.db;
   const name = path.basename(params.path);
   ctx.progress(0, `Reading ${name}…`);
@@ -154,11 +145,12 @@ export const importVideo: JobRunner = async (ctx) => {
     );
     setVideoStatus(db, videoId, 'ready');
     ctx.events.emit('data/changed', { domain: 'videos', videoId });
+    return { videoId };
   } catch (err) {
     const reason = explainSystemError(err);
     tryStep('remove the crop file', () => fs.rmSync(cropFile, { force: true }));
     tryStep('remove the playable copy', () => fs.rmSync(proxyFile, { force: true }));
-    if ((err instanceof WorkerCancelled || ctx.signal.aborted) && retried === null) {
+    if (ctx.signal.aborted && retried === null) {
       tryStep('remove the cancelled video', () => deleteVideo(db, videoId));
     } else {
       // A retried video keeps its row (labels, sample sets) even when cancelled.

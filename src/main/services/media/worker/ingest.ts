@@ -14,7 +14,6 @@ import fs from 'node:fs';
 import { alignmentTransform, warpSimilarity, type Similarity } from '../align';
 import { CropFlag, CropStoreWriter, type CropAppend } from '../cropStore';
 import { decodeFrames, type RawFrame } from '../decode';
-import { AbortedError } from '../ffmpeg';
 import type { VideoProbe } from '../probe';
 import { inlineDetector, startDetectorThread, type Detector } from './detector';
 import { FaceEngine, FaceTracker, type Detections, type FaceObservation } from './faces';
@@ -308,7 +307,7 @@ export async function runIngest(input: IngestInput, io: IngestIO, engine?: FaceE
         }
         if (batch.length) await flush();
       }
-      if (io.signal.aborted) throw new AbortedError();
+      io.signal.throwIfAborted();
       await write.drain();
       write.emitRows();
       const frames = await writer.finish();
