@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { JobContext, JobRunner } from '../jobs/manager';
 import type { JobParams } from '../jobs/kinds';
 import { runTask } from '../../worker/launch';
-import type { LabelRule, LearnProgress } from '../../../shared/types';
+import type { LearnProgress } from '../../../shared/types';
 import { getLabelRule } from '../store/labelRule';
 import { ApiError } from '../../../shared/errors';
 import { finetuneConfig, pretrainConfig, type FinetuneOverrides } from './config';

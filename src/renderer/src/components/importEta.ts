@@ -13,9 +13,10 @@ const sizeOf = (job: Job): number | null => {
 };
 
 /**
- * When the whole import queue will be done. Jobs run one at a time, so it is the running import's
- * own ETA plus each waiting file's size at the running import's bytes per second: exact for a
- * batch of similar recordings, a rough figure when bitrates differ (hence "≈" in the panel).
+ * When the whole import queue will be done. Imports run one at a time in their own lane (training
+ * runs beside them, in the other), so it is the running import's own ETA plus each waiting
+ * file's size at the running import's bytes per second: exact for a batch of similar
+ * recordings, a rough figure when bitrates differ (hence "≈" in the panel).
  */
 export function importQueueEta(jobs: readonly Job[], now: number = Date.now()): ImportQueue | null {
   const imports = jobs.filter((j) => j.kind === 'import' && (j.state === 'running' || j.state === 'queued'));
