@@ -13,23 +13,32 @@ import type { MethodName, Params, Result } from '../shared/contract';
 import type { Job, LearnProgress, MetricsTable, ModelRow, NeutralReference } from '../shared/types';
 import { normalisationText } from '../shared/neutral';
 import { auColumn } from '../shared/aus';
+import { PRESET_NAMES, PRESET_NOTES, defaultOf, presetName, type PresetName } from '../shared/settings/presets';
+import { STAGE_SETTINGS, flagArg, rangeOf, rangeText, type Settings, type Stage, type StageInput } from '../shared/settings/training';
 import type { EventBus } from './events';
 
 export const LEARN_COMMANDS: readonly string[] = ['pretrain', 'finetune', 'predict', 'suggest', 'metrics', 'models', 'backend', 'labels', 'resume'];
 
+/** One --help line per declared setting: flag, value, what it does, its range and each preset's value. */
+function settingLines(stage: Stage): string[] {
+  return Object.entries(STAGE_SETTINGS[stage] as Settings).map(([key, s]) => {
+    const values = PRESET_NAMES.map((p) => String(defaultOf(stage, key, p)));
+    // One value for every preset (or a fixed default), else each preset's.
+    const unset = new Set(values).size === 1 ? `default ${values[0]}` : PRESET_NAMES.map((p, i) => `${p} ${values[i]}`).join(', ');
+    return `    --${`${s.flag} ${flagArg(s)}`.padEnd(30)} ${s.help}\n${' '.repeat(37)}${rangeText(s)}; ${unset}`;
+  });
+}
+
 export const LEARN_HELP = `Learning:
-  auw pretrain <project> --name NAME [--preset tiny|quick|default|gpu] [--steps N] [--batch N]
-               [--clip-length T] [--stride S] [--lr X] [--temperature X] [--margin X]
-               [--objectives infonce=1,temporal-margin=0.5] [--param KIND.NAME=X …]
-               [--input-norm video-median|none] [--checkpoint-every N] [--seed N]
+  auw pretrain <project> --name NAME [--preset ${PRESET_NAMES.join('|')}] [SETTING …]
+               [--objectives infonce=1,temporal-margin=0.5] [--param KIND.NAME=X …] [--temperature X] [--margin X]
                --param sets one objective setting, e.g. --param temporal-margin.margin=0.2
                --param flow.grid=8 (the settings of each objective: \`auw backend\` lists them)
-  auw finetune <project> --name NAME [--from PRETRAINED_ID] [--preset …] [--head-steps N]
-               [--steps N] [--batch N] [--lr X] [--full-lr-scale X] [--cv-folds K] [--val-fraction F]
-               [--geometry-weight X] [--unlabelled-clips N]
-               [--eval-every N] [--patience N] [--input-norm video-median|none] [--no-predict] [--seed N]
-  --input-norm: video-median (default) feeds each crop minus its video's median face, so the
-               network sees the expression rather than the person; none feeds the plain crop
+  pretraining settings (unset: the preset's value):
+${settingLines('pretrain').join('\n')}
+  auw finetune <project> --name NAME [--from PRETRAINED_ID] [--preset …] [--no-predict] [SETTING …]
+  finetuning settings (unset: the preset's value):
+${settingLines('finetune').join('\n')}
   auw predict  <project> --model ID [--video ID]
   auw suggest  <project> [--model ID] [--percent P] [--video ID,ID…]
                a finetuned model (default: the newest) suggests P % (default 1) of the face
@@ -42,7 +51,9 @@ export const LEARN_HELP = `Learning:
   auw labels import <project> <file.csv> [--format auto|long|wide] [--video ID] [--annotator NAME]
   auw labels export <project> <file.csv> [--format long|wide] [--video ID] [--annotator NAME] [--force (replace an existing file)]
   A training job that was killed or interrupted continues from its checkpoint: run the same
-  command again with the same --name and settings, or \`auw resume <project> --job ID\`.`;
+  command again with the same --name and settings, or \`auw resume <project> --job ID\`.
+  Presets:
+${PRESET_NAMES.map((p) => `    ${p.padEnd(8)} ${PRESET_NOTES[p]}`).join('\n')}`;
 
 export interface LearnCliIO {
   call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
@@ -53,30 +64,20 @@ export interface LearnCliIO {
   err?: (text: string) => void;
 }
 
+/** Every declared setting's flag (both stages), then the commands' own flags. */
+const SETTING_FLAGS = Object.fromEntries(
+  Object.values(STAGE_SETTINGS).flatMap((table) => Object.values(table as Settings).map((s) => [s.flag, { type: 'string' }] as const)),
+) as Record<string, { type: 'string' }>;
+
 const OPTIONS = {
+  ...SETTING_FLAGS,
   name: { type: 'string' },
   preset: { type: 'string' },
-  steps: { type: 'string' },
-  'head-steps': { type: 'string' },
-  batch: { type: 'string' },
-  'clip-length': { type: 'string' },
-  stride: { type: 'string' },
-  lr: { type: 'string' },
-  'full-lr-scale': { type: 'string' },
   temperature: { type: 'string' },
   margin: { type: 'string' },
   objectives: { type: 'string' },
   param: { type: 'string', multiple: true },
-  'input-norm': { type: 'string' },
-  'checkpoint-every': { type: 'string' },
-  seed: { type: 'string' },
   from: { type: 'string' },
-  'val-fraction': { type: 'string' },
-  'cv-folds': { type: 'string' },
-  'geometry-weight': { type: 'string' },
-  'unlabelled-clips': { type: 'string' },
-  'eval-every': { type: 'string' },
-  patience: { type: 'string' },
   'no-predict': { type: 'boolean', default: false },
   model: { type: 'string' },
   video: { type: 'string' },
@@ -85,7 +86,41 @@ const OPTIONS = {
   format: { type: 'string' },
   annotator: { type: 'string' },
   force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h', default: false },
 } as const;
+
+/**
+ * A stage's settings from their flags, each checked against its declared schema, so a bad value
+ * is refused here, naming its flag, before any job is queued. A flag of the other stage only is
+ * refused too: it would otherwise be dropped without a word.
+ */
+export function settingsFromFlags<S extends Stage>(stage: S, values: Record<string, unknown>): StageInput[S] {
+  const table = STAGE_SETTINGS[stage] as Settings;
+  const mine = new Set(Object.values(table).map((s) => s.flag));
+  const other = STAGE_SETTINGS[stage === 'pretrain' ? 'finetune' : 'pretrain'] as Settings;
+  const stray = Object.values(other).find((s) => !mine.has(s.flag) && values[s.flag] !== undefined);
+  if (stray) throw new Error(`\`auw ${stage}\` has no --${stray.flag} (a ${stage === 'pretrain' ? 'finetuning' : 'pretraining'} setting).`);
+  const out: Record<string, number | string> = {};
+  for (const [key, s] of Object.entries(table)) {
+    const text = values[s.flag];
+    if (typeof text !== 'string') continue;
+    const value = rangeOf(s).options ? text : num(text, s.flag)!;
+    const checked = s.schema.safeParse(value);
+    if (!checked.success) {
+      const what = s.choices ? Object.entries(s.choices).map(([k, label]) => `${k} (${label})`).join(' or ') : (checked.error.issues[0]?.message ?? rangeText(s));
+      throw new Error(`--${s.flag} is ${what}, not "${text}".`);
+    }
+    out[key] = checked.data as number | string;
+  }
+  return out as StageInput[S];
+}
+
+function presetArg(text: string | undefined): { preset?: PresetName } {
+  if (text === undefined) return {};
+  const p = presetName.safeParse(text);
+  if (!p.success) throw new Error(`--preset is ${PRESET_NAMES.join(', ')}, not "${text}".`);
+  return { preset: p.data };
+}
 
 function num(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
@@ -126,12 +161,6 @@ function objectiveList(spec: string | undefined, temperature?: number, margin?: 
   const stray = extra.find((x) => !kinds.has(x.kind));
   if (stray) throw new Error(`--param ${stray.kind}.${stray.name}: ${stray.kind} is not among the objectives (${[...kinds].join(', ')}); add it to --objectives.`);
   return list;
-}
-
-function inputNormArg(s: string | undefined): 'video-median' | 'none' | undefined {
-  if (s === undefined) return undefined;
-  if (s === 'video-median' || s === 'none') return s;
-  throw new Error(`--input-norm is video-median (each crop minus its video's median face) or none (the plain crop), not "${s}".`);
 }
 
 function fmt(x: number | null | undefined, digits = 3): string {
@@ -178,6 +207,7 @@ function followProgress(io: LearnCliIO): () => void {
 export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void> {
   const out = io.out ?? ((l: string) => console.log(l));
   const { positionals, values: v } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS, strict: true });
+  if (v.help) return void out(LEARN_HELP);
   const command = positionals[0];
   let rest = positionals.slice(1);
   let sub: string | undefined;
@@ -185,7 +215,6 @@ export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void>
   const [target, ...files] = rest;
   if (!target) throw new Error(`\`auw ${command}${sub ? ` ${sub}` : ''}\` needs a project folder.`);
   await io.call('projects/open', { dir: path.resolve(target) });
-  const preset = v.preset as Params<'models/pretrain'>['preset'];
   const stop = followProgress(io);
   try {
     switch (command) {
@@ -204,15 +233,8 @@ export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void>
         const name = need(v.name, '`auw pretrain` needs --name NAME for the model.');
         const job = await io.call('models/pretrain', {
           name,
-          ...(preset ? { preset } : {}),
-          ...opt('steps', num(v.steps, 'steps')),
-          ...opt('batchClips', num(v.batch, 'batch')),
-          ...opt('clipLength', num(v['clip-length'], 'clip-length')),
-          ...opt('stride', num(v.stride, 'stride')),
-          ...opt('lr', num(v.lr, 'lr')),
-          ...opt('checkpointEvery', num(v['checkpoint-every'], 'checkpoint-every')),
-          ...opt('seed', num(v.seed, 'seed')),
-          ...opt('inputNorm', inputNormArg(v['input-norm'])),
+          ...presetArg(v.preset),
+          ...settingsFromFlags('pretrain', v),
           ...opt('objectives', objectiveList(v.objectives, num(v.temperature, 'temperature'), num(v.margin, 'margin'), v.param ?? [])),
         });
         await io.waitFor([job]);
@@ -225,23 +247,8 @@ export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void>
         const job = await io.call('models/finetune', {
           name,
           parentId: num(v.from, 'from') ?? null,
-          ...(preset ? { preset } : {}),
-          ...opt('headSteps', num(v['head-steps'], 'head-steps')),
-          ...opt('fullSteps', num(v.steps, 'steps')),
-          ...opt('batchClips', num(v.batch, 'batch')),
-          ...opt('clipLength', num(v['clip-length'], 'clip-length')),
-          ...opt('stride', num(v.stride, 'stride')),
-          ...opt('lr', num(v.lr, 'lr')),
-          ...opt('fullLrScale', num(v['full-lr-scale'], 'full-lr-scale')),
-          ...opt('valFraction', num(v['val-fraction'], 'val-fraction')),
-          ...opt('cvFolds', num(v['cv-folds'], 'cv-folds')),
-          ...opt('geometryWeight', num(v['geometry-weight'], 'geometry-weight')),
-          ...opt('unlabelledClips', num(v['unlabelled-clips'], 'unlabelled-clips')),
-          ...opt('evalEvery', num(v['eval-every'], 'eval-every')),
-          ...opt('patience', num(v.patience, 'patience')),
-          ...opt('checkpointEvery', num(v['checkpoint-every'], 'checkpoint-every')),
-          ...opt('seed', num(v.seed, 'seed')),
-          ...opt('inputNorm', inputNormArg(v['input-norm'])),
+          ...presetArg(v.preset),
+          ...settingsFromFlags('finetune', v),
           predict: !v['no-predict'],
         });
         await io.waitFor([job]);

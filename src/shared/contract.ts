@@ -40,6 +40,8 @@ import type {
   SampleSet,
   VideoRow,
 } from './types';
+import { presetName } from './settings/presets';
+import { FINETUNE_INPUT, PRETRAIN_INPUT } from './settings/training';
 
 interface MethodSpec<I extends z.ZodType, O> {
   input: I;
@@ -74,9 +76,6 @@ const modelName = z
   .min(1, 'a model name is required')
   .max(80, 'keep the model name under 80 characters')
   .refine((n) => /[A-Za-z0-9]/.test(n), 'the model name needs at least one letter or digit');
-export const learnPreset = z.enum(['tiny', 'quick', 'default', 'gpu']);
-/** What the encoder reads: the crop minus its video's median crop (person-specific), or the plain crop. */
-const inputNorm = z.enum(['video-median', 'none'], { message: 'input normalisation is "video-median" or "none"' });
 
 const objectiveSpec = z
   .object({
@@ -279,59 +278,24 @@ export const contract = {
   // Learning engine: training and inference run as jobs in a worker process.
   'learn/backend': method<LearnBackendStatus>()(none),
   'learn/options': method<LearnOptions>()(none),
+  // Each training setting (range, default, meaning) is declared once, in settings/training.ts.
   'models/pretrain': method<Job>()(
-    z
-      .object({
-        name: modelName,
-        preset: learnPreset.default('quick'),
-        steps: z.number().int().min(1, 'at least 1 step').max(1_000_000).optional(),
-        batchClips: z.number().int().min(1).max(512).optional(),
-        clipLength: z.number().int().min(1, 'clips need at least 1 frame').max(256).optional(),
-        stride: z.number().int().min(1).max(30).optional(),
-        lr: z.number().gt(0, 'the learning rate must be above 0').max(1).optional(),
-        objectives: z.array(objectiveSpec).min(1, 'choose at least one objective').max(16).optional(),
-        inputNorm: inputNorm.optional(),
-        checkpointEvery: z.number().int().min(1).max(100_000).optional(),
-        seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-        videoIds: z.array(id).min(1).max(10_000).optional(),
-      })
-      .strict(),
+    PRETRAIN_INPUT.extend({
+      name: modelName,
+      preset: presetName.default('quick'),
+      objectives: z.array(objectiveSpec).min(1, 'choose at least one objective').max(16).optional(),
+      videoIds: z.array(id).min(1).max(10_000).optional(),
+    }).strict(),
   ),
   'models/finetune': method<Job>()(
-    z
-      .object({
-        name: modelName,
-        parentId: id.nullable().default(null),
-        preset: learnPreset.default('quick'),
-        headSteps: z.number().int().min(0).max(1_000_000).optional(),
-        fullSteps: z.number().int().min(1, 'at least 1 step').max(1_000_000).optional(),
-        batchClips: z.number().int().min(1).max(512).optional(),
-        clipLength: z.number().int().min(1).max(256).optional(),
-        stride: z.number().int().min(1).max(30).optional(),
-        lr: z.number().gt(0, 'the learning rate must be above 0').max(1).optional(),
-        fullLrScale: z.number().gt(0).max(10).optional(),
-        /** From scratch only: a pretrained starting point fixes what the network reads. */
-        inputNorm: inputNorm.optional(),
-        valFraction: z.number().min(0, 'the validation share is 0 to 0.9').max(0.9, 'the validation share is 0 to 0.9').default(0.2),
-        /**
-         * Cross-validation over people for the metrics (the network and the baseline scored on
-         * people their fold never saw); the final model then learns from every labelled video and
-         * valFraction is not used. 0 = off.
-         */
-        cvFolds: z.number().int().min(0).max(10, 'at most 10 folds').default(3),
-        /** Weight of the landmark-motion term during finetuning (0 = off). */
-        geometryWeight: z.number().min(0).max(100).optional(),
-        /** Unlabelled clips per step, from every video, for the landmark-motion term. */
-        unlabelledClips: z.number().int().min(0).max(512).optional(),
-        evalEvery: z.number().int().min(0).max(100_000).optional(),
-        patience: z.number().int().min(0).max(1000).optional(),
-        checkpointEvery: z.number().int().min(1).max(100_000).optional(),
-        seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-        predict: z.boolean().default(true),
-        /** Train and validate on these videos only (predictions still cover every video). */
-        videoIds: z.array(id).min(1).max(10_000).optional(),
-      })
-      .strict(),
+    FINETUNE_INPUT.extend({
+      name: modelName,
+      parentId: id.nullable().default(null),
+      preset: presetName.default('quick'),
+      predict: z.boolean().default(true),
+      /** Train and validate on these videos only (predictions still cover every video). */
+      videoIds: z.array(id).min(1).max(10_000).optional(),
+    }).strict(),
   ),
   'predictions/run': method<Job>()(z.object({ modelId: id, videoIds: z.array(id).min(1).max(10_000).optional() }).strict()),
   'models/metrics': method<ModelRow>()(z.object({ modelId: id }).strict()),

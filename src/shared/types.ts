@@ -1,5 +1,7 @@
 /** Shapes returned by the API. Inputs are defined (and validated) in contract.ts. */
 
+import type { PresetName } from './settings/presets';
+
 export type ShellKind = 'electron' | 'browser' | 'cli';
 
 export interface AppInfo {
@@ -192,7 +194,8 @@ export interface ExportResult {
 
 // ── Learning engine ──────────────────────────────────────────────────────────
 
-export type LearnPreset = 'tiny' | 'quick' | 'default' | 'gpu';
+/** A training preset (settings/presets.ts declares them). */
+export type LearnPreset = PresetName;
 
 /** The TensorFlow.js backend the learning worker runs on. */
 export interface LearnBackendStatus {

@@ -10,6 +10,8 @@ import { listVideos } from '../../services/store/videos';
 import { getLabelRule } from '../../services/store/labelRule';
 import { readCurve } from '../../services/learn/curve';
 import { DEFAULT_FINETUNE_START, DEFAULT_OBJECTIVES, PRESETS, type FinetuneOverrides, type PretrainOverrides } from '../../services/learn/config';
+import { PRESET_NAMES, PRESET_NOTES } from '../../../shared/settings/presets';
+import { DEFAULT_SEED, FINETUNE_SETTINGS, PRETRAIN_SETTINGS, routeSettings } from '../../../shared/settings/training';
 import { computeModelMetrics } from '../../services/learn/evaluate';
 import { LEARN_JOB_KINDS, type FinetuneJobParams, type PretrainJobParams, type PredictJobParams } from '../../services/learn/jobs';
 import { findModelByName, getModel, modelDirFor, setModelMetrics } from '../../services/learn/store';
@@ -33,13 +35,6 @@ type M =
   | 'models/remove'
   | 'labels/import'
   | 'labels/export';
-
-const PRESET_NOTES: Record<keyof typeof PRESETS, string> = {
-  tiny: 'A toy network for tests: seconds, not meaningful results.',
-  quick: 'Fits a 2-core laptop: pretraining and finetuning in minutes on the wasm backend.',
-  default: 'A bigger network and longer schedules: an hour or more on 2 CPU cores.',
-  gpu: 'For tfjs-node-gpu on a CUDA machine: wider network, longer clips, many more steps.',
-};
 
 /** What `npm run bench:quality -- --demo-timing` measured (BENCHMARKS.md): the demo project, 2 CPU cores, wasm. */
 const DEMO_MINUTES: Partial<Record<keyof typeof PRESETS, { pretrain: number; finetune: number }>> = { quick: { pretrain: 7, finetune: 15 } };
@@ -80,7 +75,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
 
     'learn/options': async (): Promise<LearnOptions> => {
       return {
-        presets: (Object.keys(PRESETS) as (keyof typeof PRESETS)[]).map((name) => {
+        presets: PRESET_NAMES.map((name) => {
           const p = PRESETS[name];
           return {
             name,
@@ -108,16 +103,9 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
           throw new ApiError('invalid_argument', (err as Error).message);
         }
       }
-      const overrides: PretrainOverrides = defined({
-        steps: a.steps,
-        batchClips: a.batchClips,
-        stride: a.stride,
-        lr: a.lr,
-        checkpointEvery: a.checkpointEvery,
-        seed: a.seed,
-        objectives: a.objectives?.map((o) => ({ kind: o.kind, weight: o.weight, params: o.params })),
-      });
-      overrides.model = defined({ clipLength: a.clipLength, inputNorm: a.inputNorm });
+      // Each declared setting goes where settings/training.ts says; unset ones keep the preset's value.
+      const { schedule, model } = routeSettings(PRETRAIN_SETTINGS, a);
+      const overrides: PretrainOverrides = { ...schedule, ...(a.objectives ? { objectives: a.objectives.map((o) => ({ kind: o.kind, weight: o.weight, params: o.params })) } : {}), model };
       const params: PretrainJobParams = { name: a.name, preset: a.preset, overrides, ...(a.videoIds ? { videoIds: a.videoIds } : {}) };
       return backend.requireJobs().add('pretrain', params);
     },
@@ -129,21 +117,8 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
         if (parent.stage !== 'pretrain') throw new ApiError('invalid_argument', `${parent.name} is a finetuned model; start from a pretrained one (or from scratch).`);
         if (a.inputNorm) throw new ApiError('invalid_argument', `${parent.name} already fixes what the network reads; leave the input normalisation unset when finetuning from it.`);
       }
-      const overrides: FinetuneOverrides = defined({
-        headSteps: a.headSteps,
-        fullSteps: a.fullSteps,
-        batchClips: a.batchClips,
-        stride: a.stride,
-        lr: a.lr,
-        fullLrScale: a.fullLrScale,
-        geometryWeight: a.geometryWeight,
-        unlabelledClips: a.unlabelledClips,
-        evalEvery: a.evalEvery,
-        patience: a.patience,
-        checkpointEvery: a.checkpointEvery,
-        seed: a.seed,
-      });
-      overrides.model = defined({ clipLength: a.clipLength, inputNorm: a.inputNorm });
+      const { schedule, model } = routeSettings(FINETUNE_SETTINGS, a);
+      const overrides: FinetuneOverrides = { ...schedule, model };
       const params: FinetuneJobParams = {
         name: a.name,
         preset: a.preset,
@@ -151,7 +126,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
         overrides,
         valFraction: a.valFraction,
         cvFolds: a.cvFolds,
-        splitSeed: a.seed ?? 1,
+        splitSeed: a.seed ?? DEFAULT_SEED,
         predict: a.predict,
         ...(a.videoIds ? { videoIds: a.videoIds } : {}),
         // The rule in force when queued: a later change of rule does not change this model.

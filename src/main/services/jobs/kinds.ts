@@ -5,7 +5,8 @@
  * row through its schema before a runner sees it. tfjs-free: the handlers import it.
  */
 import { z } from 'zod';
-import { labelRule, learnPreset } from '../../../shared/contract';
+import { labelRule } from '../../../shared/contract';
+import { presetName as learnPreset } from '../../../shared/settings/presets';
 import type { Job } from '../../../shared/types';
 import type { FinetuneOverrides, PretrainOverrides } from '../learn/config';
 

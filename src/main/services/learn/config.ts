@@ -1,43 +1,31 @@
 /**
- * Model and training settings, with named presets. A preset is only a starting point: every
- * field can be overridden, and the full resolved config is stored with each checkpoint and
- * model row, so a model always says exactly how it was built and trained.
+ * The full resolved model and training config, built from a named preset and a caller's
+ * overrides. The presets and every setting's range and default are declared once, in
+ * shared/settings/ (presets.ts, training.ts); this file only puts them together. The resolved
+ * config is stored with each checkpoint and model row, so a model always says exactly how it
+ * was built and trained (and a resumed job finds its checkpoint by it: keep its shape).
  */
+import type { z } from 'zod';
+import { PRESETS, normKind, poolKind, temporalKind, type Preset, type PresetModel, type PresetName } from '../../../shared/settings/presets';
+import { DEFAULT_SEED, type InputNorm } from '../../../shared/settings/training';
 
-export type TemporalKind = 'tcn' | 'gru' | 'attn' | 'none';
-export type NormKind = 'none' | 'group';
-/**
- * How the last feature map becomes one vector: 'flatten' keeps where on the (aligned) face a
- * feature fired, which AUs are defined by; 'avg' (global average) throws that away. Measured on
- * the demo data (learn README): flatten lifts cross-subject ICC of the brow AUs several-fold.
- */
-export type PoolKind = 'avg' | 'flatten';
-/**
- * What the encoder reads: the crop itself ('none'), or the crop minus its video's median crop
- * ('video-median', person-specific normalisation as in OpenFace; see data.ts).
- */
-export type InputNorm = 'none' | 'video-median';
-export type PresetName = 'tiny' | 'quick' | 'default' | 'gpu';
+export { PRESETS, type PresetName, type InputNorm };
+export type TemporalKind = z.infer<typeof temporalKind>;
+export type NormKind = z.infer<typeof normKind>;
+/** How the last feature map becomes one vector (settings/presets.ts says why 'flatten'). */
+export type PoolKind = z.infer<typeof poolKind>;
 
-export interface ModelConfig {
+/** A network's config: a preset's (settings/presets.ts), sized for the project's crops and AUs. */
+export interface ModelConfig extends Omit<PresetModel, 'pool' | 'inputNorm'> {
   /** Side of the square gray crop the encoder reads (the project's crop size). */
   inputSize: number;
-  /** Output channels of each conv block; each block halves the resolution. */
-  channels: number[];
-  /** Convolutions per block: the first strides by 2, the rest keep the size. */
-  convsPerBlock: number;
-  norm: NormKind;
   /** Absent in models saved before it existed, which all used 'avg'. */
   pool?: PoolKind;
-  /** Absent in models saved before it existed, which all read the plain crop. */
+  /**
+   * What the encoder reads: the crop itself ('none'), or the crop minus its video's median crop
+   * ('video-median', see data.ts). Absent in models saved before it existed, which all read the plain crop.
+   */
   inputNorm?: InputNorm;
-  /** Per-frame feature size after pooling and a dense layer. */
-  featureDim: number;
-  temporal: { kind: TemporalKind; layers: number; kernel: number };
-  /** Frames per clip the temporal module sees (training and inference windows). */
-  clipLength: number;
-  /** Size of the projection used only by the contrastive objectives. */
-  projDim: number;
   /** AU numbers, in output order. */
   aus: number[];
 }
@@ -66,48 +54,32 @@ export interface AugmentConfig {
   flipProb: number;
 }
 
-export interface PretrainConfig {
+/**
+ * The resolved configs: a preset's schedule (each field is a setting of settings/training.ts,
+ * described there) with the model, the augmentation, the seed and, for pretraining, the objectives.
+ */
+type PretrainSchedule = Preset['pretrain'];
+type FinetuneSchedule = Preset['finetune'];
+
+export interface PretrainConfig extends PretrainSchedule {
   model: ModelConfig;
-  steps: number;
-  /** Clips per batch; two views each. */
-  batchClips: number;
-  /** Take every stride-th frame when forming a clip (1 = consecutive frames). */
-  stride: number;
-  lr: number;
-  weightDecay: number;
   objectives: ObjectiveSpec[];
   augment: AugmentConfig;
-  checkpointEvery: number;
   seed: number;
 }
 
-export interface FinetuneConfig {
+export interface FinetuneConfig extends FinetuneSchedule {
   model: ModelConfig;
-  /** Steps that train only the regression head (skipped when starting from scratch). */
-  headSteps: number;
-  /** Steps that train the whole network. */
-  fullSteps: number;
-  batchClips: number;
-  stride: number;
-  lr: number;
-  /** Learning rate of the whole-network phase, as a multiple of lr. */
-  fullLrScale: number;
-  weightDecay: number;
   augment: AugmentConfig;
-  /** Evaluate on the validation videos every this many steps (0 = never). */
-  evalEvery: number;
-  /** Stop after this many evaluations without improvement (0 = never stop early). */
-  patience: number;
   /**
    * Weight of the landmark-motion term (objectives/geometry.ts) kept on during finetuning, on
    * every frame of the labelled clips and of `unlabelledClips` more clips drawn from every
    * video: the features stay tied to the face's movement for all the people, not only the
-   * labelled ones. 0 = off (absent in models saved before it existed).
+   * labelled ones. Absent (in models saved before it existed, and when unset) = 0, off.
    */
   geometryWeight?: number;
   /** Clips per step drawn at random from every video for the geometry term (no AU loss on them). */
   unlabelledClips?: number;
-  checkpointEvery: number;
   seed: number;
 }
 
@@ -125,41 +97,6 @@ const AUGMENT: AugmentConfig = {
 
 /** Gentler augmentation for finetuning: the labels must still be true of the view. */
 const FINETUNE_AUGMENT: AugmentConfig = { ...AUGMENT, scale: 0.06, shift: 0.04, rotate: 4, blurProb: 0.1, noise: 0.02 };
-
-interface Preset {
-  model: Omit<ModelConfig, 'inputSize' | 'aus'>;
-  pretrain: Omit<PretrainConfig, 'model' | 'objectives' | 'augment' | 'seed'>;
-  finetune: Omit<FinetuneConfig, 'model' | 'augment' | 'seed'>;
-}
-
-// Sizes were chosen by measuring a training step on the wasm backend of a 2-core machine
-// (scripts/bench-learn.ts prints the figures); see the learn README for the numbers.
-export const PRESETS: Record<PresetName, Preset> = {
-  tiny: {
-    model: { channels: [4, 8], convsPerBlock: 1, norm: 'none', pool: 'flatten', inputNorm: 'video-median', featureDim: 16, temporal: { kind: 'tcn', layers: 1, kernel: 3 }, clipLength: 4, projDim: 8 },
-    pretrain: { steps: 6, batchClips: 2, stride: 1, lr: 1e-3, weightDecay: 0, checkpointEvery: 2 },
-    finetune: { headSteps: 2, fullSteps: 4, batchClips: 2, stride: 1, lr: 3e-3, fullLrScale: 0.3, weightDecay: 0, evalEvery: 2, patience: 0, checkpointEvery: 2 },
-  },
-  quick: {
-    model: { channels: [16, 32, 48, 64], convsPerBlock: 1, norm: 'none', pool: 'flatten', inputNorm: 'video-median', featureDim: 64, temporal: { kind: 'tcn', layers: 2, kernel: 3 }, clipLength: 8, projDim: 32 },
-    pretrain: { steps: 1000, batchClips: 8, stride: 2, lr: 1e-3, weightDecay: 1e-4, checkpointEvery: 100 },
-    // A fixed schedule (cross-validation, not early stopping on a few held-out frames, says how
-    // good it is): 600 steps from scratch reached test ICC 0.54 / 0.49 (two seeds) on the quality
-    // set; after pretraining, 50 head-only steps then the whole network at the full rate (0.3×
-    // the rate scored 0.48 vs 0.53 on the same pretrained model). learn README, "Schedule".
-    finetune: { headSteps: 50, fullSteps: 600, batchClips: 16, stride: 2, lr: 2e-3, fullLrScale: 1, weightDecay: 1e-4, evalEvery: 100, patience: 6, checkpointEvery: 100 },
-  },
-  default: {
-    model: { channels: [32, 48, 64, 96], convsPerBlock: 2, norm: 'group', pool: 'flatten', inputNorm: 'video-median', featureDim: 128, temporal: { kind: 'tcn', layers: 2, kernel: 3 }, clipLength: 16, projDim: 64 },
-    pretrain: { steps: 3000, batchClips: 8, stride: 2, lr: 1e-3, weightDecay: 1e-4, checkpointEvery: 100 },
-    finetune: { headSteps: 300, fullSteps: 1500, batchClips: 16, stride: 2, lr: 2e-3, fullLrScale: 0.2, weightDecay: 1e-4, evalEvery: 100, patience: 4, checkpointEvery: 100 },
-  },
-  gpu: {
-    model: { channels: [64, 96, 128, 192], convsPerBlock: 2, norm: 'group', pool: 'flatten', inputNorm: 'video-median', featureDim: 256, temporal: { kind: 'tcn', layers: 3, kernel: 3 }, clipLength: 32, projDim: 128 },
-    pretrain: { steps: 20000, batchClips: 32, stride: 2, lr: 1e-3, weightDecay: 1e-4, checkpointEvery: 500 },
-    finetune: { headSteps: 1000, fullSteps: 6000, batchClips: 32, stride: 2, lr: 2e-3, fullLrScale: 0.2, weightDecay: 1e-4, evalEvery: 250, patience: 5, checkpointEvery: 500 },
-  },
-};
 
 /**
  * Pretraining's default objective. On the quality set (BENCHMARKS.md, bench:quality) temporal
@@ -191,7 +128,7 @@ export function pretrainConfig(preset: PresetName, inputSize: number, aus: numbe
   return {
     ...PRESETS[preset].pretrain,
     objectives: DEFAULT_OBJECTIVES.map((o) => ({ ...o, params: { ...o.params } })),
-    seed: 1,
+    seed: DEFAULT_SEED,
     ...rest,
     model: modelConfig(preset, inputSize, aus, model),
     augment: { ...AUGMENT, ...augment },
@@ -207,7 +144,7 @@ export function finetuneConfig(preset: PresetName, inputSize: number, aus: numbe
   const { model, augment, ...rest } = over;
   return {
     ...PRESETS[preset].finetune,
-    seed: 1,
+    seed: DEFAULT_SEED,
     ...rest,
     model: modelConfig(preset, inputSize, aus, model),
     augment: { ...FINETUNE_AUGMENT, ...augment },

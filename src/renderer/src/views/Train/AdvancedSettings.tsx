@@ -1,5 +1,7 @@
 import type { LearnOptions, LearnPreset } from '@shared/types';
 import type { Params } from '@shared/contract';
+import type { Stage } from '@shared/settings/training';
+import { settingFields, type SettingField } from './settingFields';
 
 type Pretrain = Omit<Params<'models/pretrain'>, 'name' | 'preset'>;
 type Finetune = Omit<Params<'models/finetune'>, 'name' | 'preset' | 'parentId'>;
@@ -31,24 +33,31 @@ function NumberField({ label, ariaLabel, value, placeholder, step, title, onChan
   );
 }
 
-const NORM_HELP = "Person-specific normalisation: the network reads each crop minus its video's median face, so it sees the expression rather than the person. Needs mostly neutral stretches in each video.";
-
-function InputNormField({ stage, value, onChange, note }: { stage: string; value: 'video-median' | 'none' | undefined; onChange: (v: 'video-median' | 'none' | undefined) => void; note?: string }) {
+/** One declared setting as a field: a number, or a choice with "the preset's" as its empty option. */
+function SettingInput({ stage, field, value, onChange }: { stage: Stage; field: SettingField; value: number | string | undefined; onChange: (v: number | string | undefined) => void }) {
+  if (!field.choices) {
+    return <NumberField label={field.label} value={value as number | undefined} placeholder={field.placeholder} step={field.integer ? 1 : undefined} title={field.title} onChange={onChange} />;
+  }
   return (
-    <label className="num" title={NORM_HELP}>
-      Network input{note ? ` (${note})` : ''}
-      <select aria-label={`${stage} network input`} value={value ?? ''} onChange={(e) => onChange(e.target.value === '' ? undefined : (e.target.value as 'video-median' | 'none'))}>
-        <option value="">preset (minus median face)</option>
-        <option value="video-median">minus median face</option>
-        <option value="none">plain crop</option>
+    <label className="num" title={field.title}>
+      {field.label}
+      {field.note ? ` (${field.note})` : ''}
+      <select aria-label={`${STAGE_NAMES[stage]} ${field.label.toLowerCase()}`} value={value ?? ''} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}>
+        <option value="">{field.placeholder}</option>
+        {Object.entries(field.choices).map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
       </select>
     </label>
   );
 }
 
+const STAGE_NAMES: Record<Stage, string> = { pretrain: 'Pretraining', finetune: 'Finetuning' };
+
 /** Every training parameter, empty meaning "the preset's value", which is shown as placeholder. */
 export function AdvancedSettings({ options, preset, value, onChange }: Props) {
-  const info = options?.presets.find((p) => p.name === preset);
   const pre = value.pretrain ?? {};
   const fine = value.finetune ?? {};
   const setPre = (patch: Partial<Pretrain>) => onChange({ ...value, pretrain: clean({ ...pre, ...patch }) });
@@ -74,13 +83,9 @@ export function AdvancedSettings({ options, preset, value, onChange }: Props) {
       <fieldset>
         <legend>Pretraining</legend>
         <div className="num-grid">
-          <NumberField label="Steps" value={pre.steps} placeholder={String(info?.pretrainSteps ?? '')} step={1} onChange={(steps) => setPre({ steps })} />
-          <NumberField label="Clips per batch" value={pre.batchClips} placeholder="preset" step={1} onChange={(batchClips) => setPre({ batchClips })} />
-          <NumberField label="Clip length (frames)" value={pre.clipLength} placeholder={String(info?.clipLength ?? '')} step={1} onChange={(clipLength) => setPre({ clipLength })} />
-          <NumberField label="Frame stride" value={pre.stride} placeholder="preset" step={1} onChange={(stride) => setPre({ stride })} />
-          <NumberField label="Learning rate" value={pre.lr} placeholder="preset" onChange={(lr) => setPre({ lr })} />
-          <NumberField label="Checkpoint every (steps)" value={pre.checkpointEvery} placeholder="preset" step={1} onChange={(checkpointEvery) => setPre({ checkpointEvery })} />
-          <InputNormField stage="Pretraining" value={pre.inputNorm} onChange={(inputNorm) => setPre({ inputNorm })} />
+          {settingFields('pretrain', preset).map((f) => (
+            <SettingInput key={f.key} stage="pretrain" field={f} value={pre[f.key as keyof Pretrain] as number | string | undefined} onChange={(v) => setPre({ [f.key]: v })} />
+          ))}
         </div>
         <p className="small muted">Objectives and their weights (0 = off):</p>
         <div className="num-grid">
@@ -110,23 +115,9 @@ export function AdvancedSettings({ options, preset, value, onChange }: Props) {
       <fieldset>
         <legend>Finetuning</legend>
         <div className="num-grid">
-          <NumberField label="Head-only steps" value={fine.headSteps} placeholder="preset" step={1} onChange={(headSteps) => setFine({ headSteps })} />
-          <NumberField label="Full-network steps" value={fine.fullSteps} placeholder={String(info?.finetuneSteps ?? '')} step={1} onChange={(fullSteps) => setFine({ fullSteps })} />
-          <NumberField label="Learning rate" value={fine.lr} placeholder="preset" onChange={(lr) => setFine({ lr })} />
-          <NumberField label="Full-network LR scale" value={fine.fullLrScale} placeholder="preset" onChange={(fullLrScale) => setFine({ fullLrScale })} />
-          <NumberField
-            label="Cross-validation folds"
-            value={fine.cvFolds}
-            placeholder="3"
-            step={1}
-            title="Folds of people for the reported scores (0 = none; then the validation share holds people out)"
-            onChange={(cvFolds) => setFine({ cvFolds })}
-          />
-          <NumberField label="Validation share (without folds)" value={fine.valFraction} placeholder="0.2" onChange={(valFraction) => setFine({ valFraction })} />
-          <NumberField label="Landmark-motion weight" value={fine.geometryWeight} placeholder="0" title="Keep the landmark-motion term on while finetuning (0 = off)" onChange={(geometryWeight) => setFine({ geometryWeight })} />
-          <NumberField label="Evaluate every (steps)" value={fine.evalEvery} placeholder="preset" step={1} onChange={(evalEvery) => setFine({ evalEvery })} />
-          <NumberField label="Early-stop patience" value={fine.patience} placeholder="preset" step={1} onChange={(patience) => setFine({ patience })} />
-          <InputNormField stage="Finetuning" value={fine.inputNorm} note="from scratch only" onChange={(inputNorm) => setFine({ inputNorm })} />
+          {settingFields('finetune', preset).map((f) => (
+            <SettingInput key={f.key} stage="finetune" field={f} value={fine[f.key as keyof Finetune] as number | string | undefined} onChange={(v) => setFine({ [f.key]: v })} />
+          ))}
         </div>
       </fieldset>
     </details>
