@@ -20,7 +20,8 @@ import { MetricsAccumulator, type MetricsTable } from './metrics';
 import { Rng } from '../../../shared/rng';
 import { personOf } from '../../../shared/people';
 import { getModel, insertModel, labelledFrames, modelDirFor, normalisationOf, putPredictions, setModelMetrics, splitBySubject, trainingVideos } from './store';
-import type { TrainEvent, TrainResult } from './train';
+import type { TrainEvent } from './hooks';
+import type { TrainResult } from './train';
 import { resolveObjectives } from './objectives/catalog';
 
 export interface PretrainJobParams {
