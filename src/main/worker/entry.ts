@@ -7,9 +7,9 @@ import { runIngest } from '../services/media/worker/ingest';
 const tasks: { [K in TaskName]: TaskImpl<K> } = {
   ingest: (input, io) => runIngest(input, io),
   // Loaded on demand: an ingest worker has no use for the learning engine.
-  pretrain: async (input, io) => (await import('../services/learn/train')).runPretrain(input, io),
-  finetune: async (input, io) => (await import('../services/learn/train')).runFinetune(input, io),
-  predict: async (input, io) => (await import('../services/learn/train')).runPredict(input, io),
+  pretrain: async (input, io) => (await import('../services/learn/pretrain')).runPretrain(input, io),
+  finetune: async (input, io) => (await import('../services/learn/finetune')).runFinetune(input, io),
+  predict: async (input, io) => (await import('../services/learn/predict')).runPredict(input, io),
   learnProbe: async () => (await import('../services/learn/train')).runProbe(),
   baseline: async (input, io) => (await import('../services/learn/baseline-task')).runBaseline(input, io),
 };

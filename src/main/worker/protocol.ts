@@ -3,7 +3,10 @@
  * its heavy lifting. Each task names its input, the events it streams and its result.
  */
 import type { IngestTask } from '../services/media/worker/ingest';
-import type { FinetuneTask, PredictTask, PretrainTask, ProbeTask } from '../services/learn/train';
+import type { FinetuneTask } from '../services/learn/finetune';
+import type { PredictTask } from '../services/learn/predict';
+import type { PretrainTask } from '../services/learn/pretrain';
+import type { ProbeTask } from '../services/learn/train';
 import type { BaselineTask } from '../services/learn/baseline-task';
 import type { WorkerIO } from './io';
 

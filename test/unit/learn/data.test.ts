@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CropFlag, CropStoreWriter } from '../../../src/main/services/media/cropStore';
 import { clipAround, CropLibrary, randomClip, type VideoSource } from '../../../src/main/services/learn/data';
-import { buildTargets } from '../../../src/main/services/learn/train';
+import { buildTargets } from '../../../src/main/services/learn/finetune';
 import { splitBySubject } from '../../../src/main/services/learn/store';
 import { Rng } from '../../../src/shared/rng';
 

@@ -10,6 +10,11 @@ export function appendCurve(dir: string, point: Record<string, unknown>): void {
   fs.appendFileSync(path.join(dir, 'curve.jsonl'), `${JSON.stringify(point)}\n`);
 }
 
+/** Removes the curve (a run that starts over). */
+export function clearCurve(dir: string): void {
+  fs.rmSync(path.join(dir, 'curve.jsonl'), { force: true });
+}
+
 /** Drops curve points after `step` (a resume replays them). */
 export function truncateCurve(dir: string, step: number): void {
   const file = path.join(dir, 'curve.jsonl');

@@ -21,7 +21,8 @@ import { MetricsAccumulator, type MetricsTable } from './metrics';
 import { Rng } from '../../../shared/rng';
 import { personOf } from '../../../shared/people';
 import { getModel, insertModel, labelledFrames, modelDirFor, normalisationOf, putPredictions, setModelMetrics, splitBySubject, trainingVideos } from './store';
-import type { TrainEvent, TrainResult } from './train';
+import type { TrainEvent } from './hooks';
+import type { TrainResult } from './train';
 import { resolveObjectives } from './objectives/catalog';
 
 /** Declared with their schemas in jobs/kinds.ts (rows outlive the code that queued them). */
