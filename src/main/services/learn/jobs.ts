@@ -19,7 +19,10 @@ import type { BaselineInput, BaselineResult } from './baseline-task';
 import { MetricsAccumulator, type MetricsTable } from './metrics';
 import { Rng } from '../../../shared/rng';
 import { personOf } from '../../../shared/people';
-import { getModel, insertModel, labelledFrames, modelDirFor, normalisationOf, putPredictions, setModelMetrics, splitBySubject, trainingVideos } from './store';
+import { getModel, insertModel, setModelMetrics } from '../store/models';
+import { labelledFrames, normalisationOf, splitBySubject, trainingVideos } from './trainingData';
+import { modelDirFor } from './modelFolders';
+import { putPredictions } from '../store/predictions';
 import type { TrainEvent, TrainResult } from './train';
 import { resolveObjectives } from './objectives/catalog';
 
