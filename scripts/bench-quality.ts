@@ -27,7 +27,7 @@ import { auColumn, DISFA_AUS } from '../src/shared/aus';
 import { PRESETS, type PresetName } from '../src/main/services/learn/config';
 import { CropLibrary, type LabelledFrame } from '../src/main/services/learn/data';
 import { BaselineFeatures, fitBaseline, predictBaselineVideo } from '../src/main/services/learn/baseline';
-import { labelledFrames, trainingVideos } from '../src/main/services/learn/store';
+import { labelledFrames, trainingVideos } from '../src/main/services/learn/trainingData';
 import { machineLine, openBench } from './bench-common';
 import { DEMO_DEFAULTS, generateDemoData } from './demo-data';
 

@@ -120,17 +120,26 @@ describe('a stale project.lock', () => {
       let got = false;
       try { acquireProjectLock(${JSON.stringify(dir)}); got = true; } catch (e) { if (e.code !== 'locked') throw e; }
       process.stdout.write(got ? 'got' : 'locked');
-      setTimeout(() => process.exit(0), 800);`;
+      // Hold on (a winner keeps its lock alive) until every racer has answered: a winner that
+      // exited early would leave a stale lock that a slow-starting racer rightly takes over.
+      process.stdin.resume();
+      process.stdin.on('end', () => process.exit(0));`;
     for (let round = 0; round < 2; round++) {
       fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: 999_999_999, host: os.hostname(), since: '', nonce: `stale-${round}` }));
-      const racers = Array.from({ length: 4 }, () => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script.replace(String(go), String(Date.now() + 1500))], { stdio: ['ignore', 'pipe', 'inherit'] }));
+      const racers = Array.from({ length: 4 }, () => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script.replace(String(go), String(Date.now() + 1500))], { stdio: ['pipe', 'pipe', 'inherit'] }));
       const outcomes = await Promise.all(
         racers.map((c) => new Promise<string>((resolve) => {
           let out = '';
-          c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          c.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            if (out === 'got' || out === 'locked') resolve(out);
+          });
           c.once('exit', () => resolve(out));
         })),
       );
+      const exited = racers.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve))));
+      for (const c of racers) c.stdin.end();
+      await Promise.all(exited);
       expect(outcomes.filter((o) => o === 'got'), `round ${round}: ${outcomes.join(', ')}`).toHaveLength(1);
       expect(outcomes.filter((o) => o === 'locked')).toHaveLength(3);
       fs.rmSync(path.join(dir, LOCK_FILE), { force: true });

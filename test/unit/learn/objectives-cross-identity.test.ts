@@ -11,7 +11,7 @@ beforeAll(async () => {
 describe('cross-identity swap', () => {
   it('identity is the subject, else the video; partners always have a different identity', () => {
     const ids = clipIdentities(['S1', 'S1', null, 'S2'], [10, 11, 12, 13]);
-    expect(ids).toEqual(['S1', 'S1', 'video:12', 'S2']);
+    expect(ids).toEqual(['S1', 'S1', 'video 12', 'S2']);
     const p = crossPartners(ids);
     p.forEach((c, b) => {
       expect(c).not.toBeNull();

@@ -13,7 +13,7 @@ import { readCheckpointMeta, restoreCheckpoint } from '../../../src/main/service
 import type { PretrainConfig } from '../../../src/main/services/learn/config';
 import { AuModel } from '../../../src/main/services/learn/model';
 import { createObjectives } from '../../../src/main/services/learn/objectives';
-import { modelDirFor } from '../../../src/main/services/learn/store';
+import { modelDirFor } from '../../../src/main/services/learn/modelFolders';
 import { recordEvents } from '../../helpers/events';
 import { tmpDirs } from '../../helpers/tmp';
 import { makeLearnProject, type LearnFixture } from './fixture';

@@ -2,7 +2,7 @@ import { ApiError } from '../../../shared/errors';
 import type { Backend } from '../../backend';
 import { computeAgreement } from '../../services/agreement/agreement';
 import { listCoders } from '../../services/store/coders';
-import { createOrGrowDoubleCoding, listDoubleCoding } from '../../services/store/doubleCoding';
+import { createDoubleCodingSets, listDoubleCoding } from '../../services/store/doubleCoding';
 import { getLabelRule, setLabelRule } from '../../services/store/labelRule';
 import { getVideo, listVideos } from '../../services/store/videos';
 import type { HandlerSlice } from './types';
@@ -29,8 +29,11 @@ export function codingHandlers(backend: Backend): HandlerSlice<M> {
     'doubleCoding/create': ({ videoId, percent, seed }) => {
       const targets = videoId !== undefined ? [getVideo(db(), videoId)] : listVideos(db()).filter((v) => v.status === 'ready' && v.sampled > 0);
       if (!targets.length) throw new ApiError('invalid_argument', 'No video has sampled frames yet, so there is nothing to double-code. Sample frames first (Videos tab, or `auw sample`).');
-      // All videos or none: a refused video (a share that would shrink) leaves the others as they were.
-      const sets = db().transaction(() => targets.map((v) => createOrGrowDoubleCoding(db(), { videoId: v.id, percent, ...(seed !== undefined ? { seed } : {}) })))();
+      const sets = createDoubleCodingSets(
+        db(),
+        targets.map((v) => v.id),
+        { percent, ...(seed !== undefined ? { seed } : {}) },
+      );
       backend.events.emit('data/changed', { domain: 'samples' });
       return sets;
     },

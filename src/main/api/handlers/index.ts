@@ -3,10 +3,12 @@ import type { Backend } from '../../backend';
 import { appHandlers } from './app';
 import { codingHandlers } from './coding';
 import { exportHandlers } from './exports';
+import { jobHandlers } from './jobs';
 import { labelHandlers } from './labels';
 import { modelHandlers } from './models';
 import { neutralHandlers } from './neutral';
 import { openFaceHandlers } from './openface';
+import { predictionHandlers } from './predictions';
 import { projectHandlers } from './projects';
 import { sampleHandlers } from './samples';
 import { videoHandlers } from './videos';
@@ -20,6 +22,8 @@ export function createHandlers(backend: Backend): Handlers {
     ...sampleHandlers(backend),
     ...labelHandlers(backend),
     ...modelHandlers(backend),
+    ...predictionHandlers(backend),
+    ...jobHandlers(backend),
     ...exportHandlers(backend),
     ...codingHandlers(backend),
     ...openFaceHandlers(backend),

@@ -1,9 +1,9 @@
 import type { Backend } from '../../backend';
 import { labelHistory, labelsForFrame, labelsForVideo, setLabel } from '../../services/store/labels';
-import { getPredictions, listModels } from '../../services/store/models';
+import { exportLabelsFile, importLabelsFile } from '../../services/export/labelsFile';
 import type { HandlerSlice } from './types';
 
-type M = 'labels/set' | 'labels/forFrame' | 'labels/forVideo' | 'labels/history' | 'jobs/list' | 'jobs/cancel' | 'models/list' | 'predictions/get';
+type M = 'labels/set' | 'labels/forFrame' | 'labels/forVideo' | 'labels/history' | 'labels/import' | 'labels/export';
 
 export function labelHandlers(backend: Backend): HandlerSlice<M> {
   const db = () => backend.requireProject().db;
@@ -18,10 +18,12 @@ export function labelHandlers(backend: Backend): HandlerSlice<M> {
     'labels/forVideo': ({ videoId }) => labelsForVideo(db(), videoId),
     'labels/history': ({ videoId, frame, limit, annotator }) => labelHistory(db(), videoId, frame, limit, annotator),
 
-    'jobs/list': ({ limit }) => backend.requireJobs().list(limit),
-    'jobs/cancel': ({ jobId }) => backend.requireJobs().cancel(jobId),
-
-    'models/list': () => listModels(db()),
-    'predictions/get': ({ modelId, videoId }) => getPredictions(db(), modelId, videoId),
+    'labels/import': ({ path: file, format, videoId, annotator }) => {
+      const r = importLabelsFile(backend.requireProject(), backend.platform.paths.check(file), { format, videoId, annotator });
+      for (const v of r.videoIds) backend.events.emit('data/changed', { domain: 'labels', videoId: v });
+      return { format: r.format, imported: r.imported, videos: r.videoIds.length, skippedEmpty: r.skippedEmpty };
+    },
+    'labels/export': ({ path: file, format, videoId, annotator, overwrite }) =>
+      exportLabelsFile(backend.requireProject(), backend.platform.paths.check(file), { format, videoId, annotator, overwrite }),
   };
 }

@@ -1,12 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
 import type { CurvePoint, LearnBackendStatus, LearnOptions } from '../../../shared/types';
 import type { Backend } from '../../backend';
-import { csvRecords, decodeCsvBytes, exportLong, exportWide, parseLabelsCsv, writeLabels } from '../../services/export/labelsCsv';
-import { checkWriteTarget, writeFileAtomic } from '../../services/files/safe-write';
 import { getJob } from '../../services/store/jobs';
-import { listVideos } from '../../services/store/videos';
 import { getLabelRule } from '../../services/store/labelRule';
 import { readCurve } from '../../services/learn/curve';
 import { DEFAULT_FINETUNE_START, DEFAULT_OBJECTIVES, PRESETS, type FinetuneOverrides, type PretrainOverrides } from '../../services/learn/config';
@@ -14,7 +9,8 @@ import { PRESET_NAMES, PRESET_NOTES } from '../../../shared/settings/presets';
 import { DEFAULT_SEED, FINETUNE_SETTINGS, PRETRAIN_SETTINGS, routeSettings } from '../../../shared/settings/training';
 import { computeModelMetrics } from '../../services/learn/evaluate';
 import { LEARN_JOB_KINDS, type FinetuneJobParams, type PretrainJobParams, type PredictJobParams } from '../../services/learn/jobs';
-import { findModelByName, getModel, modelDirFor, setModelMetrics } from '../../services/learn/store';
+import { findModelByName, getModel, setModelMetrics } from '../../services/store/models';
+import { modelDirFor, removeModel } from '../../services/learn/modelFolders';
 import { objectiveCatalog, resolveObjectives } from '../../services/learn/objectives/catalog';
 import { runTask } from '../../worker/launch';
 import { isKindOf, jobParams } from '../../services/jobs/kinds';
@@ -32,9 +28,7 @@ type M =
   | 'models/metrics'
   | 'models/curve'
   | 'models/resume'
-  | 'models/remove'
-  | 'labels/import'
-  | 'labels/export';
+  | 'models/remove';
 
 /** What `npm run bench:quality -- --demo-timing` measured (BENCHMARKS.md): the demo project, 2 CPU cores, wasm. */
 const DEMO_MINUTES: Partial<Record<keyof typeof PRESETS, { pretrain: number; finetune: number }>> = { quick: { pretrain: 7, finetune: 15 } };
@@ -174,39 +168,9 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
     },
 
     'models/remove': ({ modelId }) => {
-      const model = getModel(db(), modelId);
-      const dir = path.resolve(project().dir, model.checkpoint);
-      db().prepare('DELETE FROM models WHERE id = ?').run(modelId);
-      // Only ever delete inside the project's models folder.
-      if (dir.startsWith(project().path('models') + path.sep)) fs.rmSync(dir, { recursive: true, force: true });
+      removeModel(project(), modelId);
       backend.events.emit('data/changed', { domain: 'models' });
       return null;
-    },
-
-    'labels/import': ({ path: file, format, videoId, annotator }) => {
-      const abs = backend.platform.paths.check(file);
-      const stat = fs.statSync(abs, { throwIfNoEntry: false });
-      if (!stat) throw new ApiError('not_found', `There is no file at ${abs}.`);
-      if (stat.isDirectory()) throw new ApiError('invalid_argument', `${abs} is a folder, not a labels file. Choose the .csv file.`);
-      if (stat.size > 256 * 1024 * 1024) throw new ApiError('invalid_argument', `${abs} is ${(stat.size / 1024 ** 2).toFixed(0)} MB; a labels file is at most 256 MB. Split it and import the parts.`);
-      const p = project();
-      const videos = listVideos(p.db).map((v) => ({ id: v.id, name: v.name, frameCount: v.frameCount }));
-      const parsed = parseLabelsCsv(decodeCsvBytes(fs.readFileSync(abs)), { format, videos, ...(videoId !== undefined ? { videoId } : {}), annotator, aus: p.auSet().aus });
-      const imported = writeLabels(p.db, parsed.labels);
-      const touched = new Set(parsed.labels.map((l) => l.videoId));
-      for (const v of touched) backend.events.emit('data/changed', { domain: 'labels', videoId: v });
-      return { format: parsed.format, imported, videos: touched.size, skippedEmpty: parsed.skippedEmpty };
-    },
-
-    'labels/export': ({ path: file, format, videoId, annotator, overwrite }) => {
-      const abs = checkWriteTarget(backend.platform.paths.check(file), { extensions: ['.csv'], overwrite });
-      const p = project();
-      const videos = listVideos(p.db).map((v) => ({ id: v.id, name: v.name, frameCount: v.frameCount }));
-      if (videoId !== undefined && !videos.some((v) => v.id === videoId)) throw new ApiError('not_found', `There is no video ${videoId} in this project.`);
-      const text = format === 'wide' ? exportWide(p.db, videoId!, p.auSet().aus, annotator) : exportLong(p.db, videos, videoId !== undefined ? [videoId] : undefined);
-      fs.mkdirSync(path.dirname(abs), { recursive: true });
-      writeFileAtomic(abs, text, { extensions: ['.csv'], overwrite });
-      return { path: abs, rows: csvRecords(text).length - 1 };
     },
   };
 }

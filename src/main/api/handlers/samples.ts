@@ -4,7 +4,7 @@ import { createOrGrowSampleSet, labellingQueue, listSampleSets } from '../../ser
 import { topUpDoubleCoding } from '../../services/store/doubleCoding';
 import { getVideo, listVideos } from '../../services/store/videos';
 import { listModels } from '../../services/store/models';
-import { getModel } from '../../services/learn/store';
+import { getModel } from '../../services/store/models';
 import type { SuggestJobParams } from '../../services/learn/suggestJob';
 import type { HandlerSlice } from './types';
 

@@ -4,10 +4,10 @@ import type { Backend } from '../../backend';
 import { CropStoreReader, cropFileFor } from '../../services/media/cropStore';
 import { extractStill } from '../../services/media/decode';
 import { checkVideoPath, DEFAULT_DETECT_EVERY } from '../../services/media/backend/import';
-import { proxyFileFor } from '../../services/media/backend/proxy';
+import { removeVideo } from '../../services/media/backend/remove';
 import { contentHash } from '../../services/media/probe';
 import { frameInfo } from '../../services/store/frames';
-import { deleteVideo, getPeaks, getVideo, listVideos, setSubject, setVideoPath, videoSource } from '../../services/store/videos';
+import { getPeaks, getVideo, listVideos, setSubject, setVideoPath, videoSource } from '../../services/store/videos';
 import { jobParams } from '../../services/jobs/kinds';
 import type { HandlerSlice } from './types';
 
@@ -48,10 +48,7 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
       return checked.map((p) => jobs.add('import', { path: p, alreadyAligned, detectEvery: detectEvery ?? DEFAULT_DETECT_EVERY, subject: subject ?? null, sizeBytes: fs.statSync(p).size }));
     },
     'videos/remove': ({ videoId }) => {
-      getVideo(db(), videoId);
-      deleteVideo(db(), videoId);
-      fs.rmSync(cropFileFor(backend.requireProject().dir, videoId), { force: true });
-      fs.rmSync(proxyFileFor(backend.requireProject().dir, videoId), { force: true });
+      removeVideo(backend.requireProject(), videoId);
       changed('videos', videoId);
       return null;
     },

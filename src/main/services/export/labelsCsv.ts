@@ -8,6 +8,7 @@
 import { parse as parseCsv, CsvError } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { Db } from '../store/db';
+import { allLabels, labelsInWriteOrder, upsertLabels } from '../store/labels';
 import { ApiError } from '../../../shared/errors';
 import { auColumn } from '../../../shared/aus';
 import { parseInteger } from '../../../shared/numbers';
@@ -250,32 +251,15 @@ function checkCell(
 
 /** Writes all labels in one transaction: either every row lands or none does. */
 export function writeLabels(db: Db, labels: readonly CsvLabel[]): number {
-  const upsert = db.prepare(
-    `INSERT INTO labels (video_id, frame_idx, au, annotator, intensity, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (video_id, frame_idx, au, annotator) DO UPDATE SET intensity = excluded.intensity, updated_at = excluded.updated_at`,
-  );
-  const now = new Date().toISOString();
-  db.transaction(() => {
-    for (const l of labels) upsert.run(l.videoId, l.frame, l.au, l.annotator, l.intensity, now);
-  })();
+  upsertLabels(db, labels);
   return labels.length;
-}
-
-interface LabelRow {
-  video_id: number;
-  frame_idx: number;
-  au: number;
-  annotator: string;
-  intensity: number;
 }
 
 export function exportLong(db: Db, videos: readonly VideoRef[], videoIds?: readonly number[]): string {
   const names = new Map(videos.map((v) => [v.id, v.name]));
   const wanted = videoIds ? new Set(videoIds) : null;
-  const rows = (db.prepare('SELECT video_id, frame_idx, au, annotator, intensity FROM labels ORDER BY video_id, frame_idx, au, annotator').all() as LabelRow[]).filter(
-    (r) => !wanted || wanted.has(r.video_id),
-  );
-  return csvText([['video', 'frame', 'AU', 'intensity', 'annotator'], ...rows.map((r) => [names.get(r.video_id) ?? r.video_id, r.frame_idx, auColumn(r.au), r.intensity, r.annotator])]);
+  const rows = allLabels(db).filter((r) => !wanted || wanted.has(r.videoId));
+  return csvText([['video', 'frame', 'AU', 'intensity', 'annotator'], ...rows.map((r) => [names.get(r.videoId) ?? r.videoId, r.frame, auColumn(r.au), r.intensity, r.annotator])]);
 }
 
 /**
@@ -284,15 +268,10 @@ export function exportLong(db: Db, videos: readonly VideoRef[], videoIds?: reado
  * the most recently changed label wins.
  */
 export function exportWide(db: Db, videoId: number, aus: readonly number[], annotator?: string): string {
-  const rows = db
-    .prepare(
-      `SELECT frame_idx, au, intensity FROM labels WHERE video_id = ? ${annotator ? 'AND annotator = ?' : ''} ORDER BY frame_idx, au, updated_at`,
-    )
-    .all(...(annotator ? [videoId, annotator] : [videoId])) as { frame_idx: number; au: number; intensity: number }[];
   const byFrame = new Map<number, Map<number, number>>();
-  for (const r of rows) {
-    let m = byFrame.get(r.frame_idx);
-    if (!m) byFrame.set(r.frame_idx, (m = new Map()));
+  for (const r of labelsInWriteOrder(db, videoId, annotator)) {
+    let m = byFrame.get(r.frame);
+    if (!m) byFrame.set(r.frame, (m = new Map()));
     m.set(r.au, r.intensity); // ordered by updated_at: the last write wins
   }
   const out: (string | number)[][] = [['frame', ...aus.map(auColumn)]];

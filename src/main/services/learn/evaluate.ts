@@ -7,7 +7,9 @@ import type { Db } from '../store/db';
 import { listVideos } from '../store/videos';
 import { groundTruthFileFor, readGroundTruth } from './groundTruth';
 import { MetricsAccumulator, type MetricsTable } from './metrics';
-import { getModel, labelledFrames, readPredictionArray } from './store';
+import { getModel } from '../store/models';
+import { labelledFrames } from './trainingData';
+import { readPredictionArray } from '../store/predictions';
 
 export interface ModelMetrics {
   /** From training: the best checkpoint on the validation labels. */

@@ -12,7 +12,9 @@ import { getLabelRule } from '../store/labelRule';
 import { insertSuggestedSets, takenFrames } from '../store/samples';
 import { topUpDoubleCoding } from '../store/doubleCoding';
 import { predictAndMeasure } from './jobs';
-import { getModel, labelledFrames, readPredictionArray, trainingVideos } from './store';
+import { getModel } from '../store/models';
+import { labelledFrames, trainingVideos } from './trainingData';
+import { readPredictionArray } from '../store/predictions';
 import { rankSuggestions, type SuggestVideo } from './suggest';
 
 /** Declared with its schema in jobs/kinds.ts. */

@@ -1,9 +1,7 @@
 // Locates a working ffmpeg binary and runs it. Every media module goes through here so that the
 // whole app agrees on one binary (and so one set of codecs and one stderr dialect).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 
 export type FfmpegSource = 'FFMPEG_PATH' | 'ffmpeg-static' | '@ffmpeg-installer/ffmpeg' | 'PATH';
 
@@ -25,8 +23,6 @@ export interface ResolvedFfmpeg {
   source: FfmpegSource;
   /** First line of `ffmpeg -version`, e.g. "ffmpeg version 4.1 ...". */
   version: string;
-  /** ffprobe next to the binary, when one exists and runs. */
-  ffprobe: string | null;
   /** Everything tried before (and including) the winner, so the UI can say why FFMPEG_PATH was skipped. */
   attempts: FfmpegAttempt[];
 }
@@ -75,36 +71,17 @@ export function defaultCandidates(env: NodeJS.ProcessEnv = process.env): FfmpegC
 }
 
 /** Runs `<bin> -version`; returns the first line or throws with a short reason. */
-function checkRuns(bin: string, expect: 'ffmpeg' | 'ffprobe'): string {
+function checkRuns(bin: string): string {
   const r = spawnSync(bin, ['-version'], { encoding: 'utf8', timeout: 15_000, windowsHide: true });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
     throw new Error(code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'not executable' : r.error.message);
   }
   const first = (r.stdout ?? '').split('\n')[0]?.trim() ?? '';
-  if (r.status !== 0 || !first.startsWith(`${expect} version`)) {
-    throw new Error(`did not run as ${expect} (exit ${r.status ?? r.signal}): ${first || (r.stderr ?? '').slice(0, 200)}`);
+  if (r.status !== 0 || !first.startsWith("ffmpeg version")) {
+    throw new Error(`did not run as ffmpeg (exit ${r.status ?? r.signal}): ${first || (r.stderr ?? '').slice(0, 200)}`);
   }
   return first;
-}
-
-function findFfprobe(ffmpeg: string): string | null {
-  if (!ffmpeg.includes('/') && !ffmpeg.includes('\\')) {
-    try {
-      checkRuns('ffprobe', 'ffprobe');
-      return 'ffprobe';
-    } catch {
-      return null;
-    }
-  }
-  const p = join(dirname(ffmpeg), process.platform === 'win32' ? 'ffprobe.exe' : 'ffprobe');
-  if (!existsSync(p)) return null;
-  try {
-    checkRuns(p, 'ffprobe');
-    return p;
-  } catch {
-    return null;
-  }
 }
 
 /** Tries candidates in order and returns the first that actually runs. Uncached; see `resolveFfmpeg`. */
@@ -123,9 +100,9 @@ export function findFfmpeg(candidates: FfmpegCandidate[] = defaultCandidates()):
       continue;
     }
     try {
-      const version = checkRuns(path, 'ffmpeg');
+      const version = checkRuns(path);
       attempts.push({ source: c.source, path, ok: true });
-      return { path, source: c.source, version, ffprobe: findFfprobe(path), attempts };
+      return { path, source: c.source, version, attempts };
     } catch (e) {
       attempts.push({ source: c.source, path, ok: false, reason: shortMessage(e) });
     }

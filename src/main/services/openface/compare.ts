@@ -7,7 +7,9 @@
 import { ApiError } from '../../../shared/errors';
 import type { OpenFaceComparison } from '../../../shared/types';
 import { MetricsAccumulator } from '../learn/metrics';
-import { getModel, labelledFrames, readPredictionArray } from '../learn/store';
+import { getModel } from '../store/models';
+import { labelledFrames } from '../learn/trainingData';
+import { readPredictionArray } from '../store/predictions';
 import type { Db } from '../store/db';
 import { getLabelRule } from '../store/labelRule';
 import { listOpenFaceTracks, readOpenFaceArray } from '../store/openface';

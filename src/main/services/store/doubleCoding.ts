@@ -98,3 +98,11 @@ export function topUpDoubleCoding(db: Db, videoId: number): void {
   const existing = db.prepare('SELECT percent FROM double_coding WHERE video_id = ?').get(videoId) as { percent: number } | undefined;
   if (existing) createOrGrowDoubleCoding(db, { videoId, percent: existing.percent });
 }
+
+/**
+ * Double-coding shares for several videos at once: all or none, so a refused video (a share
+ * that would shrink) leaves the others as they were.
+ */
+export function createDoubleCodingSets(db: Db, videoIds: readonly number[], share: Omit<DoubleCodingRequest, 'videoId'>): DoubleCodingSet[] {
+  return db.transaction(() => videoIds.map((videoId) => createOrGrowDoubleCoding(db, { ...share, videoId })))();
+}

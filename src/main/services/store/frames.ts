@@ -21,8 +21,15 @@ export function insertFrames(db: Db, videoId: number, rows: readonly FrameRecord
   })();
 }
 
-export function deleteFrames(db: Db, videoId: number): void {
-  db.prepare('DELETE FROM frames WHERE video_id = ?').run(videoId);
+/** Drops a video's frame rows, all of them or from frame `from` on. */
+export function deleteFrames(db: Db, videoId: number, from = 0): void {
+  db.prepare('DELETE FROM frames WHERE video_id = ? AND idx >= ?').run(videoId, from);
+}
+
+/** Frames the database holds for a video as one run from frame 0 (what a resumed import keeps); 0 when there is a gap. */
+export function contiguousFrames(db: Db, videoId: number): number {
+  const r = db.prepare('SELECT count(*) AS n, coalesce(max(idx), -1) AS last FROM frames WHERE video_id = ?').get(videoId) as { n: number; last: number };
+  return r.n === r.last + 1 ? r.n : 0;
 }
 
 

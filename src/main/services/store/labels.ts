@@ -1,4 +1,4 @@
-import type { Label, LabelChange } from '../../../shared/types';
+import type { Label, LabelChange, LabelRule } from '../../../shared/types';
 import type { Db } from './db';
 import { getVideo } from './videos';
 import { ApiError } from '../../../shared/errors';
@@ -67,6 +67,31 @@ export function labelsForVideo(db: Db, videoId: number): Label[] {
   return (db.prepare('SELECT * FROM labels WHERE video_id = ? ORDER BY frame_idx, au, annotator').all(videoId) as Row[]).map(toLabel);
 }
 
+/** Every label of the project, by video, frame, AU and coder. */
+export function allLabels(db: Db): Label[] {
+  return (db.prepare('SELECT * FROM labels ORDER BY video_id, frame_idx, au, annotator').all() as Row[]).map(toLabel);
+}
+
+/** One video's labels (of one coder when given) by frame and AU, the last written last. */
+export function labelsInWriteOrder(db: Db, videoId: number, annotator?: string): Label[] {
+  const rows = annotator
+    ? db.prepare('SELECT * FROM labels WHERE video_id = ? AND annotator = ? ORDER BY frame_idx, au, updated_at').all(videoId, annotator)
+    : db.prepare('SELECT * FROM labels WHERE video_id = ? ORDER BY frame_idx, au, updated_at').all(videoId);
+  return (rows as Row[]).map(toLabel);
+}
+
+/** Writes labels from a file in one transaction: either every row lands or none does. */
+export function upsertLabels(db: Db, labels: readonly { videoId: number; frame: number; au: number; annotator: string; intensity: number }[]): void {
+  const upsert = db.prepare(
+    `INSERT INTO labels (video_id, frame_idx, au, annotator, intensity, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (video_id, frame_idx, au, annotator) DO UPDATE SET intensity = excluded.intensity, updated_at = excluded.updated_at`,
+  );
+  const now = new Date().toISOString();
+  db.transaction(() => {
+    for (const l of labels) upsert.run(l.videoId, l.frame, l.au, l.annotator, l.intensity, now);
+  })();
+}
+
 interface HistoryRow {
   id: number;
   video_id: number;
@@ -101,4 +126,19 @@ export function labelHistory(db: Db, videoId: number, frame: number | undefined,
     newIntensity: r.new_intensity,
     changedAt: r.changed_at,
   }));
+}
+
+/**
+ * One value per labelled frame and AU, in frame order. Where several coders labelled one frame
+ * and AU, `rule` picks it: the mean of every coder's, or the chosen coder's where they gave one
+ * (the others' mean elsewhere).
+ */
+export function labelValues(db: Db, rule: LabelRule): { videoId: number; frame: number; au: number; value: number }[] {
+  const columns = 'video_id AS videoId, frame_idx AS frame, au';
+  const order = 'GROUP BY video_id, frame_idx, au ORDER BY video_id, frame_idx';
+  return (
+    rule.kind === 'coder'
+      ? db.prepare(`SELECT ${columns}, coalesce(max(CASE WHEN annotator = ? THEN intensity END), avg(intensity)) AS value FROM labels ${order}`).all(rule.coder)
+      : db.prepare(`SELECT ${columns}, avg(intensity) AS value FROM labels ${order}`).all()
+  ) as { videoId: number; frame: number; au: number; value: number }[];
 }

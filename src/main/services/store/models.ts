@@ -1,4 +1,5 @@
-import type { ModelRow, ModelStage, PredictionTrack } from '../../../shared/types';
+import { ApiError } from '../../../shared/errors';
+import type { ModelRow, ModelStage } from '../../../shared/types';
 import type { Db } from './db';
 
 interface Row {
@@ -27,18 +28,34 @@ export function listModels(db: Db): ModelRow[] {
   return (db.prepare('SELECT * FROM models ORDER BY id DESC').all() as Row[]).map(toModel);
 }
 
-export function getPredictions(db: Db, modelId: number, videoId: number): PredictionTrack | null {
-  const row = db.prepare('SELECT aus, frame_count, data FROM predictions WHERE model_id = ? AND video_id = ?').get(modelId, videoId) as
-    | { aus: string; frame_count: number; data: Buffer }
-    | undefined;
-  if (!row) return null;
-  const aus = JSON.parse(row.aus) as number[];
-  // Copy: a blob's Buffer may sit at an offset that Float32Array cannot view directly.
-  const floats = new Float32Array(new Uint8Array(row.data).buffer);
-  const values: Record<number, (number | null)[]> = {};
-  aus.forEach((au, a) => {
-    const lane = floats.subarray(a * row.frame_count, (a + 1) * row.frame_count);
-    values[au] = Array.from(lane, (v) => (Number.isNaN(v) ? null : v));
-  });
-  return { modelId, videoId, aus, frameCount: row.frame_count, values };
+export function getModel(db: Db, id: number): ModelRow & { checkpoint: string } {
+  const row = db.prepare('SELECT * FROM models WHERE id = ?').get(id) as (Row & { checkpoint: string }) | undefined;
+  if (!row) throw new ApiError('not_found', `There is no model ${id} in this project. Reload the model list.`);
+  return { ...toModel(row), checkpoint: row.checkpoint };
+}
+
+export function findModelByName(db: Db, name: string): ModelRow | null {
+  const row = db.prepare('SELECT * FROM models WHERE name = ?').get(name) as Row | undefined;
+  return row ? toModel(row) : null;
+}
+
+export function insertModel(
+  db: Db,
+  m: { stage: ModelStage; parentId: number | null; name: string; checkpoint: string; params: Record<string, unknown>; metrics: Record<string, unknown> | null; backend: string },
+): number {
+  return Number(
+    db
+      .prepare('INSERT INTO models (stage, parent_id, name, checkpoint, params, metrics, backend, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(m.stage, m.parentId, m.name, m.checkpoint, JSON.stringify(m.params), m.metrics ? JSON.stringify(m.metrics) : null, m.backend, new Date().toISOString())
+      .lastInsertRowid,
+  );
+}
+
+export function setModelMetrics(db: Db, id: number, metrics: Record<string, unknown>): void {
+  db.prepare('UPDATE models SET metrics = ? WHERE id = ?').run(JSON.stringify(metrics), id);
+}
+
+/** The row only; the caller removes the model's folder (see services/learn/models.ts). */
+export function deleteModel(db: Db, id: number): void {
+  db.prepare('DELETE FROM models WHERE id = ?').run(id);
 }

@@ -151,6 +151,12 @@ export function deleteVideo(db: Db, id: number): void {
   db.prepare('DELETE FROM videos WHERE id = ?').run(id);
 }
 
+/** The file and frame count a retried import found (the count from the probe, then from decoding). */
+export function setImportedFile(db: Db, id: number, f: { path?: string; frameCount: number }): void {
+  if (f.path !== undefined) db.prepare('UPDATE videos SET path = ?, frame_count = ? WHERE id = ?').run(f.path, f.frameCount, id);
+  else db.prepare('UPDATE videos SET frame_count = ? WHERE id = ?').run(f.frameCount, id);
+}
+
 export function setVideoPath(db: Db, id: number, newPath: string): void {
   db.prepare("UPDATE videos SET path = ?, status = CASE WHEN status = 'missing' THEN 'ready' ELSE status END WHERE id = ?").run(newPath, id);
 }

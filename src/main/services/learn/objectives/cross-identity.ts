@@ -25,14 +25,15 @@ import { tf } from '../backend';
 import { l2normalize } from '../losses';
 import type { AuModel } from '../model';
 import type { CreateObjective, Objective, PretrainBatch } from './types';
+import { personOf } from '../../../../shared/people';
 import { ConvDecoder, VarSet, dense, frameFeatures } from './nets';
 
 /** A constant copy (tfjs has no stop-gradient op: a tensor made from the values has no gradient path). */
 const detach = (t: tfjs.Tensor2D): tfjs.Tensor2D => tf.tensor2d(t.dataSync(), t.shape);
 
-/** Identity of each clip: the video's subject, else the video id. */
+/** Identity of each clip: its person (the video's subject, else the video on its own). */
 export function clipIdentities(subjects: readonly (string | null)[], videoIds: readonly number[]): string[] {
-  return videoIds.map((v, i) => subjects[i] ?? `video:${v}`);
+  return videoIds.map((id, i) => personOf({ id, subject: subjects[i] ?? null }));
 }
 
 /** For each clip, the next clip (cyclically) of a different identity, or null when all share one. */

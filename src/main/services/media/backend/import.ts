@@ -8,9 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JobRunner } from '../../jobs/manager';
-import { deleteFrames, insertFrames } from '../../store/frames';
-import type { Db } from '../../store/db';
-import { deleteVideo, failedVideoWithHash, getVideo, insertVideo, setPeaks, setVideoStatus } from '../../store/videos';
+import { contiguousFrames, deleteFrames, insertFrames } from '../../store/frames';
+import { deleteVideo, failedVideoWithHash, getVideo, insertVideo, setImportedFile, setPeaks, setVideoStatus } from '../../store/videos';
 import { explainSystemError } from '../../system-errors';
 import { runTask } from '../../../worker/launch';
 import { cropFileFor } from '../cropStore';
@@ -28,12 +27,6 @@ export function checkVideoPath(p: string): void {
   if (!VIDEO_EXTENSIONS.includes(path.extname(p).toLowerCase())) {
     throw new ApiError('invalid_argument', `${path.basename(p)} is not a supported video (${VIDEO_EXTENSIONS.join(', ')}).`);
   }
-}
-
-/** Frames the database holds for a video as one run from frame 0 (what a resumed import keeps). */
-function framesWritten(db: Db, videoId: number): number {
-  const r = db.prepare('SELECT count(*) AS n, coalesce(max(idx), -1) AS last FROM frames WHERE video_id = ?').get(videoId) as { n: number; last: number };
-  return r.n === r.last + 1 ? r.n : 0;
 }
 
 /** Runs a cleanup step of a failed import; a step that fails too (a full disk) is logged, not rethrown over the first error. */
@@ -78,11 +71,10 @@ export const importVideo: JobRunner<'import'> = async (ctx) => {
     });
   const cropFile = cropFileFor(ctx.project.dir, videoId);
   const proxyFile = proxyFileFor(ctx.project.dir, videoId);
-  const resumeFrames = retried !== null && !params.alreadyAligned && fs.existsSync(cropFile) ? framesWritten(db, videoId) : 0;
+  const resumeFrames = retried !== null && !params.alreadyAligned && fs.existsSync(cropFile) ? contiguousFrames(db, videoId) : 0;
   if (retried !== null) {
-    if (!resumeFrames) deleteFrames(db, videoId);
-    else db.prepare('DELETE FROM frames WHERE video_id = ? AND idx >= ?').run(videoId, resumeFrames);
-    db.prepare('UPDATE videos SET path = ?, frame_count = ? WHERE id = ?').run(params.path, probe.frameCount, videoId);
+    deleteFrames(db, videoId, resumeFrames);
+    setImportedFile(db, videoId, { path: params.path, frameCount: probe.frameCount });
     ctx.log(resumeFrames ? `${name}: continuing the interrupted import after frame ${resumeFrames}.` : `${name}: importing again into video ${videoId}.`);
   }
   setVideoStatus(db, videoId, 'ingesting');
@@ -134,7 +126,7 @@ export const importVideo: JobRunner<'import'> = async (ctx) => {
     if (storeError) throw storeError;
     if (result.frames !== probe.frameCount) {
       ctx.log(`${name}: probe said ${probe.frameCount} frames, decoding gave ${result.frames}; keeping the decoded count.`);
-      db.prepare('UPDATE videos SET frame_count = ? WHERE id = ?').run(result.frames, videoId);
+      setImportedFile(db, videoId, { frameCount: result.frames });
     }
     const t = result.timings;
     ctx.log(

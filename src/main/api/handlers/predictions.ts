@@ -1,0 +1,15 @@
+import type { Backend } from '../../backend';
+import { listModels } from '../../services/store/models';
+import { getPredictions } from '../../services/store/predictions';
+import type { HandlerSlice } from './types';
+
+/** Reading what models made; training and running them is the models slice. */
+type M = 'models/list' | 'predictions/get';
+
+export function predictionHandlers(backend: Backend): HandlerSlice<M> {
+  const db = () => backend.requireProject().db;
+  return {
+    'models/list': () => listModels(db()),
+    'predictions/get': ({ modelId, videoId }) => getPredictions(db(), modelId, videoId),
+  };
+}
