@@ -94,6 +94,7 @@ export class Backend {
     }
     await this.close();
     this.current = { project, jobs };
+    jobs.start();
     try {
       this.settings.remember(project.dir, project.summary().name);
     } catch (err) {

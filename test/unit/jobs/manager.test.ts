@@ -298,6 +298,18 @@ describe('recovery and shutdown', () => {
     expect(fresh.cancel(crashed.id).state).toBe('cancelled');
   });
 
+  it('start() takes up the jobs an earlier session left queued', async () => {
+    const queued = insertJob(project.db, 'work', {});
+    const fresh = new JobManager(project, events, kinds, runners);
+    fresh.recover();
+    expect(getJob(project.db, queued.id).state).toBe('queued');
+    fresh.start();
+    await step(queued.id).started.promise;
+    step(queued.id).finish.resolve();
+    await fresh.idle();
+    expect(getJob(project.db, queued.id).state).toBe('done');
+  });
+
   it('shutdown() interrupts the running job (resumable), leaves queued ones queued and starts nothing new', async () => {
     const a = manager.add('work', {});
     const b = manager.add('work', {});

@@ -58,6 +58,11 @@ export class JobManager<R extends KindRegistry = JobKinds> {
     return markInterrupted(this.project.db);
   }
 
+  /** Takes up the jobs an earlier session left queued (after `recover()`, once the project is the open one). */
+  start(): void {
+    queueMicrotask(() => this.pump());
+  }
+
   add<K extends keyof R & string>(kind: K, params: ParamsIn<R, K>): Job {
     const spec = this.spec(kind);
     if (!spec) throw new ApiError('invalid_argument', `There is no job kind "${kind}".`);
