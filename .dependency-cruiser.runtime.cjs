@@ -7,6 +7,8 @@
  *   hosts in a utilityProcess; all of them build the services through compose.ts.
  * - worker: src/main/worker/entry.ts, forked by worker/launch.ts for ingest, training and
  *   prediction. Everything it reaches is worker side.
+ * Folders say which: services/<domain>/backend/ and services/<domain>/worker/, with what both
+ * processes load in the domain's top folder (rules below).
  * TensorFlow.js (tens of MB, native or wasm, seconds to start) belongs in the worker only: the
  * backend must answer the UI at once and stay up when a learning backend fails to load.
  */
@@ -31,6 +33,21 @@ module.exports = {
       comment: 'The worker entry runs in its own process (forked by worker/launch.ts), never imported.',
       from: { path: BACKEND_ENTRIES },
       to: { path: '^src/main/worker/entry\\.ts$', reachable: true },
+    },
+    {
+      name: 'backend-not-to-worker-folders',
+      severity: 'error',
+      comment:
+        "A services/<domain>/worker/ file runs in the worker process; the backend may name its types but not load it. Move what both need to the domain's top folder.",
+      from: { path: BACKEND_ENTRIES },
+      to: { path: '^src/main/services/[^/]+/worker/', reachable: true },
+    },
+    {
+      name: 'worker-not-to-backend-folders',
+      severity: 'error',
+      comment: "A services/<domain>/backend/ file runs in the backend process (it reads the database or queues jobs); the worker gets what it needs as task input.",
+      from: { path: '^src/main/worker/entry\\.ts$' },
+      to: { path: '^src/main/services/[^/]+/backend/', reachable: true },
     },
     {
       name: 'worker-not-to-sqlite',

@@ -11,13 +11,13 @@ import type { MetricsTable, ModelRow } from '../src/shared/types';
 import { chooseFrames } from '../src/main/services/store/samples';
 import { faceMask } from '../src/main/services/store/frames';
 import { contentHash } from '../src/main/services/media/probe';
-import { groundTruthFileFor, readGroundTruth, type GroundTruth } from '../src/main/services/learn/groundTruth';
+import { groundTruthFileFor, readGroundTruth, type GroundTruth } from '../src/main/services/learn/backend/groundTruth';
 import { MetricsAccumulator } from '../src/main/services/learn/metrics';
 import { readPredictionArray } from '../src/main/services/store/predictions';
-import { splitBySubject } from '../src/main/services/learn/trainingData';
-import { initBackend } from '../src/main/services/learn/backend';
+import { splitBySubject } from '../src/main/services/learn/backend/trainingData';
+import { initBackend } from '../src/main/services/learn/worker/tfjs';
 import { personOf } from '../src/shared/people';
-import { foldPeople } from '../src/main/services/learn/jobs';
+import { foldPeople } from '../src/main/services/learn/backend/jobs';
 
 export async function openBench(opts: { demoDir: string; work: string; name: string; seed: number; fresh?: boolean; log: (s: string) => void }) {
   const { demoDir, work, seed, log } = opts;

@@ -14,8 +14,8 @@ import type { MetricsTable, ModelRow } from '../src/shared/types';
 import { auColumn, DISFA_AUS } from '../src/shared/aus';
 import { CropStoreReader, cropFileFor } from '../src/main/services/media/cropStore';
 import { MetricsAccumulator } from '../src/main/services/learn/metrics';
-import { hog, normalizeShape, RidgeModel } from '../src/main/services/learn/baseline';
-import { initBackend, tf } from '../src/main/services/learn/backend';
+import { hog, normalizeShape, RidgeModel } from '../src/main/services/learn/worker/baseline';
+import { initBackend, tf } from '../src/main/services/learn/worker/tfjs';
 import { PRESETS, type PresetName } from '../src/main/services/learn/config';
 import { openBench } from './bench-common';
 

@@ -26,8 +26,8 @@ import type { MetricsTable, ModelRow } from '../src/shared/types';
 import { auColumn, DISFA_AUS } from '../src/shared/aus';
 import { PRESETS, type PresetName } from '../src/main/services/learn/config';
 import { CropLibrary, type LabelledFrame } from '../src/main/services/learn/data';
-import { BaselineFeatures, fitBaseline, predictBaselineVideo } from '../src/main/services/learn/baseline';
-import { labelledFrames, trainingVideos } from '../src/main/services/learn/trainingData';
+import { BaselineFeatures, fitBaseline, predictBaselineVideo } from '../src/main/services/learn/worker/baseline';
+import { labelledFrames, trainingVideos } from '../src/main/services/learn/backend/trainingData';
 import { machineLine, openBench } from './bench-common';
 import { DEMO_DEFAULTS, generateDemoData } from './demo-data';
 

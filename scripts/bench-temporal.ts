@@ -5,11 +5,11 @@
 // machine slows all of them alike.   npx tsx scripts/bench-temporal.ts [--rounds N]
 import { parseArgs } from 'node:util';
 import type * as tfjs from '@tensorflow/tfjs';
-import { Adam } from '../src/main/services/learn/adam';
-import { initBackend, tf } from '../src/main/services/learn/backend';
+import { Adam } from '../src/main/services/learn/worker/adam';
+import { initBackend, tf } from '../src/main/services/learn/worker/tfjs';
 import { modelConfig, type ModelConfig, type PresetName } from '../src/main/services/learn/config';
-import { infoNce } from '../src/main/services/learn/losses';
-import { AuModel } from '../src/main/services/learn/model';
+import { infoNce } from '../src/main/services/learn/worker/losses';
+import { AuModel } from '../src/main/services/learn/worker/model';
 import { DISFA_AUS } from '../src/shared/aus';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });

@@ -7,11 +7,11 @@ import { runIngest } from '../services/media/worker/ingest';
 const tasks: { [K in TaskName]: TaskImpl<K> } = {
   ingest: (input, io) => runIngest(input, io),
   // Loaded on demand: an ingest worker has no use for the learning engine.
-  pretrain: async (input, io) => (await import('../services/learn/pretrain')).runPretrain(input, io),
-  finetune: async (input, io) => (await import('../services/learn/finetune')).runFinetune(input, io),
-  predict: async (input, io) => (await import('../services/learn/predict')).runPredict(input, io),
-  learnProbe: async () => (await import('../services/learn/train')).runProbe(),
-  baseline: async (input, io) => (await import('../services/learn/baseline-task')).runBaseline(input, io),
+  pretrain: async (input, io) => (await import('../services/learn/worker/pretrain')).runPretrain(input, io),
+  finetune: async (input, io) => (await import('../services/learn/worker/finetune')).runFinetune(input, io),
+  predict: async (input, io) => (await import('../services/learn/worker/predict')).runPredict(input, io),
+  learnProbe: async () => (await import('../services/learn/worker/train')).runProbe(),
+  baseline: async (input, io) => (await import('../services/learn/worker/baseline-task')).runBaseline(input, io),
 };
 
 const controller = new AbortController();

@@ -3,11 +3,11 @@
  * its heavy lifting. Each task names its input, the events it streams and its result.
  */
 import type { IngestTask } from '../services/media/worker/ingest';
-import type { FinetuneTask } from '../services/learn/finetune';
-import type { PredictTask } from '../services/learn/predict';
-import type { PretrainTask } from '../services/learn/pretrain';
-import type { ProbeTask } from '../services/learn/train';
-import type { BaselineTask } from '../services/learn/baseline-task';
+import type { FinetuneTask } from '../services/learn/worker/finetune';
+import type { PredictTask } from '../services/learn/worker/predict';
+import type { PretrainTask } from '../services/learn/worker/pretrain';
+import type { ProbeTask } from '../services/learn/worker/train';
+import type { BaselineTask } from '../services/learn/worker/baseline-task';
 import type { WorkerIO } from './io';
 
 export interface WorkerTasks {

@@ -3,7 +3,7 @@
  * stated rule by default), and a finetuned model records the rule in force when it was queued.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { labelledFrames } from '../../../src/main/services/learn/trainingData';
+import { labelledFrames } from '../../../src/main/services/learn/backend/trainingData';
 import { makeLearnProject, type LearnFixture } from '../learn/fixture';
 import { tmpDirs } from '../../helpers/tmp';
 

@@ -5,7 +5,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-type BackendModule = typeof import('../../../src/main/services/learn/backend');
+type BackendModule = typeof import('../../../src/main/services/learn/worker/tfjs');
 
 const resolvable = (pkg: string) => {
   try {
@@ -23,7 +23,7 @@ async function freshBackend(env: { AUW_TF_BACKEND?: string }): Promise<BackendMo
   vi.resetModules();
   if (env.AUW_TF_BACKEND === undefined) delete process.env.AUW_TF_BACKEND;
   else process.env.AUW_TF_BACKEND = env.AUW_TF_BACKEND;
-  return import('../../../src/main/services/learn/backend');
+  return import('../../../src/main/services/learn/worker/tfjs');
 }
 
 afterEach(() => {
@@ -95,7 +95,7 @@ function probe(extraEnv: Record<string, string>) {
   mkdirSync(scratch, { recursive: true });
   const dir = mkdtempSync(path.join(scratch, 'backend-probe-'));
   const script = path.join(dir, 'probe.ts');
-  const backendPath = path.resolve('src/main/services/learn/backend.ts');
+  const backendPath = path.resolve('src/main/services/learn/worker/tfjs.ts');
   writeFileSync(script, [
     `import { initBackend, tf } from ${JSON.stringify(backendPath)};`,
     'const info = await initBackend();',

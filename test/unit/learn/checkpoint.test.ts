@@ -2,12 +2,12 @@ import type { Tensor5D } from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Adam } from '../../../src/main/services/learn/adam';
-import { initBackend, tf } from '../../../src/main/services/learn/backend';
-import { configKey, readCheckpointMeta, readModelFile, restoreCheckpoint, saveCheckpoint, saveModelFile } from '../../../src/main/services/learn/checkpoint';
+import { Adam } from '../../../src/main/services/learn/worker/adam';
+import { initBackend, tf } from '../../../src/main/services/learn/worker/tfjs';
+import { configKey, readCheckpointMeta, readModelFile, restoreCheckpoint, saveCheckpoint, saveModelFile } from '../../../src/main/services/learn/worker/checkpoint';
 import { modelConfig } from '../../../src/main/services/learn/config';
-import { maskedMse } from '../../../src/main/services/learn/losses';
-import { AuModel } from '../../../src/main/services/learn/model';
+import { maskedMse } from '../../../src/main/services/learn/worker/losses';
+import { AuModel } from '../../../src/main/services/learn/worker/model';
 import { tmpDirs } from '../../helpers/tmp';
 
 const tmp = tmpDirs('auw-ckpt-');

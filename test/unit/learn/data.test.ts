@@ -4,8 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CropFlag, CropStoreWriter } from '../../../src/main/services/media/cropStore';
 import { clipAround, CropLibrary, randomClip, type VideoSource } from '../../../src/main/services/learn/data';
-import { buildTargets } from '../../../src/main/services/learn/finetune';
-import { splitBySubject } from '../../../src/main/services/learn/trainingData';
+import { buildTargets } from '../../../src/main/services/learn/worker/finetune';
+import { splitBySubject } from '../../../src/main/services/learn/backend/trainingData';
 import { Rng } from '../../../src/shared/rng';
 
 const video = (id: number, frameCount: number, face = (_: number) => true): VideoSource => ({

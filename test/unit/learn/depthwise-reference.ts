@@ -1,5 +1,5 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { tf } from '../../../src/main/services/learn/backend';
+import { tf } from '../../../src/main/services/learn/worker/tfjs';
 import type { HostTensor } from './kernel-harness';
 
 /*

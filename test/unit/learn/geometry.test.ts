@@ -6,8 +6,8 @@ import { CropFlag, CropStoreReader, CropStoreWriter } from '../../../src/main/se
 import { MIRROR_68 } from '../../../src/main/services/media/template';
 import { IDENTITY_AUGMENT, type ClipAugment } from '../../../src/main/services/learn/augment';
 import { CropLibrary, GEOMETRY_DIM, videoGeometry, viewDisplacement, type VideoSource } from '../../../src/main/services/learn/data';
-import { geometryLoss } from '../../../src/main/services/learn/objectives/geometry';
-import { initBackend, tf } from '../../../src/main/services/learn/backend';
+import { geometryLoss } from '../../../src/main/services/learn/worker/objectives/geometry';
+import { initBackend, tf } from '../../../src/main/services/learn/worker/tfjs';
 import { Rng } from '../../../src/shared/rng';
 
 const S = 8;

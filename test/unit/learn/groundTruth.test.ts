@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readGroundTruth } from '../../../src/main/services/learn/groundTruth';
+import { readGroundTruth } from '../../../src/main/services/learn/backend/groundTruth';
 import { tmpDirs } from '../../helpers/tmp';
 
 const tmp = tmpDirs('auw-groundtruth-');

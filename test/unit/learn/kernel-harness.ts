@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import { initBackend, tf } from '../../../src/main/services/learn/backend';
+import { initBackend, tf } from '../../../src/main/services/learn/worker/tfjs';
 
 export type DType = 'float32' | 'int32';
 

@@ -1,11 +1,11 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf } from '../../../src/main/services/learn/backend';
+import { tf } from '../../../src/main/services/learn/worker/tfjs';
 import {
   registerWasmGradients,
   WASM_MISSING_KERNELS,
   WASM_REPLACED_KERNELS,
-} from '../../../src/main/services/learn/kernels';
+} from '../../../src/main/services/learn/worker/kernels';
 import { depthwiseBackpropFilterRef, depthwiseBackpropInputRef } from './depthwise-reference';
 import { expectClose, initWasmForTests, ints, randn, relError, runKernel, type HostTensor } from './kernel-harness';
 

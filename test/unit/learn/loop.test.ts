@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readCurve } from '../../../src/main/services/learn/curve';
-import { checkpointHook, curveHook, evaluationHook, progressHook, stepLogHook, type TrainEvent, type TrainIO, type ValidationState } from '../../../src/main/services/learn/hooks';
-import { runLoop, type LoopHook, type StepOutcome } from '../../../src/main/services/learn/loop';
+import { checkpointHook, curveHook, evaluationHook, progressHook, stepLogHook, type TrainEvent, type TrainIO, type ValidationState } from '../../../src/main/services/learn/worker/hooks';
+import { runLoop, type LoopHook, type StepOutcome } from '../../../src/main/services/learn/worker/loop';
 import { caughtAsync, tmpDirs } from '../../helpers/tmp';
 
 const tmp = tmpDirs('auw-loop-');

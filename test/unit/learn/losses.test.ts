@@ -1,7 +1,7 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, tf } from '../../../src/main/services/learn/backend';
-import { infoNce, maskedMse, temporalMargin, temporalTriplets } from '../../../src/main/services/learn/losses';
+import { initBackend, tf } from '../../../src/main/services/learn/worker/tfjs';
+import { infoNce, maskedMse, temporalMargin, temporalTriplets } from '../../../src/main/services/learn/worker/losses';
 import { Rng } from '../../../src/shared/rng';
 
 beforeAll(async () => {
@@ -131,7 +131,7 @@ describe('maskedMse', () => {
 
 describe('sparse-label training signal through the whole network', () => {
   it('gets every parameter gradient from the labelled outputs only', async () => {
-    const { AuModel } = await import('../../../src/main/services/learn/model');
+    const { AuModel } = await import('../../../src/main/services/learn/worker/model');
     const { modelConfig } = await import('../../../src/main/services/learn/config');
     const model = new AuModel(modelConfig('tiny', 16, [1, 2]), 4);
     const vars = model.variables(['enc', 'tmp', 'head']);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CropFlag, CropStoreWriter } from '../../../src/main/services/media/cropStore';
 import { CropLibrary, GEOMETRY_DIM, type NeutralPart, type VideoSource } from '../../../src/main/services/learn/data';
-import { BaselineFeatures, hog } from '../../../src/main/services/learn/baseline';
+import { BaselineFeatures, hog } from '../../../src/main/services/learn/worker/baseline';
 import { Rng } from '../../../src/shared/rng';
 
 const S = 16;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, tf } from '../../../src/main/services/learn/backend';
-import { createObjectives } from '../../../src/main/services/learn/objectives';
-import { clipIdentities, crossPartners, nearestPull, type CrossIdentity } from '../../../src/main/services/learn/objectives/cross-identity';
+import { initBackend, tf } from '../../../src/main/services/learn/worker/tfjs';
+import { createObjectives } from '../../../src/main/services/learn/worker/objectives';
+import { clipIdentities, crossPartners, nearestPull, type CrossIdentity } from '../../../src/main/services/learn/worker/objectives/cross-identity';
 import { batchOf, texture, tinyModel } from './objectives-helpers';
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, tf } from '../../../src/main/services/learn/backend';
-import { createObjectives } from '../../../src/main/services/learn/objectives';
-import { flowLoss, lucasKanadeGrid } from '../../../src/main/services/learn/objectives/flow';
+import { initBackend, tf } from '../../../src/main/services/learn/worker/tfjs';
+import { createObjectives } from '../../../src/main/services/learn/worker/objectives';
+import { flowLoss, lucasKanadeGrid } from '../../../src/main/services/learn/worker/objectives/flow';
 import { batchOf, texture, tinyModel } from './objectives-helpers';
 
 beforeAll(async () => {

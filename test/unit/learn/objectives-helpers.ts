@@ -1,8 +1,8 @@
 /** Tiny model and batch builders shared by the objective tests. */
 import type * as tfjs from '@tensorflow/tfjs';
-import { tf } from '../../../src/main/services/learn/backend';
+import { tf } from '../../../src/main/services/learn/worker/tfjs';
 import { modelConfig } from '../../../src/main/services/learn/config';
-import { AuModel } from '../../../src/main/services/learn/model';
+import { AuModel } from '../../../src/main/services/learn/worker/model';
 import type { PretrainBatch } from '../../../src/main/services/learn/objectives/types';
 
 export function tinyModel(S = 16, T = 4): AuModel {

@@ -1,9 +1,9 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, tf } from '../../../src/main/services/learn/backend';
-import { maskedMse } from '../../../src/main/services/learn/losses';
-import { createObjectives } from '../../../src/main/services/learn/objectives';
-import { AU_REGIONS, RoiInpaint, roiMask } from '../../../src/main/services/learn/objectives/roi-inpaint';
+import { initBackend, tf } from '../../../src/main/services/learn/worker/tfjs';
+import { maskedMse } from '../../../src/main/services/learn/worker/losses';
+import { createObjectives } from '../../../src/main/services/learn/worker/objectives';
+import { AU_REGIONS, RoiInpaint, roiMask } from '../../../src/main/services/learn/worker/objectives/roi-inpaint';
 import { Rng } from '../../../src/shared/rng';
 import { batchOf, texture, tinyModel } from './objectives-helpers';
 

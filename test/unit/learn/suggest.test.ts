@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apportion, jumpAt, percentiles, rankSuggestions, spreadPick, type SuggestVideo } from '../../../src/main/services/learn/suggest';
+import { apportion, jumpAt, percentiles, rankSuggestions, spreadPick, type SuggestVideo } from '../../../src/main/services/learn/backend/suggest';
 
 /** One AU lane per function of the frame. */
 function video(id: number, frameCount: number, lanes: ((f: number) => number)[], committee: ((f: number) => number)[] | null, taken: number[] = [], face = (_f: number) => true): SuggestVideo {

@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf } from '../../../src/main/services/learn/backend';
+import { tf } from '../../../src/main/services/learn/worker/tfjs';
 import { initWasmForTests, randn, relError } from './kernel-harness';
 
 /*

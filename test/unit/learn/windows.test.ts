@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planWindows, WindowMerger } from '../../../src/main/services/learn/windows';
+import { planWindows, WindowMerger } from '../../../src/main/services/learn/worker/windows';
 
 describe('planWindows', () => {
   it('covers every frame, with the last window flush with the end', () => {

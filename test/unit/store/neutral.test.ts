@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { setSubject, setVideoStatus } from '../../../src/main/services/store/videos';
-import { trainingVideos, normalisationOf } from '../../../src/main/services/learn/trainingData';
+import { trainingVideos, normalisationOf } from '../../../src/main/services/learn/backend/trainingData';
 import { normalisationText, referenceText } from '../../../src/shared/neutral';
 import { makeApp, type TestApp } from '../../helpers/app';
 import { addFrames, addVideo } from '../../helpers/project';

@@ -5,7 +5,7 @@ import { topUpDoubleCoding } from '../../services/store/doubleCoding';
 import { getVideo, listVideos } from '../../services/store/videos';
 import { listModels } from '../../services/store/models';
 import { getModel } from '../../services/store/models';
-import type { SuggestJobParams } from '../../services/learn/suggestJob';
+import type { SuggestJobParams } from '../../services/learn/backend/suggestJob';
 import type { HandlerSlice } from './types';
 
 type M = 'samples/list' | 'samples/create' | 'samples/queue' | 'samples/suggest';

@@ -8,7 +8,7 @@ import { ApiError } from '../../../shared/errors';
 import type { OpenFaceComparison } from '../../../shared/types';
 import { MetricsAccumulator } from '../learn/metrics';
 import { getModel } from '../store/models';
-import { labelledFrames } from '../learn/trainingData';
+import { labelledFrames } from '../learn/backend/trainingData';
 import { readPredictionArray } from '../store/predictions';
 import type { Db } from '../store/db';
 import { getLabelRule } from '../store/labelRule';

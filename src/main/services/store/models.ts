@@ -55,7 +55,7 @@ export function setModelMetrics(db: Db, id: number, metrics: Record<string, unkn
   db.prepare('UPDATE models SET metrics = ? WHERE id = ?').run(JSON.stringify(metrics), id);
 }
 
-/** The row only; the caller removes the model's folder (see services/learn/models.ts). */
+/** The row only; the caller removes the model's folder (see services/learn/backend/modelFolders.ts). */
 export function deleteModel(db: Db, id: number): void {
   db.prepare('DELETE FROM models WHERE id = ?').run(id);
 }

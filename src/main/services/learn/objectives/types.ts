@@ -1,6 +1,6 @@
 /** What an objective implementation sees and provides; types only, so any file may import them. */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { AuModel } from '../model';
+import type { AuModel } from '../worker/model';
 
 /** What one pretraining step exposes to the objectives. */
 export interface PretrainBatch {

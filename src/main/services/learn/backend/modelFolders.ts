@@ -4,8 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Project } from '../store/project';
-import { deleteModel, getModel } from '../store/models';
+import type { Project } from '../../store/project';
+import { deleteModel, getModel } from '../../store/models';
 
 export function modelDirFor(projectDir: string, name: string): string {
   return path.join(projectDir, 'models', slug(name));

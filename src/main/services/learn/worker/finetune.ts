@@ -6,21 +6,21 @@
  */
 import path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import type { WorkerIO } from '../../worker/io';
+import type { WorkerIO } from '../../../worker/io';
 import { Adam } from './adam';
-import { drawAugment } from './augment';
-import { assertTrainingBackend, initBackend, tf } from './backend';
+import { drawAugment } from '../augment';
+import { assertTrainingBackend, initBackend, tf } from './tfjs';
 import { configKey, readModelFile, saveModelFile } from './checkpoint';
-import type { FinetuneConfig } from './config';
-import { clipAround, countFaces, GEOMETRY_DIM, randomClip, type ClipRef, type CropLibrary, type LabelledFrame, type VideoSource } from './data';
+import type { FinetuneConfig } from '../config';
+import { clipAround, countFaces, GEOMETRY_DIM, randomClip, type ClipRef, type CropLibrary, type LabelledFrame, type VideoSource } from '../data';
 import { curveHook, evaluationHook, progressHook, stepLogHook, type TrainEvent, type ValidationState } from './hooks';
 import { runLoop, type LoopHook } from './loop';
 import { maskedMse } from './losses';
-import { MetricsAccumulator, type MetricsTable } from './metrics';
+import { MetricsAccumulator, type MetricsTable } from '../metrics';
 import { AuModel } from './model';
 import { GeometryHead } from './objectives/geometry';
 import { modelCheckpointHook, modelVars, openCrops, readBatch, trainResult, trainStep, type TrainResult } from './train';
-import { Rng } from '../../../shared/rng';
+import { Rng } from '../../../../shared/rng';
 
 export interface FinetuneInput {
   modelDir: string;

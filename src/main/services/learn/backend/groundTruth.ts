@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { csvRecords } from '../export/labelsCsv';
+import { csvRecords } from '../../export/labelsCsv';
 
 interface Manifest {
   format?: string;

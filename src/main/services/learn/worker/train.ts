@@ -6,15 +6,15 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Adam } from './adam';
-import type { drawAugment } from './augment';
-import { assertTrainingBackend, initBackend, tf, type BackendInfo } from './backend';
+import type { drawAugment } from '../augment';
+import { assertTrainingBackend, initBackend, tf, type BackendInfo } from './tfjs';
 import { readCheckpointMeta, restoreCheckpoint, saveCheckpoint } from './checkpoint';
-import type { ModelConfig } from './config';
-import { CropLibrary, GEOMETRY_DIM, type ClipRef, type VideoSource } from './data';
+import type { ModelConfig } from '../config';
+import { CropLibrary, GEOMETRY_DIM, type ClipRef, type VideoSource } from '../data';
 import { checkpointHook, type TrainIO } from './hooks';
 import type { LoopHook, LoopResult } from './loop';
 import { forwardFlopsPerFrame, type AuModel, type VarGroup } from './model';
-import type { Rng } from '../../../shared/rng';
+import type { Rng } from '../../../../shared/rng';
 
 export interface TrainResult {
   modelFile: string;

@@ -6,9 +6,9 @@
  * standardised, and one linear ridge regressor per AU, its λ chosen by cross-validation over
  * people. Plain typed-array code: no TensorFlow.js.
  */
-import { CropFlag } from '../media/cropStore';
-import { GEOMETRY_DIM, GEOMETRY_UNIT, HistogramMedian, type CropLibrary, type LabelledFrame } from './data';
-import { MetricsAccumulator, type MetricsTable } from './metrics';
+import { CropFlag } from '../../media/cropStore';
+import { GEOMETRY_DIM, GEOMETRY_UNIT, HistogramMedian, type CropLibrary, type LabelledFrame } from '../data';
+import { MetricsAccumulator, type MetricsTable } from '../metrics';
 
 /** HOG: 8-px cells, 9 unsigned orientation bins, 2×2-cell blocks, L2-Hys, one-cell stride. */
 export function hog(px: Uint8Array, size: number, cell = 8, bins = 9): Float32Array {

@@ -12,9 +12,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import { tf } from './backend';
+import { tf } from './tfjs';
 import type { Adam } from './adam';
-import type { ModelConfig } from './config';
+import type { ModelConfig } from '../config';
 import type { AuModel } from './model';
 
 export interface TensorEntry {

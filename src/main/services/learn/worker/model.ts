@@ -10,9 +10,9 @@
  *   h → regression head → 5·sigmoid → [B,T,A]   (AU intensities 0–5)
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { tf } from './backend';
-import type { ModelConfig } from './config';
-import { hashString } from '../../../shared/rng';
+import { tf } from './tfjs';
+import type { ModelConfig } from '../config';
+import { hashString } from '../../../../shared/rng';
 
 export type VarGroup = 'enc' | 'tmp' | 'proj' | 'head';
 export const BACKBONE: readonly VarGroup[] = ['enc', 'tmp'];

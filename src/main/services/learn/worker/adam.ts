@@ -5,7 +5,7 @@
  * sets between phases and restoring into a fresh process; this one has neither problem.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { tf } from './backend';
+import { tf } from './tfjs';
 
 export interface AdamOptions {
   lr: number;

@@ -3,11 +3,11 @@
  * a network and scored on the same held-out frames, so the Train view can say whether the
  * network beats the simple model on this project. No TensorFlow.js.
  */
-import type { WorkerIO } from '../../worker/io';
+import type { WorkerIO } from '../../../worker/io';
 import { BaselineFeatures, fitBaseline, predictBaselineVideo } from './baseline';
-import { CropLibrary, type LabelledFrame, type VideoSource } from './data';
-import { MetricsAccumulator, type MetricsTable } from './metrics';
-import { personOf } from '../../../shared/people';
+import { CropLibrary, type LabelledFrame, type VideoSource } from '../data';
+import { MetricsAccumulator, type MetricsTable } from '../metrics';
+import { personOf } from '../../../../shared/people';
 
 export interface BaselineInput {
   /** Every video the folds mention, with landmarks. */

@@ -1,11 +1,11 @@
 /** Worker task: sliding-window inference of a finished model over whole videos. */
-import type { WorkerIO } from '../../worker/io';
-import { initBackend, tf, type BackendInfo } from './backend';
+import type { WorkerIO } from '../../../worker/io';
+import { initBackend, tf, type BackendInfo } from './tfjs';
 import { readModelFile } from './checkpoint';
-import { CropLibrary, type VideoSource } from './data';
+import { CropLibrary, type VideoSource } from '../data';
 import { AuModel } from './model';
 import { planWindows, WindowMerger } from './windows';
-import { Rng } from '../../../shared/rng';
+import { Rng } from '../../../../shared/rng';
 
 export interface PredictInput {
   modelDir: string;

@@ -7,15 +7,15 @@
  * any extra inputs it reads from the batch.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { ObjectiveSpec } from './config';
+import type { ObjectiveSpec } from '../config';
 import { infoNce, temporalMargin } from './losses';
 import type { AuModel } from './model';
-import { resolveObjectives, type ObjectiveKind } from './objectives/catalog';
+import { resolveObjectives, type ObjectiveKind } from '../objectives/catalog';
 import { createCrossIdentity } from './objectives/cross-identity';
 import { createFlow } from './objectives/flow';
 import { createGeometry } from './objectives/geometry';
 import { createRoiInpaint } from './objectives/roi-inpaint';
-import type { CreateObjective, Objective } from './objectives/types';
+import type { CreateObjective, Objective } from '../objectives/types';
 
 const IMPLEMENTATIONS: Record<ObjectiveKind, CreateObjective> = {
   infonce: (p) => ({

@@ -3,13 +3,13 @@
  * frames (validation videos, never trained on), and, where the videos come with per-frame
  * ground truth (demo data), against every face frame of the held-out videos and of all videos.
  */
-import type { Db } from '../store/db';
-import { listVideos } from '../store/videos';
+import type { Db } from '../../store/db';
+import { listVideos } from '../../store/videos';
 import { groundTruthFileFor, readGroundTruth } from './groundTruth';
-import { MetricsAccumulator, type MetricsTable } from './metrics';
-import { getModel } from '../store/models';
+import { MetricsAccumulator, type MetricsTable } from '../metrics';
+import { getModel } from '../../store/models';
 import { labelledFrames } from './trainingData';
-import { readPredictionArray } from '../store/predictions';
+import { readPredictionArray } from '../../store/predictions';
 
 export interface ModelMetrics {
   /** From training: the best checkpoint on the validation labels. */

@@ -15,10 +15,10 @@
  * The head is pretraining-only (saved under obj/geometry/).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { tf } from '../backend';
-import { GEOMETRY_DIM } from '../data';
+import { tf } from '../tfjs';
+import { GEOMETRY_DIM } from '../../data';
 import type { AuModel } from '../model';
-import type { CreateObjective, Objective, PretrainBatch } from './types';
+import type { CreateObjective, Objective, PretrainBatch } from '../../objectives/types';
 import { VarSet, dense } from './nets';
 
 /** Masked mean squared error of predicted vs target displacements [N,D], mask [N]. */

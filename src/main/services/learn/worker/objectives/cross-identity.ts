@@ -21,11 +21,11 @@
  *   loss   = L_rec + cycle·L_cyc + pull·L_pull.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { tf } from '../backend';
+import { tf } from '../tfjs';
 import { l2normalize } from '../losses';
 import type { AuModel } from '../model';
-import type { CreateObjective, Objective, PretrainBatch } from './types';
-import { personOf } from '../../../../shared/people';
+import type { CreateObjective, Objective, PretrainBatch } from '../../objectives/types';
+import { personOf } from '../../../../../shared/people';
 import { ConvDecoder, VarSet, dense, frameFeatures } from './nets';
 
 /** A constant copy (tfjs has no stop-gradient op: a tensor made from the values has no gradient path). */

@@ -5,8 +5,8 @@
  * inference never builds them (the backbone alone is kept in the model file).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { tf } from '../backend';
-import { hashString } from '../../../../shared/rng';
+import { tf } from '../tfjs';
+import { hashString } from '../../../../../shared/rng';
 
 let instances = 0;
 

@@ -2,7 +2,7 @@
  * Loss functions on plain tensors, so each can be tested on hand-made inputs.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { tf } from './backend';
+import { tf } from './tfjs';
 
 const NEG = -1e9;
 

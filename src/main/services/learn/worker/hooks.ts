@@ -4,7 +4,7 @@
  * or restored is the caller's (train.ts holds the TensorFlow.js side), so this file needs no
  * TensorFlow.js.
  */
-import { appendCurve, clearCurve, truncateCurve } from './curve';
+import { appendCurve, clearCurve, truncateCurve } from '../curve';
 import type { LoopHook, LoopState, StepReport } from './loop';
 
 export interface StepEvent {

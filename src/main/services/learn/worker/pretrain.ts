@@ -4,20 +4,20 @@
  * training state is written, so a killed run continues where it stopped.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { WorkerIO } from '../../worker/io';
+import type { WorkerIO } from '../../../worker/io';
 import { Adam } from './adam';
-import { drawAugment } from './augment';
-import { assertTrainingBackend, initBackend, tf } from './backend';
+import { drawAugment } from '../augment';
+import { assertTrainingBackend, initBackend, tf } from './tfjs';
 import { configKey, saveModelFile } from './checkpoint';
-import type { PretrainConfig } from './config';
-import { countFaces, GEOMETRY_DIM, randomClip, type VideoSource } from './data';
+import type { PretrainConfig } from '../config';
+import { countFaces, GEOMETRY_DIM, randomClip, type VideoSource } from '../data';
 import { curveHook, progressHook, stepLogHook, type TrainEvent } from './hooks';
 import { runLoop } from './loop';
 import { AuModel } from './model';
 import { createObjectives } from './objectives';
-import { needsGeometry } from './objectives/catalog';
+import { needsGeometry } from '../objectives/catalog';
 import { modelCheckpointHook, modelVars, openCrops, readBatch, trainResult, trainStep, type TrainResult } from './train';
-import { Rng } from '../../../shared/rng';
+import { Rng } from '../../../../shared/rng';
 
 export interface PretrainInput {
   modelDir: string;

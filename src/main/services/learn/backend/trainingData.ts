@@ -3,17 +3,17 @@
  * SQLite; it gets these and streams results back): the videos with their face flags, landmarks
  * and neutral frames, the labelled frames under the label rule, and the validation split.
  */
-import type { LabelRule, NeutralReference } from '../../../shared/types';
-import type { Db } from '../store/db';
-import { faceMask, landmarkArray } from '../store/frames';
-import { getLabelRule } from '../store/labelRule';
-import { labelValues } from '../store/labels';
-import { listVideos } from '../store/videos';
-import { marksOfPerson, neutralFrames } from '../store/neutral';
-import { personOf } from '../../../shared/people';
-import { Rng } from '../../../shared/rng';
-import { cropFileFor } from '../media/cropStore';
-import { GEOMETRY_DIM, type LabelledFrame, type NeutralPart, type VideoSource } from './data';
+import type { LabelRule, NeutralReference } from '../../../../shared/types';
+import type { Db } from '../../store/db';
+import { faceMask, landmarkArray } from '../../store/frames';
+import { getLabelRule } from '../../store/labelRule';
+import { labelValues } from '../../store/labels';
+import { listVideos } from '../../store/videos';
+import { marksOfPerson, neutralFrames } from '../../store/neutral';
+import { personOf } from '../../../../shared/people';
+import { Rng } from '../../../../shared/rng';
+import { cropFileFor } from '../../media/cropStore';
+import { GEOMETRY_DIM, type LabelledFrame, type NeutralPart, type VideoSource } from '../data';
 
 /**
  * Ready videos with crops, as the worker reads them; with their landmarks when asked. Each

@@ -16,9 +16,9 @@
  *   loss = Σ_{t, cell} w·|pred − flow|² / Σ w,  w = face(t)·face(t+1)·textured(cell).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { tf } from '../backend';
+import { tf } from '../tfjs';
 import type { AuModel } from '../model';
-import type { CreateObjective, Objective, PretrainBatch } from './types';
+import type { CreateObjective, Objective, PretrainBatch } from '../../objectives/types';
 import { VarSet, dense, frameFeatures } from './nets';
 
 function smooth(src: ArrayLike<number>, off: number, S: number): Float32Array {

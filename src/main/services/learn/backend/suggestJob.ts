@@ -4,17 +4,17 @@
  * baseline, on the labels as they are now) in a worker, rank the unlabelled face frames
  * (suggest.ts) and store the picks as suggested sample sets of that model.
  */
-import type { JobRunner } from '../jobs/manager';
-import type { JobParams } from '../jobs/kinds';
-import { runTask } from '../../worker/launch';
-import { ApiError } from '../../../shared/errors';
-import { getLabelRule } from '../store/labelRule';
-import { insertSuggestedSets, takenFrames } from '../store/samples';
-import { topUpDoubleCoding } from '../store/doubleCoding';
+import type { JobRunner } from '../../jobs/manager';
+import type { JobParams } from '../../jobs/kinds';
+import { runTask } from '../../../worker/launch';
+import { ApiError } from '../../../../shared/errors';
+import { getLabelRule } from '../../store/labelRule';
+import { insertSuggestedSets, takenFrames } from '../../store/samples';
+import { topUpDoubleCoding } from '../../store/doubleCoding';
 import { predictAndMeasure } from './jobs';
-import { getModel } from '../store/models';
+import { getModel } from '../../store/models';
 import { labelledFrames, trainingVideos } from './trainingData';
-import { readPredictionArray } from '../store/predictions';
+import { readPredictionArray } from '../../store/predictions';
 import { rankSuggestions, type SuggestVideo } from './suggest';
 
 /** Declared with its schema in jobs/kinds.ts. */

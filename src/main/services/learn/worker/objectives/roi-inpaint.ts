@@ -18,12 +18,12 @@
  * so only masked pixels count.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { tf } from '../backend';
+import { tf } from '../tfjs';
 import { maskedMse } from '../losses';
 import type { AuModel } from '../model';
-import type { CreateObjective, Objective, PretrainBatch } from './types';
-import { Rng } from '../../../../shared/rng';
-import { CANONICAL_68 } from '../../media/template';
+import type { CreateObjective, Objective, PretrainBatch } from '../../objectives/types';
+import { Rng } from '../../../../../shared/rng';
+import { CANONICAL_68 } from '../../../media/template';
 import { ConvDecoder, VarSet } from './nets';
 
 const mean = (idx: number[]) => {

@@ -6,27 +6,27 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { JobContext, JobRunner } from '../jobs/manager';
-import type { JobParams } from '../jobs/kinds';
-import { runTask } from '../../worker/launch';
-import type { LearnProgress } from '../../../shared/types';
-import { getLabelRule } from '../store/labelRule';
-import { ApiError } from '../../../shared/errors';
-import { finetuneConfig, pretrainConfig, type FinetuneOverrides } from './config';
-import type { ModelFile } from './checkpoint';
+import type { JobContext, JobRunner } from '../../jobs/manager';
+import type { JobParams } from '../../jobs/kinds';
+import { runTask } from '../../../worker/launch';
+import type { LearnProgress } from '../../../../shared/types';
+import { getLabelRule } from '../../store/labelRule';
+import { ApiError } from '../../../../shared/errors';
+import { finetuneConfig, pretrainConfig, type FinetuneOverrides } from '../config';
+import type { ModelFile } from '../worker/checkpoint';
 import { computeModelMetrics } from './evaluate';
-import type { LabelledFrame, VideoSource } from './data';
-import type { BaselineInput, BaselineResult } from './baseline-task';
-import { MetricsAccumulator, type MetricsTable } from './metrics';
-import { Rng } from '../../../shared/rng';
-import { personOf } from '../../../shared/people';
-import { getModel, insertModel, setModelMetrics } from '../store/models';
+import type { LabelledFrame, VideoSource } from '../data';
+import type { BaselineInput, BaselineResult } from '../worker/baseline-task';
+import { MetricsAccumulator, type MetricsTable } from '../metrics';
+import { Rng } from '../../../../shared/rng';
+import { personOf } from '../../../../shared/people';
+import { getModel, insertModel, setModelMetrics } from '../../store/models';
 import { labelledFrames, normalisationOf, splitBySubject, trainingVideos } from './trainingData';
 import { modelDirFor } from './modelFolders';
-import { putPredictions } from '../store/predictions';
-import type { TrainEvent } from './hooks';
-import type { TrainResult } from './train';
-import { resolveObjectives } from './objectives/catalog';
+import { putPredictions } from '../../store/predictions';
+import type { TrainEvent } from '../worker/hooks';
+import type { TrainResult } from '../worker/train';
+import { resolveObjectives } from '../objectives/catalog';
 
 /** Declared with their schemas in jobs/kinds.ts (rows outlive the code that queued them). */
 export type PretrainJobParams = JobParams<'pretrain'>;
