@@ -31,7 +31,7 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
     return r.result as Result<M>;
   }
   async function waitJob(jobId: number): Promise<void> {
-    await app.backend.requireJobs().idle();
+    await app.workbench.requireJobs().idle();
     const job = (await call('jobs/list', { limit: 500 })).find((j) => j.id === jobId)!;
     if (job.state !== 'done') throw new Error(`job ${job.id} (${job.kind}) ${job.state}: ${job.error ?? ''}`);
   }
@@ -43,13 +43,13 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
     for (const v of await call('videos/list', {})) {
       if (!fs.existsSync(v.path) || (await contentHash(v.path)) !== v.contentHash) {
         log(`${v.name} changed since it was imported: re-importing everything`);
-        await app.backend.close();
+        await app.workbench.close();
         fs.rmSync(projectDir, { recursive: true, force: true });
         break;
       }
     }
   }
-  if (!app.backend.project) await call('projects/create', { dir: projectDir, name: opts.name, auSet: { preset: 'disfa' } });
+  if (!app.workbench.project) await call('projects/create', { dir: projectDir, name: opts.name, auSet: { preset: 'disfa' } });
   {
     const have = new Set((await call('videos/list', {})).filter((v) => v.status === 'ready').map((v) => v.name));
     const missing = manifest.videos.filter((v) => !have.has(v.file));
@@ -63,7 +63,7 @@ export async function openBench(opts: { demoDir: string; work: string; name: str
       log(`imported in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     }
   }
-  const project = app.backend.requireProject();
+  const project = app.workbench.requireProject();
   const db = project.db;
   const videos = (await call('videos/list', {})).filter((v) => v.status === 'ready');
   const aus = project.auSet().aus;

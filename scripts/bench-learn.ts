@@ -231,4 +231,4 @@ if (ib !== null) {
 }
 console.log(lines.join('\n'));
 fs.writeFileSync(path.join(work, `bench-learn-${stamp}.json`), JSON.stringify({ rows, matmulGflops, backend, preset, split: { train: inner.train, val: inner.val, test: testIds } }, null, 2));
-await bench.app.backend.close();
+await bench.app.workbench.close();

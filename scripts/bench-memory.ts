@@ -73,10 +73,10 @@ async function main() {
       const pids = children();
       const sum = pids.reduce((n, pid) => n + (rss(pid) ?? 0), 0);
       if (pids.length) workerPeak = Math.max(workerPeak, sum);
-      const j = app.backend.requireJobs().list(5).find((x) => x.id === job!.id);
+      const j = app.workbench.requireJobs().list(5).find((x) => x.id === job!.id);
       if (pids.length && j && j.state === 'running') along.push({ progress: j.progress, rss: sum });
     }, 250);
-    await app.backend.requireJobs().idle();
+    await app.workbench.requireJobs().idle();
     clearInterval(timer);
     const done = (await call('jobs/list', { limit: 10 })).find((j) => j.id === job!.id)!;
     if (done.state !== 'done') throw new Error(`import of ${file} ${done.state}: ${done.error}`);
@@ -88,7 +88,7 @@ async function main() {
     rows.push([path.basename(file), String(v.frameCount), ((performance.now() - t0) / 1000).toFixed(0), (backendPeak / MiB).toFixed(0), (workerPeak / MiB).toFixed(0), `${at(0.1)} / ${at(0.5)} / ${at(0.9)}`]);
     console.log(`  ${rows.at(-1)!.join(' · ')}`);
   }
-  await app.backend.close();
+  await app.workbench.close();
   console.log(`\nMachine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end. RSS sampled every 250 ms from /proc; the worker's is summed over its process (the detector thread is inside it; ffmpeg is not counted).\n`);
   for (const [i, r] of rows.entries()) {
     console.log(`| ${r.join(' | ')} |`);

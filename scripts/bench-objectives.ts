@@ -170,4 +170,4 @@ for (const r of rows) {
 }
 console.log(lines.join('\n'));
 fs.writeFileSync(path.join(work, `bench-objectives-${stamp}.json`), JSON.stringify({ rows, preset, preSteps, ftSteps, headSteps, seed, combo }, null, 2));
-await bench.app.backend.close();
+await bench.app.workbench.close();

@@ -85,7 +85,7 @@ async function demoTiming(): Promise<void> {
   console.log(`| step | minutes |\n| --- | --- |\n| Pretrain | ${((t1 - t0) / 60000).toFixed(1)} |\n| Finetune (${cv ? `${cv.folds}-fold cross-validation + final model` : 'final model'}, then predict every frame) | ${((t2 - t1) / 60000).toFixed(1)} |\n| total | ${minutes.toFixed(1)} |`);
   if (cv) console.log(`In-app estimate: network ICC ${cv.network.mean.icc ?? '–'} vs baseline ${cv.baseline?.mean.icc ?? '–'} over ${cv.people} people.`);
   console.log(`- target 4, pretrain + finetune ≤ 20 min: **${minutes <= 20 ? 'met' : 'not met'}** (${minutes.toFixed(1)} min)`);
-  await b.app.backend.close();
+  await b.app.workbench.close();
 }
 
 if (!opt.demo && !fs.existsSync(path.join(demoDir, 'manifest.json'))) {
@@ -235,4 +235,4 @@ if (B !== null && C !== null) check('2b, (b) ≥ 0.9 × (c)', B >= 0.9 * C, `${f
 if (B !== null && A !== null) check('3, (b) − (a) ≥ 0.10', B - A >= 0.1, `${fmt(B - A)}; paired per split: ${of('b').map((r, i) => fmt((r.table.mean.icc ?? NaN) - (of('a')[i]?.table.mean.icc ?? NaN), 2)).join(', ')}`);
 console.log(lines.join('\n'));
 fs.writeFileSync(path.join(work, `bench-quality-${stamp}.json`), JSON.stringify({ preset, k, seeds, percent, pretrainSeconds, runs }, null, 2));
-await bench.app.backend.close();
+await bench.app.workbench.close();

@@ -143,4 +143,4 @@ lines.push(`Paired (ii) − (i) per seed: ${diffs.map((d) => fmt(d, 3)).join(', 
 lines.push(`- suggested frames beat random ones at the same budget (mean paired gain > 0 and above both the paired sd and the seed spread): **${runs.length < 2 ? 'undecided (one seed)' : met ? 'met' : 'not met'}**`);
 console.log(lines.join('\n'));
 fs.writeFileSync(path.join(work, `bench-suggest-${stamp}.json`), JSON.stringify({ preset, seeds, budget, runs }, null, 2));
-await bench.app.backend.close();
+await bench.app.workbench.close();

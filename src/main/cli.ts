@@ -58,7 +58,7 @@ const num = (v: string | undefined, flag: string): number | undefined => {
 };
 
 // The CLI user may name any file they can read: the roots are the filesystem root.
-const { backend, handlers, events } = compose({ shell: 'cli', roots: [path.parse(process.cwd()).root] });
+const { workbench, handlers, events } = compose({ shell: 'cli', roots: [path.parse(process.cwd()).root] });
 
 async function call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
   const envelope = await dispatch(handlers, method, params);
@@ -83,7 +83,7 @@ async function waitFor(jobs: Job[]): Promise<void> {
     if (tty) process.stderr.write(`\r\x1b[2K${job.kind} #${job.id} ${bar(job)}`);
     if (['done', 'failed', 'cancelled'].includes(job.state)) process.stderr.write(`${tty ? '\n' : ''}${job.kind} #${job.id}: ${job.state}${job.error ? ` — ${job.error}` : ''}\n`);
   });
-  await backend.requireJobs().idle();
+  await workbench.requireJobs().idle();
   off();
   const final = await call('jobs/list', { limit: 500 });
   const failed = final.filter((j) => ids.has(j.id) && j.state !== 'done');
@@ -168,9 +168,9 @@ async function main(): Promise<void> {
 }
 
 main()
-  .then(() => backend.close())
+  .then(() => workbench.close())
   .catch(async (err: unknown) => {
     console.error(`Error: ${err instanceof Error ? err.message : String(err)}`);
-    await backend.close().catch(() => {});
+    await workbench.close().catch(() => {});
     process.exitCode = 1;
   });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Handlers } from '../shared/contract';
 import { createHandlers } from './api/handlers/index';
-import { Backend } from './backend';
+import { Workbench } from './workbench';
 import { appRoot } from './paths';
 import { importVideo } from './services/media/backend/import';
 import { learnRunners } from './services/learn/backend/jobs';
@@ -48,7 +48,7 @@ export function resolveRoots(flags: string[] = [], env = process.env.AUW_ROOTS):
 }
 
 /** Wires services, events and handlers the same way for every shell. */
-export function compose(opts: ComposeOptions): { backend: Backend; handlers: Handlers; events: EventBus } {
+export function compose(opts: ComposeOptions): { workbench: Workbench; handlers: Handlers; events: EventBus } {
   const events = new EventBus();
   const platform: Platform = {
     shell: opts.shell,
@@ -60,6 +60,6 @@ export function compose(opts: ComposeOptions): { backend: Backend; handlers: Han
   };
   const settings = new Settings(path.join(opts.settingsDir ?? Settings.defaultDir(), 'settings.json'));
   const demoDir = opts.demoDir === undefined ? (process.env.AUW_DEMO_DIR ?? path.join(appRoot(), '.demo-data')) : opts.demoDir;
-  const backend = new Backend(platform, settings, events, { import: importVideo, ...learnRunners, suggest: suggestJob }, demoDir);
-  return { backend, handlers: createHandlers(backend), events };
+  const workbench = new Workbench(platform, settings, events, { import: importVideo, ...learnRunners, suggest: suggestJob }, demoDir);
+  return { workbench, handlers: createHandlers(workbench), events };
 }

@@ -56,9 +56,9 @@ async function main(): Promise<void> {
   const port = values.port === undefined ? 0 : parseInteger(values.port, { min: 0, max: 65535 });
   if (port === null) throw new Error(`--port must be a whole number from 0 to 65535 (decimal digits), not "${values.port}".`);
   keepRunningOnUnexpectedErrors('server');
-  const { backend, handlers, events } = compose({ shell: 'browser', roots: resolveRoots(values.root ?? []) });
-  if (values.project) await backend.open(backend.platform.paths.check(path.resolve(values.project)));
-  else await backend.openStartupProject().catch((err: Error) => console.warn(`Could not open the demo project: ${err.message}`));
+  const { workbench, handlers, events } = compose({ shell: 'browser', roots: resolveRoots(values.root ?? []) });
+  if (values.project) await workbench.open(workbench.platform.paths.check(path.resolve(values.project)));
+  else await workbench.openStartupProject().catch((err: Error) => console.warn(`Could not open the demo project: ${err.message}`));
   const server = await startHttpServer({
     handlers,
     events,
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     host,
     port,
     staticDir: path.join(here, '../renderer'),
-    routes: mediaRoutes(backend),
+    routes: mediaRoutes(workbench),
   });
   console.log(`AU Workbench (browser mode) is running.\n  Open: ${server.url}`);
   const headless = values['no-open'] || process.env.CI === 'true' || process.env.CI === '1';
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await backend.close();
+    await workbench.close();
     await server.close();
     process.exit(0);
   };

@@ -23,7 +23,7 @@ function askDialog(kind: 'directory' | 'videos', title?: string): Promise<string
 
 keepRunningOnUnexpectedErrors('backend');
 const settingsDir = process.env.AUW_SETTINGS_DIR;
-const { backend, handlers, events } = compose({
+const { workbench, handlers, events } = compose({
   shell: 'electron',
   // The desktop UI reaches what the user picked in a native dialog (granted as picked), the
   // projects it opened before, and AUW_ROOTS if set; never the process's cwd or home.
@@ -32,7 +32,7 @@ const { backend, handlers, events } = compose({
   pickDirectory: async (title) => (await askDialog('directory', title))[0] ?? null,
   pickVideos: (title) => askDialog('videos', title),
 });
-for (const r of backend.settings.recent()) backend.platform.paths.grant(r.dir);
+for (const r of workbench.settings.recent()) workbench.platform.paths.grant(r.dir);
 events.subscribe((message) => post({ type: 'event', message }));
 
 port.on('message', async (e: { data: ToBackend }) => {
@@ -44,16 +44,16 @@ port.on('message', async (e: { data: ToBackend }) => {
   } else if (m.type === 'mediaPath') {
     let file: string | null;
     try {
-      file = backend.project ? playbackFile(backend.project, m.videoId) : null;
+      file = workbench.project ? playbackFile(workbench.project, m.videoId) : null;
     } catch {
       file = null;
     }
     post({ type: 'mediaPath', id: m.id, path: file });
   } else if (m.type === 'grant') {
-    for (const p of m.paths) backend.platform.paths.grant(p);
+    for (const p of m.paths) workbench.platform.paths.grant(p);
   } else if (m.type === 'shutdown') {
-    await backend.close();
+    await workbench.close();
     process.exit(0);
   }
 });
-backend.openStartupProject().catch((err: Error) => console.warn(`Could not open the demo project: ${err.message}`));
+workbench.openStartupProject().catch((err: Error) => console.warn(`Could not open the demo project: ${err.message}`));

@@ -8,7 +8,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DISK_FULL_MESSAGE } from '../../shared/errors';
-import type { Backend } from '../backend';
+import type { Workbench } from '../workbench';
 import { isDiskFull } from '../services/system-errors';
 import { sendFile } from './http';
 import { VIDEO_EXTENSIONS } from '../services/media/backend/import';
@@ -43,19 +43,19 @@ function uploadType(req: http.IncomingMessage): boolean {
   return type.startsWith('video/') || type === 'application/octet-stream';
 }
 
-export function mediaRoutes(backend: Backend) {
+export function mediaRoutes(workbench: Workbench) {
   return async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean> => {
     const video = /^\/media\/video\/(\d+)$/.exec(url.pathname);
-    if (video && (req.method === 'GET' || req.method === 'HEAD')) return streamVideo(backend, Number(video[1]), req, res);
-    if (url.pathname === '/media/upload' && req.method === 'POST') return upload(backend, url, req, res);
+    if (video && (req.method === 'GET' || req.method === 'HEAD')) return streamVideo(workbench, Number(video[1]), req, res);
+    if (url.pathname === '/media/upload' && req.method === 'POST') return upload(workbench, url, req, res);
     const exported = /^\/media\/export\/([\w.-]+)\/([\w.-]+)$/.exec(url.pathname);
-    if (exported && req.method === 'GET') return download(backend, exported[1]!, exported[2]!, res);
+    if (exported && req.method === 'GET') return download(workbench, exported[1]!, exported[2]!, res);
     return false;
   };
 }
 
-function streamVideo(backend: Backend, videoId: number, req: http.IncomingMessage, res: http.ServerResponse): true {
-  const project = backend.project;
+function streamVideo(workbench: Workbench, videoId: number, req: http.IncomingMessage, res: http.ServerResponse): true {
+  const project = workbench.project;
   if (!project) return fail(res, 409, 'No project is open.');
   let file: string;
   try {
@@ -92,8 +92,8 @@ function streamVideo(backend: Backend, videoId: number, req: http.IncomingMessag
  * private partial file, which is then hard-linked to its final name (link never replaces a file)
  * so nothing already there is overwritten and no half upload ever carries a video's name.
  */
-async function upload(backend: Backend, url: URL, req: http.IncomingMessage, res: http.ServerResponse): Promise<true> {
-  const project = backend.project;
+async function upload(workbench: Workbench, url: URL, req: http.IncomingMessage, res: http.ServerResponse): Promise<true> {
+  const project = workbench.project;
   if (!project) return fail(res, 409, 'Open a project before adding videos.');
   if (!uploadType(req)) return fail(res, 415, 'Uploads are video files (Content-Type video/… or application/octet-stream).');
   const name = path.basename(url.searchParams.get('name') ?? '');
@@ -133,7 +133,7 @@ async function upload(backend: Backend, url: URL, req: http.IncomingMessage, res
       }
     }
     fs.rmSync(partial, { force: true });
-    backend.platform.paths.grant(target);
+    workbench.platform.paths.grant(target);
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify({ ok: true, result: { path: target } }));
     return true;
@@ -164,8 +164,8 @@ function freeBytes(dir: string): number {
 }
 
 /** Browser mode's "save": export files download with their own names. */
-function download(backend: Backend, dir: string, name: string, res: http.ServerResponse): true {
-  const project = backend.project;
+function download(workbench: Workbench, dir: string, name: string, res: http.ServerResponse): true {
+  const project = workbench.project;
   if (!project) return fail(res, 409, 'No project is open.');
   const file = project.path('exports', dir, name);
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return fail(res, 404, `There is no exported file ${dir}/${name}.`);

@@ -15,14 +15,14 @@ import { tmpDirs } from '../../helpers/tmp';
 const tmp = tmpDirs('auw-agreement-');
 let t: TestApp | null = null;
 afterEach(async () => {
-  await t?.app.backend.close();
+  await t?.app.workbench.close();
   t = null;
   tmp.cleanup();
 });
 
 /** A ready video of `frames` face frames with `percent` % of them sampled. */
 async function sampledVideo(a: TestApp, frames: number, percent: number, seed = 5): Promise<{ id: number; sampled: number[] }> {
-  const db = a.app.backend.requireProject().db;
+  const db = a.app.workbench.requireProject().db;
   const id = addVideo(db, { frameCount: frames });
   addFrames(db, id, frames);
   setVideoStatus(db, id, 'ready');
@@ -41,7 +41,7 @@ describe('the machine coder', () => {
     expect(await t.call('coder/get', {})).toEqual({ name: null });
     expect(await t.call('coder/set', { name: '  alice ' })).toEqual({ name: 'alice' });
     expect((await t.fails('coder/set', { name: '   ' })).message).toMatch(/annotator name is required/);
-    await t.app.backend.close();
+    await t.app.workbench.close();
 
     const again = compose({ shell: 'cli', roots: [root], settingsDir: path.join(root, 'settings'), demoDir: null });
     const r = await dispatch(again.handlers, 'coder/get', {});
@@ -71,7 +71,7 @@ describe('double-coding shares', () => {
       expect((await other.call('doubleCoding/create', { videoId: w.id, percent: 25, seed: 3 }))[0]!.frames).toEqual(share!.frames);
       expect((await other.call('doubleCoding/create', { videoId: w.id, percent: 30, seed: 4 }))[0]!.seed).toBe(3); // the first seed stays
     } finally {
-      await other.app.backend.close();
+      await other.app.workbench.close();
     }
 
     // The sample grows: the share keeps its frames and stays 25 % of the larger sample.
@@ -90,7 +90,7 @@ describe('double-coding shares', () => {
   it('needs sampled frames, and sets up every sampled video at once', async () => {
     t = await makeApp(tmp.make());
     expect((await t.fails('doubleCoding/create', { percent: 20 })).message).toMatch(/No video has sampled frames yet/);
-    const db = t.app.backend.requireProject().db;
+    const db = t.app.workbench.requireProject().db;
     const bare = addVideo(db, { frameCount: 50 });
     addFrames(db, bare, 50);
     setVideoStatus(db, bare, 'ready');

@@ -10,7 +10,7 @@ import { tmpDirs } from '../../helpers/tmp';
 const tmp = tmpDirs('auw-rule-');
 let fx: LearnFixture | null = null;
 afterEach(async () => {
-  await fx?.app.backend.close();
+  await fx?.app.workbench.close();
   fx = null;
   tmp.cleanup();
 });
@@ -19,7 +19,7 @@ afterEach(async () => {
 async function threeCoders(f: LearnFixture) {
   const videoId = f.videoIds[0]!;
   const set = (frame: number, au: number, intensity: number, annotator: string) => f.call('labels/set', { videoId, frame, au, intensity, annotator });
-  const base = (frame: number, au: number) => f.app.backend.requireProject().db.prepare("SELECT intensity FROM labels WHERE annotator = 'test' AND frame_idx = ? AND au = ?").get(frame, au) as { intensity: number };
+  const base = (frame: number, au: number) => f.app.workbench.requireProject().db.prepare("SELECT intensity FROM labels WHERE annotator = 'test' AND frame_idx = ? AND au = ?").get(frame, au) as { intensity: number };
   await set(0, 12, 5, 'lead');
   await set(0, 12, 1, 'other');
   await set(4, 25, 0, 'other'); // lead never labelled frame 4
@@ -30,7 +30,7 @@ describe('labelledFrames and the training rule', () => {
   it('takes the mean by default, or the chosen coder first and the others’ mean where that coder gave none', async () => {
     fx = await makeLearnProject(tmp.make(), { videos: 1, frames: 24, labelEvery: 4 });
     const { t0, t4 } = await threeCoders(fx);
-    const db = fx.app.backend.requireProject().db;
+    const db = fx.app.workbench.requireProject().db;
     const at = (frames: ReturnType<typeof labelledFrames>, frame: number, lane: number) => frames.find((l) => l.frame === frame)!.values[lane];
 
     expect(await fx.call('labels/rule', {})).toEqual({ kind: 'mean' });
@@ -60,7 +60,7 @@ describe('labelledFrames and the training rule', () => {
     expect(job.params.labelRule).toEqual({ kind: 'coder', coder: 'lead' });
     // Changed while the job waits or runs: the model keeps the rule it was queued with.
     await fx.call('labels/setRule', { rule: { kind: 'mean' } });
-    await fx.app.backend.requireJobs().idle();
+    await fx.app.workbench.requireJobs().idle();
     const done = (await fx.call('jobs/list', {})).find((j) => j.id === job.id)!;
     expect(done.error).toBeNull();
     const model = (await fx.call('models/list', {})).find((m) => m.name === 'ruled')!;

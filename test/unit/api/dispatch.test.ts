@@ -6,7 +6,7 @@ import { ApiError, type Envelope } from '../../../src/shared/errors';
 import type { ProjectSummary } from '../../../src/shared/types';
 import { dispatch } from '../../../src/main/api/dispatch';
 import { compose } from '../../../src/main/compose';
-import type { Backend } from '../../../src/main/backend';
+import type { Workbench } from '../../../src/main/workbench';
 import type { EventBus } from '../../../src/main/events';
 import { addVideo } from '../../helpers/project';
 import { recordEvents } from '../../helpers/events';
@@ -14,14 +14,14 @@ import { tmpDirs } from '../../helpers/tmp';
 
 const tmp = tmpDirs('auw-dispatch-');
 let root: string;
-let backend: Backend;
+let backend: Workbench;
 let handlers: Handlers;
 let events: EventBus;
 
 beforeEach(() => {
   root = tmp.make();
   const settingsDir = tmp.make();
-  ({ backend, handlers, events } = compose({ shell: 'browser', roots: [root], settingsDir, demoDir: null }));
+  ({ workbench: backend, handlers, events } = compose({ shell: 'browser', roots: [root], settingsDir, demoDir: null }));
 });
 
 afterEach(async () => {

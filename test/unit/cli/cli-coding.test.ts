@@ -19,7 +19,7 @@ import { tmpDirs } from '../../helpers/tmp';
 const tmp = tmpDirs('auw-cli-coding-');
 let t: TestApp | null = null;
 afterEach(async () => {
-  await t?.app.backend.close();
+  await t?.app.workbench.close();
   t = null;
   tmp.cleanup();
 });
@@ -28,7 +28,7 @@ const AUS = [1, 12];
 
 async function project(root: string, frames = 40) {
   const a = await makeApp(root, AUS);
-  const db = a.app.backend.requireProject().db;
+  const db = a.app.workbench.requireProject().db;
   const ids = [0, 1].map((k) => {
     const id = addVideo(db, { frameCount: frames, path: path.join(root, `clip${k}.mp4`) });
     addFrames(db, id, frames);
@@ -80,7 +80,7 @@ describe('auw import-openface, openface, export', () => {
     const root = tmp.make();
     const { a, ids } = await project(root);
     t = a;
-    const db = a.app.backend.requireProject().db;
+    const db = a.app.workbench.requireProject().db;
     const modelId = insertModel(db, { stage: 'finetune', parentId: null, name: 'ft', checkpoint: 'models/ft', params: {}, metrics: null, backend: 'wasm' });
     for (const id of ids) putPredictions(db, modelId, id, AUS, 40, new Float32Array(80).fill(1.5));
     const values = { 1: Array.from({ length: 40 }, (_, f) => (f % 5) * 0.9), 12: Array.from({ length: 40 }, () => 2) };
@@ -122,7 +122,7 @@ describe('auw neutral', () => {
     const root = tmp.make();
     const { a, ids } = await project(root);
     t = a;
-    const db = a.app.backend.requireProject().db;
+    const db = a.app.workbench.requireProject().db;
     db.prepare("UPDATE videos SET subject = 'anna'").run();
     expect(await run(a, 'neutral', a.dir)).toEqual([`anna: reference video median — videos ${ids[0]}, ${ids[1]}`]);
     await expect(run(a, 'neutral', a.dir, 'mark', '--video', String(ids[0]), '--frames', '3-9')).rejects.toThrow(/--coder NAME, or set this machine's coder/);
@@ -157,7 +157,7 @@ describe('the auw entry point', () => {
     const root = tmp.make();
     const { a, ids } = await project(root);
     await a.call('labels/set', { videoId: ids[0]!, frame: 0, au: 1, intensity: 2, annotator: 'alice' });
-    await a.app.backend.close(); // the CLI takes the project's lock
+    await a.app.workbench.close(); // the CLI takes the project's lock
     const r = auw(root, 'agreement', a.dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^Error: Agreement needs labels from two coders, but only alice has labelled this project\./);

@@ -42,7 +42,7 @@ afterAll(() => tmp.cleanup());
 
 describe('import job', () => {
   let app: ReturnType<typeof compose>;
-  afterEach(async () => app?.backend.close());
+  afterEach(async () => app?.workbench.close());
 
   async function open(): Promise<void> {
     const root = tmp.make();
@@ -57,7 +57,7 @@ describe('import job', () => {
   }
 
   async function finished(jobs: Job[]): Promise<Job[]> {
-    await app.backend.requireJobs().idle();
+    await app.workbench.requireJobs().idle();
     const all = await call('jobs/list', { limit: 100 });
     return jobs.map((j) => all.find((a) => a.id === j.id)!);
   }
@@ -72,7 +72,7 @@ describe('import job', () => {
     expect(video!.hasAudio).toBe(true);
     expect(video!.facesFound / video!.frameCount).toBeGreaterThanOrEqual(0.95);
 
-    const reader = await CropStoreReader.open(cropFileFor(app.backend.requireProject().dir, video!.id));
+    const reader = await CropStoreReader.open(cropFileFor(app.workbench.requireProject().dir, video!.id));
     expect(reader.header.frameCount).toBe(40);
     const crop = await reader.read(20);
     await reader.close();
@@ -118,7 +118,7 @@ describe('import job', () => {
     // A truncated file that probes but fails to decode is kept as 'failed' with its reason; nothing half-written.
     for (const v of videos.filter((x) => x.status === 'failed')) {
       expect(v.error).toBeTruthy();
-      expect(fs.existsSync(cropFileFor(app.backend.requireProject().dir, v.id))).toBe(false);
+      expect(fs.existsSync(cropFileFor(app.workbench.requireProject().dir, v.id))).toBe(false);
     }
   });
 
@@ -128,13 +128,13 @@ describe('import job', () => {
     const jobs = await finished(await call('videos/import', { paths: [avi, path.join(media, 'face.mp4')] }));
     expect(jobs.map((j) => j.state)).toEqual(['done', 'done']);
     const [aviRow, mp4Row] = await call('videos/list', {});
-    const dir = app.backend.requireProject().dir;
+    const dir = app.workbench.requireProject().dir;
     expect(fs.existsSync(proxyFileFor(dir, mp4Row!.id))).toBe(false);
     const proxy = await probeVideo(proxyFileFor(dir, aviRow!.id));
     expect(proxy.codec).toBe('h264');
     expect(proxy.frameCount).toBe(aviRow!.frameCount);
-    expect(playbackFile(app.backend.requireProject(), aviRow!.id)).toBe(proxyFileFor(dir, aviRow!.id));
-    expect(playbackFile(app.backend.requireProject(), mp4Row!.id)).toBe(path.join(media, 'face.mp4'));
+    expect(playbackFile(app.workbench.requireProject(), aviRow!.id)).toBe(proxyFileFor(dir, aviRow!.id));
+    expect(playbackFile(app.workbench.requireProject(), mp4Row!.id)).toBe(path.join(media, 'face.mp4'));
     await call('videos/remove', { videoId: aviRow!.id });
     expect(fs.existsSync(proxyFileFor(dir, aviRow!.id))).toBe(false);
   });
@@ -178,7 +178,7 @@ describe('import job', () => {
     expect(job!.error).toMatch(/disappeared|does not exist|No such file/);
     const [video] = await call('videos/list', {});
     expect(video!.status).toBe('failed');
-    const db = app.backend.requireProject().db;
+    const db = app.workbench.requireProject().db;
     expect((db.prepare('SELECT count(*) AS n FROM frames').get() as { n: number }).n).toBe(0);
   });
 
@@ -192,6 +192,6 @@ describe('import job', () => {
     events.stop();
     expect(job!.state).toBe('cancelled');
     expect(await call('videos/list', {})).toEqual([]);
-    expect(fs.readdirSync(path.join(app.backend.requireProject().dir, 'media')).filter((f) => f.endsWith('.crops'))).toEqual([]);
+    expect(fs.readdirSync(path.join(app.workbench.requireProject().dir, 'media')).filter((f) => f.endsWith('.crops'))).toEqual([]);
   });
 });

@@ -329,7 +329,7 @@ describe('recovery and shutdown', () => {
     updateJob(project.db, crashed.id, { state: 'running', progress: 0.6 });
     const dir = project.dir;
     project.close();
-    const { backend } = compose({ shell: 'cli', roots: [path.dirname(dir)], settingsDir: tmp.make(), demoDir: null });
+    const { workbench: backend } = compose({ shell: 'cli', roots: [path.dirname(dir)], settingsDir: tmp.make(), demoDir: null });
     try {
       const reopened = await backend.open(dir);
       expect(getJob(reopened.db, crashed.id)).toMatchObject({ state: 'interrupted', progress: 0.6 });

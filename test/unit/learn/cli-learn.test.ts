@@ -8,7 +8,7 @@ import { makeLearnProject, type LearnFixture } from './fixture';
 const tmp = tmpDirs('auw-cli-learn-');
 let fx: LearnFixture | null = null;
 afterEach(async () => {
-  await fx?.app.backend.close();
+  await fx?.app.workbench.close();
   fx = null;
   tmp.cleanup();
 });
@@ -18,7 +18,7 @@ function io(f: LearnFixture, out: string[]) {
     call: f.call,
     events: f.app.events,
     waitFor: async () => {
-      await f.app.backend.requireJobs().idle();
+      await f.app.workbench.requireJobs().idle();
     },
     out: (l: string) => out.push(l),
     err: () => {},

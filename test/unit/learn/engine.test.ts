@@ -20,13 +20,13 @@ const tmp = tmpDirs('auw-learn-');
 let fx: LearnFixture | null = null;
 
 afterEach(async () => {
-  await fx?.app.backend.close();
+  await fx?.app.workbench.close();
   fx = null;
   tmp.cleanup();
 });
 
 async function finished(f: LearnFixture, jobId: number) {
-  await f.app.backend.requireJobs().idle();
+  await f.app.workbench.requireJobs().idle();
   const job = (await f.call('jobs/list', {})).find((j) => j.id === jobId)!;
   return job;
 }
@@ -49,7 +49,7 @@ describe('pretrain → finetune → predict through the worker', () => {
     expect(preModel.stage).toBe('pretrain');
     expect(preModel.backend).toMatch(/wasm|node/);
     // The per-step loss is in the job log and in the curve file.
-    const log = (fx.app.backend.requireProject().db.prepare('SELECT log FROM jobs WHERE id = ?').get(pre.id) as { log: string }).log;
+    const log = (fx.app.workbench.requireProject().db.prepare('SELECT log FROM jobs WHERE id = ?').get(pre.id) as { log: string }).log;
     expect(log).toMatch(/pretrain contrastive step 4\/4 loss \d/);
     expect((await fx.call('models/curve', { modelId: preModel.id })).map((p) => p.step)).toEqual([1, 2, 3, 4]);
 
@@ -67,7 +67,7 @@ describe('pretrain → finetune → predict through the worker', () => {
       .map((m) => (m.payload as LearnProgress).phase);
     expect(phases).toEqual(['head', 'head', 'full', 'full', 'full', 'full']);
 
-    const db = fx.app.backend.requireProject().db;
+    const db = fx.app.workbench.requireProject().db;
     for (const videoId of fx.videoIds) {
       const p = readPredictionArray(db, ftModel.id, videoId)!;
       expect(p.aus).toEqual([12, 25]);
@@ -100,7 +100,7 @@ describe('pretrain → finetune → predict through the worker', () => {
     await expect(fx.call('models/pretrain', { name: 'x', preset: 'tiny', inputNorm: 'raw' as 'none' })).rejects.toThrow(/input normalisation is "video-median" or "none"/);
     await fx.call('models/pretrain', { name: 'x', preset: 'tiny', steps: 1, inputNorm: 'none' });
     await expect(fx.call('models/pretrain', { name: 'x', preset: 'tiny' })).rejects.toThrow(/already training "x"/);
-    await fx.app.backend.requireJobs().idle();
+    await fx.app.workbench.requireJobs().idle();
     const x = (await fx.call('models/list', {})).find((m) => m.name === 'x')!;
     expect((x.params.config as { model: { inputNorm: string } }).model.inputNorm).toBe('none');
     await expect(fx.call('models/finetune', { name: 'y', parentId: x.id, preset: 'tiny', inputNorm: 'video-median' })).rejects.toThrow(/x already fixes what the network reads/);
@@ -131,7 +131,7 @@ describe('cross-validation over people', () => {
     expect(cv.baseline?.frames).toBe(30);
     // The fold models were only for scoring.
     expect(fs.readdirSync(modelDirFor(fx.dir, 'cv')).filter((f) => f.startsWith('cv-'))).toEqual([]);
-    const log = (fx.app.backend.requireProject().db.prepare('SELECT log FROM jobs WHERE id = ?').get(job.id) as { log: string }).log;
+    const log = (fx.app.workbench.requireProject().db.prepare('SELECT log FROM jobs WHERE id = ?').get(job.id) as { log: string }).log;
     expect(log).toMatch(/Cross-validated ICC over 30 labelled frames of 3 people: network .*, baseline/);
   });
 
@@ -167,7 +167,7 @@ describe('models saved before pooling and input normalisation were settings', ()
     const cfg = ft.params.config as { model: { pool: string; inputNorm: string } };
     expect(cfg.model.pool).toBe('avg');
     expect(cfg.model.inputNorm).toBe('none');
-    expect(readPredictionArray(fx.app.backend.requireProject().db, ft.id, fx.videoIds[0]!)).not.toBeNull();
+    expect(readPredictionArray(fx.app.workbench.requireProject().db, ft.id, fx.videoIds[0]!)).not.toBeNull();
   });
 });
 

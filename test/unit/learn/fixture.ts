@@ -56,7 +56,7 @@ export async function makeLearnProject(root: string, o: { videos: number; frames
   };
   const dir = path.join(root, 'project');
   await call('projects/create', { dir, name: 'learn test', auSet: { custom: AUS, name: 'Test AUs' }, cropSize: SIZE });
-  const db = app.backend.requireProject().db;
+  const db = app.workbench.requireProject().db;
   const videoIds: number[] = [];
   for (let v = 0; v < o.videos; v++) {
     const id = addVideo(db, { path: path.join(root, `clip${v}.mp4`), frameCount: o.frames, subject: `person${v}` });

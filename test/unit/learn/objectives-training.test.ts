@@ -21,7 +21,7 @@ import { makeLearnProject, type LearnFixture } from './fixture';
 const tmp = tmpDirs('auw-obj-');
 let fx: LearnFixture | null = null;
 afterEach(async () => {
-  await fx?.app.backend.close();
+  await fx?.app.workbench.close();
   fx = null;
   tmp.cleanup();
 });
@@ -37,7 +37,7 @@ describe('issue-6 objectives in pretraining', () => {
       { kind: 'flow', weight: 0.5, params: { grid: 4 } },
     ];
     const job = await fx.call('models/pretrain', { name: 'pre6', preset: 'tiny', steps: 2, checkpointEvery: 1, objectives });
-    await fx.app.backend.requireJobs().idle();
+    await fx.app.workbench.requireJobs().idle();
     const done = (await fx.call('jobs/list', {})).find((j) => j.id === job.id)!;
     expect(done.error).toBeNull();
     const steps = rec.all.filter((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).event === 'step').map((m) => m.payload as LearnProgress);
@@ -47,7 +47,7 @@ describe('issue-6 objectives in pretraining', () => {
     const model = (await fx.call('models/list', {})).find((m) => m.name === 'pre6')!;
     expect((model.params.objectives as { kind: string }[]).map((o) => o.kind)).toEqual(objectives.map((o) => o.kind));
 
-    const dir = modelDirFor(fx.app.backend.requireProject().dir, 'pre6');
+    const dir = modelDirFor(fx.app.workbench.requireProject().dir, 'pre6');
     const modelFile = fs.readFileSync(path.join(dir, 'model.json'), 'utf8');
     expect(modelFile).not.toMatch(/obj\//);
     // Restore the checkpoint as a resumed run would: every objective variable comes back with its shape.

@@ -19,7 +19,7 @@ import { tmpDirs } from '../../helpers/tmp';
 const tmp = tmpDirs('auw-settings-');
 let t: TestApp | null = null;
 afterEach(async () => {
-  await t?.app.backend.close();
+  await t?.app.workbench.close();
   t = null;
   tmp.cleanup();
 });
@@ -149,7 +149,7 @@ describe('the training settings declaration', () => {
     // A good call: schedule settings as overrides, model ones under model, job ones beside them.
     // (The project has no labels, so the job itself fails at once; its parameters are what count.)
     const job = await t.call('models/finetune', { name: 'f', preset: 'tiny', fullSteps: 3, clipLength: 5, inputNorm: 'none', cvFolds: 0, seed: 9 });
-    await t.app.backend.requireJobs().idle();
+    await t.app.workbench.requireJobs().idle();
     expect(job.params).toMatchObject({ preset: 'tiny', cvFolds: 0, valFraction: 0.2, splitSeed: 9, overrides: { fullSteps: 3, seed: 9, model: { clipLength: 5, inputNorm: 'none' } } });
     expect(job.params.overrides).not.toHaveProperty('cvFolds');
   });

@@ -10,13 +10,13 @@ const tmp = tmpDirs('auw-suggest-');
 let fx: LearnFixture | null = null;
 
 afterEach(async () => {
-  await fx?.app.backend.close();
+  await fx?.app.workbench.close();
   fx = null;
   tmp.cleanup();
 });
 
 async function finished(f: LearnFixture, jobId: number) {
-  await f.app.backend.requireJobs().idle();
+  await f.app.workbench.requireJobs().idle();
   return (await f.call('jobs/list', {})).find((j) => j.id === jobId)!;
 }
 
@@ -44,7 +44,7 @@ describe('suggested frames', () => {
     const job = await fx.call('samples/suggest', { percent: 10 });
     const done = await finished(fx, job.id);
     expect(done.state, done.error ?? '').toBe('done');
-    const log = (fx.app.backend.requireProject().db.prepare('SELECT log FROM jobs WHERE id = ?').get(job.id) as { log: string }).log;
+    const log = (fx.app.workbench.requireProject().db.prepare('SELECT log FROM jobs WHERE id = ?').get(job.id) as { log: string }).log;
     expect(log).toMatch(/Suggested 1[5-9] frames in 3 videos with ft; mean disagreement with the baseline \d/);
 
     const sets = (await fx.call('samples/list', {})).filter((s) => s.strategy === 'suggested');

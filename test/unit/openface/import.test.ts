@@ -25,13 +25,13 @@ let videoId: number;
 beforeEach(async () => {
   root = tmp.make();
   t = await makeApp(root, AUS);
-  const db = t.app.backend.requireProject().db;
+  const db = t.app.workbench.requireProject().db;
   videoId = addVideo(db, { frameCount: FRAMES, fps: 25, path: path.join(root, 'clip.mp4') });
   addFrames(db, videoId, FRAMES);
   setVideoStatus(db, videoId, 'ready');
 });
 afterEach(async () => {
-  await t.app.backend.close();
+  await t.app.workbench.close();
   tmp.cleanup();
 });
 
@@ -160,7 +160,7 @@ describe('OpenFace beside a model, on your labels', () => {
     expect(alone.openface.perAu[0]!.mae).toBeCloseTo(mae1, 3);
 
     // A model that predicted AU01 and AU12 only, with no prediction on frame 20.
-    const db = t.app.backend.requireProject().db;
+    const db = t.app.workbench.requireProject().db;
     const modelId = insertModel(db, { stage: 'finetune', parentId: null, name: 'ft', checkpoint: 'models/ft', params: {}, metrics: null, backend: 'wasm' });
     const data = new Float32Array(2 * FRAMES).map((_, i) => (i % FRAMES === 20 ? Number.NaN : 2));
     putPredictions(db, modelId, videoId, [1, 12], FRAMES, data);

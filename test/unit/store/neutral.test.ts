@@ -14,14 +14,14 @@ import { tmpDirs } from '../../helpers/tmp';
 const tmp = tmpDirs('auw-neutral-');
 let t: TestApp | null = null;
 afterEach(async () => {
-  await t?.app.backend.close();
+  await t?.app.workbench.close();
   t = null;
   tmp.cleanup();
 });
 
 /** A ready video of 100 frames (faces everywhere except 40–49) of `subject`. */
 function video(a: TestApp, subject: string | null): number {
-  const db = a.app.backend.requireProject().db;
+  const db = a.app.workbench.requireProject().db;
   const id = addVideo(db, { frameCount: 100 });
   addFrames(db, id, 100, (i) => i < 40 || i >= 50);
   if (subject !== null) setSubject(db, id, subject);
@@ -29,7 +29,7 @@ function video(a: TestApp, subject: string | null): number {
   return id;
 }
 
-const rows = (a: TestApp) => (a.app.backend.requireProject().db.prepare('SELECT count(*) AS n FROM neutral_marks').get() as { n: number }).n;
+const rows = (a: TestApp) => (a.app.workbench.requireProject().db.prepare('SELECT count(*) AS n FROM neutral_marks').get() as { n: number }).n;
 
 describe('neutral marks', () => {
   it('make the reference of every video of the subject, counted in distinct face frames; others keep the median', async () => {
@@ -53,7 +53,7 @@ describe('neutral marks', () => {
     expect((await t.call('neutral/list', { videoId: b }))[0]!.reference).toEqual({ kind: 'median' });
 
     // What the worker gets, and what a model records: the marks of both of anna's videos on each of them.
-    const project = t.app.backend.requireProject();
+    const project = t.app.workbench.requireProject();
     const sources = trainingVideos(project.db, project.dir, undefined, { landmarks: true });
     const s1 = sources.find((s) => s.id === a1)!;
     expect(s1.neutral?.map((n) => [n.videoId, n.frames])).toEqual([
@@ -99,7 +99,7 @@ describe('neutral marks', () => {
       [{ videoId: v, firstFrame: 0, coder: '  ' }, /annotator name is required/],
     ];
     for (const [params, message] of cases) expect((await t.fails('neutral/mark', params as never)).message).toMatch(message);
-    const db = t.app.backend.requireProject().db;
+    const db = t.app.workbench.requireProject().db;
     const pending = addVideo(db, { frameCount: 50 });
     expect((await t.fails('neutral/mark', { videoId: pending, firstFrame: 0, coder: 'alice' })).message).toMatch(/not imported yet/);
     expect(rows(t)).toBe(0);

@@ -2,20 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
 import type { DirEntry } from '../../../shared/types';
-import type { Backend } from '../../backend';
+import type { Workbench } from '../../workbench';
 import { VIDEO_EXTENSIONS } from '../../services/media/backend/import';
 import { DB_FILE } from '../../services/store/project';
 import type { HandlerSlice } from './types';
 
-export function appHandlers(backend: Backend): HandlerSlice<'app/info' | 'fs/list' | 'fs/pickDirectory' | 'fs/pickVideos'> {
-  const { platform } = backend;
+export function appHandlers(workbench: Workbench): HandlerSlice<'app/info' | 'fs/list' | 'fs/pickDirectory' | 'fs/pickVideos'> {
+  const { platform } = workbench;
   return {
     'app/info': () => ({
       version: platform.version,
       shell: platform.shell,
       platform: process.platform,
       nativeDialogs: Boolean(platform.pickDirectory),
-      demo: backend.demoStatus(),
+      demo: workbench.demoStatus(),
       browseRoots: platform.paths.roots,
     }),
 

@@ -1,5 +1,5 @@
 import { ApiError } from '../../../shared/errors';
-import type { Backend } from '../../backend';
+import type { Workbench } from '../../workbench';
 import { computeAgreement } from '../../services/agreement/agreement';
 import { listCoders } from '../../services/store/coders';
 import { createDoubleCodingSets, listDoubleCoding } from '../../services/store/doubleCoding';
@@ -10,14 +10,14 @@ import type { HandlerSlice } from './types';
 type M = 'coder/get' | 'coder/set' | 'coders/list' | 'doubleCoding/list' | 'doubleCoding/create' | 'agreement/compute' | 'labels/rule' | 'labels/setRule';
 
 /** Coders (this machine's, and who labelled what), double coding, agreement and the training rule. */
-export function codingHandlers(backend: Backend): HandlerSlice<M> {
-  const project = () => backend.requireProject();
+export function codingHandlers(workbench: Workbench): HandlerSlice<M> {
+  const project = () => workbench.requireProject();
   const db = () => project().db;
   return {
-    'coder/get': () => ({ name: backend.settings.coder() }),
+    'coder/get': () => ({ name: workbench.settings.coder() }),
     'coder/set': ({ name }) => {
-      const saved = backend.settings.setCoder(name);
-      backend.events.emit('data/changed', { domain: 'coder' });
+      const saved = workbench.settings.setCoder(name);
+      workbench.events.emit('data/changed', { domain: 'coder' });
       return { name: saved };
     },
     'coders/list': ({ videoId }) => {
@@ -34,7 +34,7 @@ export function codingHandlers(backend: Backend): HandlerSlice<M> {
         targets.map((v) => v.id),
         { percent, ...(seed !== undefined ? { seed } : {}) },
       );
-      backend.events.emit('data/changed', { domain: 'samples' });
+      workbench.events.emit('data/changed', { domain: 'samples' });
       return sets;
     },
 
@@ -44,7 +44,7 @@ export function codingHandlers(backend: Backend): HandlerSlice<M> {
     'labels/rule': () => getLabelRule(db()),
     'labels/setRule': ({ rule }) => {
       const saved = setLabelRule(db(), rule);
-      backend.events.emit('data/changed', { domain: 'rule' });
+      workbench.events.emit('data/changed', { domain: 'rule' });
       return saved;
     },
   };

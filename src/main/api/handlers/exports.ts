@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
-import type { Backend } from '../../backend';
+import type { Workbench } from '../../workbench';
 import { copyExport } from '../../services/export/copy';
 import { exportPredictions } from '../../services/export/run';
 import { checkWriteTarget, writeFileAtomic } from '../../services/files/safe-write';
@@ -9,17 +9,17 @@ import { checkWriteTarget, writeFileAtomic } from '../../services/files/safe-wri
 const EXPORT_EXTENSIONS = ['.csv', '.json'];
 import type { HandlerSlice } from './types';
 
-export function exportHandlers(backend: Backend): HandlerSlice<'export/run' | 'export/saveAs' | 'export/copy'> {
+export function exportHandlers(workbench: Workbench): HandlerSlice<'export/run' | 'export/saveAs' | 'export/copy'> {
   return {
-    'export/run': ({ modelId, videoId, videoIds }) => exportPredictions(backend.requireProject(), modelId, videoIds ?? videoId),
-    'export/copy': ({ relDir, dir, overwrite }) => copyExport(backend.requireProject(), relDir, backend.platform.paths.check(dir), overwrite),
+    'export/run': ({ modelId, videoId, videoIds }) => exportPredictions(workbench.requireProject(), modelId, videoIds ?? videoId),
+    'export/copy': ({ relDir, dir, overwrite }) => copyExport(workbench.requireProject(), relDir, workbench.platform.paths.check(dir), overwrite),
     /** Electron: copy an export folder to a place the user picks in a native dialog. */
     'export/saveAs': async ({ relDir }) => {
-      const project = backend.requireProject();
+      const project = workbench.requireProject();
       const source = project.path('exports', relDir);
       if (!fs.statSync(source, { throwIfNoEntry: false })?.isDirectory()) throw new ApiError('not_found', `There is no export ${relDir}. Export again.`);
-      if (!backend.platform.pickDirectory) throw new ApiError('unavailable', 'Save dialogs exist in the desktop app; in browser mode the files download.');
-      const target = await backend.platform.pickDirectory('Save the export into…');
+      if (!workbench.platform.pickDirectory) throw new ApiError('unavailable', 'Save dialogs exist in the desktop app; in browser mode the files download.');
+      const target = await workbench.platform.pickDirectory('Save the export into…');
       if (!target) return null;
       const dest = path.join(target, relDir);
       if (fs.lstatSync(dest, { throwIfNoEntry: false })) throw new ApiError('conflict', `${dest} already exists; nothing was overwritten. Choose another folder.`);

@@ -1,5 +1,5 @@
 import type { Handlers } from '../../../shared/contract';
-import type { Backend } from '../../backend';
+import type { Workbench } from '../../workbench';
 import { appHandlers } from './app';
 import { codingHandlers } from './coding';
 import { exportHandlers } from './exports';
@@ -14,19 +14,19 @@ import { sampleHandlers } from './samples';
 import { videoHandlers } from './videos';
 
 /** Binds every contract method to the services; the type fails if a method is left out. */
-export function createHandlers(backend: Backend): Handlers {
+export function createHandlers(workbench: Workbench): Handlers {
   return {
-    ...appHandlers(backend),
-    ...projectHandlers(backend),
-    ...videoHandlers(backend),
-    ...sampleHandlers(backend),
-    ...labelHandlers(backend),
-    ...modelHandlers(backend),
-    ...predictionHandlers(backend),
-    ...jobHandlers(backend),
-    ...exportHandlers(backend),
-    ...codingHandlers(backend),
-    ...openFaceHandlers(backend),
-    ...neutralHandlers(backend),
+    ...appHandlers(workbench),
+    ...projectHandlers(workbench),
+    ...videoHandlers(workbench),
+    ...sampleHandlers(workbench),
+    ...labelHandlers(workbench),
+    ...modelHandlers(workbench),
+    ...predictionHandlers(workbench),
+    ...jobHandlers(workbench),
+    ...exportHandlers(workbench),
+    ...codingHandlers(workbench),
+    ...openFaceHandlers(workbench),
+    ...neutralHandlers(workbench),
   };
 }

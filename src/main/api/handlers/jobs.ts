@@ -1,11 +1,11 @@
-import type { Backend } from '../../backend';
+import type { Workbench } from '../../workbench';
 import type { HandlerSlice } from './types';
 
 type M = 'jobs/list' | 'jobs/cancel';
 
-export function jobHandlers(backend: Backend): HandlerSlice<M> {
+export function jobHandlers(workbench: Workbench): HandlerSlice<M> {
   return {
-    'jobs/list': ({ limit }) => backend.requireJobs().list(limit),
-    'jobs/cancel': ({ jobId }) => backend.requireJobs().cancel(jobId),
+    'jobs/list': ({ limit }) => workbench.requireJobs().list(limit),
+    'jobs/cancel': ({ jobId }) => workbench.requireJobs().cancel(jobId),
   };
 }

@@ -1,6 +1,6 @@
 import { ApiError } from '../../../shared/errors';
 import type { CurvePoint, LearnBackendStatus, LearnOptions } from '../../../shared/types';
-import type { Backend } from '../../backend';
+import type { Workbench } from '../../workbench';
 import { getJob } from '../../services/store/jobs';
 import { getLabelRule } from '../../services/store/labelRule';
 import { readCurve } from '../../services/learn/curve';
@@ -40,14 +40,14 @@ function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export function modelHandlers(backend: Backend): HandlerSlice<M> {
-  const project = () => backend.requireProject();
+export function modelHandlers(workbench: Workbench): HandlerSlice<M> {
+  const project = () => workbench.requireProject();
   const db = () => project().db;
 
   /** A new model name must be free: unused by a finished model and by a pending job. */
   const checkNewName = (name: string) => {
     if (findModelByName(db(), name)) throw new ApiError('conflict', `There is already a model called "${name}". Choose another name, or remove that model first.`);
-    const pending = backend
+    const pending = workbench
       .requireJobs()
       .list(500)
       .find((j) => (j.state === 'queued' || j.state === 'running') && jobParams(j, TRAINING)?.name === name);
@@ -101,7 +101,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
       const { schedule, model } = routeSettings(PRETRAIN_SETTINGS, a);
       const overrides: PretrainOverrides = { ...schedule, ...(a.objectives ? { objectives: a.objectives.map((o) => ({ kind: o.kind, weight: o.weight, params: o.params })) } : {}), model };
       const params: PretrainJobParams = { name: a.name, preset: a.preset, overrides, ...(a.videoIds ? { videoIds: a.videoIds } : {}) };
-      return backend.requireJobs().add('pretrain', params);
+      return workbench.requireJobs().add('pretrain', params);
     },
 
     'models/finetune': (a) => {
@@ -126,14 +126,14 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
         // The rule in force when queued: a later change of rule does not change this model.
         labelRule: getLabelRule(db()),
       };
-      return backend.requireJobs().add('finetune', params);
+      return workbench.requireJobs().add('finetune', params);
     },
 
     'predictions/run': ({ modelId, videoIds }) => {
       const model = getModel(db(), modelId);
       if (model.stage !== 'finetune') throw new ApiError('invalid_argument', `${model.name} is only pretrained: finetune it on labels before predicting.`);
       const params: PredictJobParams = { modelId, ...(videoIds ? { videoIds } : {}) };
-      return backend.requireJobs().add('predict', params);
+      return workbench.requireJobs().add('predict', params);
     },
 
     'models/metrics': ({ modelId }) => {
@@ -141,7 +141,7 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
       if (model.stage !== 'finetune') throw new ApiError('invalid_argument', `${model.name} is only pretrained; metrics need a finetuned model.`);
       const metrics = computeModelMetrics(db(), modelId);
       setModelMetrics(db(), modelId, { ...(model.metrics ?? {}), ...metrics });
-      backend.events.emit('data/changed', { domain: 'models' });
+      workbench.events.emit('data/changed', { domain: 'models' });
       const { checkpoint: _c, ...row } = getModel(db(), modelId);
       return row;
     },
@@ -164,12 +164,12 @@ export function modelHandlers(backend: Backend): HandlerSlice<M> {
       const trained = jobParams(job, TRAINING)?.name;
       if (trained !== undefined && findModelByName(db(), trained)) throw new ApiError('conflict', `"${trained}" already finished; there is nothing to resume.`);
       // Same kind, same parameters (read through the kind's schema): the worker finds the checkpoint and continues from it.
-      return backend.requireJobs().requeue(job);
+      return workbench.requireJobs().requeue(job);
     },
 
     'models/remove': ({ modelId }) => {
       removeModel(project(), modelId);
-      backend.events.emit('data/changed', { domain: 'models' });
+      workbench.events.emit('data/changed', { domain: 'models' });
       return null;
     },
   };

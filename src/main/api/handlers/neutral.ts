@@ -1,5 +1,5 @@
 import { ApiError } from '../../../shared/errors';
-import type { Backend } from '../../backend';
+import type { Workbench } from '../../workbench';
 import { addNeutralMark, clearNeutralOfPerson, listNeutral, removeNeutralMark } from '../../services/store/neutral';
 import { getVideo } from '../../services/store/videos';
 import type { Db } from '../../services/store/db';
@@ -15,9 +15,9 @@ function personOfVideo(db: Db, videoId: number): NeutralSubject {
   return p;
 }
 
-export function neutralHandlers(backend: Backend): HandlerSlice<M> {
-  const db = () => backend.requireProject().db;
-  const changed = (videoId: number) => backend.events.emit('data/changed', { domain: 'neutral', videoId });
+export function neutralHandlers(workbench: Workbench): HandlerSlice<M> {
+  const db = () => workbench.requireProject().db;
+  const changed = (videoId: number) => workbench.events.emit('data/changed', { domain: 'neutral', videoId });
   return {
     'neutral/list': ({ videoId }) => listNeutral(db(), videoId),
     'neutral/mark': ({ videoId, firstFrame, lastFrame, coder }) => {

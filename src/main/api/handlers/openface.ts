@@ -1,5 +1,5 @@
 import { ApiError } from '../../../shared/errors';
-import type { Backend } from '../../backend';
+import type { Workbench } from '../../workbench';
 import { compareOpenFace } from '../../services/openface/compare';
 import { importOpenFace } from '../../services/openface/import';
 import { deleteOpenFaceTrack, getOpenFaceTrack, listOpenFaceTracks } from '../../services/store/openface';
@@ -8,14 +8,14 @@ import type { HandlerSlice } from './types';
 
 type M = 'openface/import' | 'openface/list' | 'openface/get' | 'openface/remove' | 'openface/compare';
 
-export function openFaceHandlers(backend: Backend): HandlerSlice<M> {
-  const project = () => backend.requireProject();
+export function openFaceHandlers(workbench: Workbench): HandlerSlice<M> {
+  const project = () => workbench.requireProject();
   const db = () => project().db;
   return {
     'openface/import': async ({ videoId, path, replace }) => {
-      const file = backend.platform.paths.check(path);
+      const file = workbench.platform.paths.check(path);
       const result = await importOpenFace(project(), { videoId, file, replace });
-      backend.events.emit('data/changed', { domain: 'openface', videoId });
+      workbench.events.emit('data/changed', { domain: 'openface', videoId });
       return result;
     },
     'openface/list': () => listOpenFaceTracks(db()),
@@ -26,7 +26,7 @@ export function openFaceHandlers(backend: Backend): HandlerSlice<M> {
     'openface/remove': ({ videoId }) => {
       const video = getVideo(db(), videoId);
       if (!deleteOpenFaceTrack(db(), videoId)) throw new ApiError('not_found', `${video.name} has no OpenFace track to remove.`);
-      backend.events.emit('data/changed', { domain: 'openface', videoId });
+      workbench.events.emit('data/changed', { domain: 'openface', videoId });
       return null;
     },
     'openface/compare': ({ videoId, modelId }) => {

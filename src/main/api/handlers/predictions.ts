@@ -1,4 +1,4 @@
-import type { Backend } from '../../backend';
+import type { Workbench } from '../../workbench';
 import { listModels } from '../../services/store/models';
 import { getPredictions } from '../../services/store/predictions';
 import type { HandlerSlice } from './types';
@@ -6,8 +6,8 @@ import type { HandlerSlice } from './types';
 /** Reading what models made; training and running them is the models slice. */
 type M = 'models/list' | 'predictions/get';
 
-export function predictionHandlers(backend: Backend): HandlerSlice<M> {
-  const db = () => backend.requireProject().db;
+export function predictionHandlers(workbench: Workbench): HandlerSlice<M> {
+  const db = () => workbench.requireProject().db;
   return {
     'models/list': () => listModels(db()),
     'predictions/get': ({ modelId, videoId }) => getPredictions(db(), modelId, videoId),

@@ -1,5 +1,5 @@
 import { ApiError } from '../../../shared/errors';
-import type { Backend } from '../../backend';
+import type { Workbench } from '../../workbench';
 import { createOrGrowSampleSet, labellingQueue, listSampleSets } from '../../services/store/samples';
 import { topUpDoubleCoding } from '../../services/store/doubleCoding';
 import { getVideo, listVideos } from '../../services/store/videos';
@@ -10,8 +10,8 @@ import type { HandlerSlice } from './types';
 
 type M = 'samples/list' | 'samples/create' | 'samples/queue' | 'samples/suggest';
 
-export function sampleHandlers(backend: Backend): HandlerSlice<M> {
-  const db = () => backend.requireProject().db;
+export function sampleHandlers(workbench: Workbench): HandlerSlice<M> {
+  const db = () => workbench.requireProject().db;
   return {
     'samples/list': ({ videoId }) => listSampleSets(db(), videoId),
     'samples/create': ({ videoId, percent, strategy, seed }) => {
@@ -20,7 +20,7 @@ export function sampleHandlers(backend: Backend): HandlerSlice<M> {
       const sets = targets.map((v) => createOrGrowSampleSet(db(), { videoId: v.id, percent, strategy, ...(seed !== undefined ? { seed } : {}) }));
       // A double-coding share stays its share of the grown sample.
       for (const v of targets) topUpDoubleCoding(db(), v.id);
-      backend.events.emit('data/changed', { domain: 'samples' });
+      workbench.events.emit('data/changed', { domain: 'samples' });
       return sets;
     },
     'samples/queue': ({ videoId }) => labellingQueue(db(), videoId),
@@ -34,7 +34,7 @@ export function sampleHandlers(backend: Backend): HandlerSlice<M> {
       }
       if (!listVideos(db()).some((v) => v.status === 'ready')) throw new ApiError('invalid_argument', 'There are no imported videos to suggest frames in. Import videos first.');
       const params: SuggestJobParams = { modelId: model.id, percent, ...(videoIds ? { videoIds: [...new Set(videoIds)] } : {}) };
-      return backend.requireJobs().add('suggest', params);
+      return workbench.requireJobs().add('suggest', params);
     },
   };
 }

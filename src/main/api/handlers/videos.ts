@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { ApiError } from '../../../shared/errors';
-import type { Backend } from '../../backend';
+import type { Workbench } from '../../workbench';
 import { CropStoreReader, cropFileFor } from '../../services/media/cropStore';
 import { extractStill } from '../../services/media/decode';
 import { checkVideoPath, DEFAULT_DETECT_EVERY } from '../../services/media/backend/import';
@@ -24,9 +24,9 @@ type M =
   | 'frames/still'
   | 'frames/crop';
 
-export function videoHandlers(backend: Backend): HandlerSlice<M> {
-  const db = () => backend.requireProject().db;
-  const changed = (domain: 'videos', videoId?: number) => backend.events.emit('data/changed', { domain, ...(videoId ? { videoId } : {}) });
+export function videoHandlers(workbench: Workbench): HandlerSlice<M> {
+  const db = () => workbench.requireProject().db;
+  const changed = (domain: 'videos', videoId?: number) => workbench.events.emit('data/changed', { domain, ...(videoId ? { videoId } : {}) });
   const readyFrame = (videoId: number, frame: number) => {
     const v = videoSource(db(), videoId);
     if (frame >= v.frameCount) throw new ApiError('invalid_argument', `Frame ${frame} is past the end of the video (${v.frameCount} frames, numbered from 0).`);
@@ -37,9 +37,9 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
     // A video whose file moved shows as 'missing' (its crops still work) until it is relinked.
     'videos/list': () => listVideos(db()).map((v) => (v.status === 'ready' && !fs.existsSync(v.path) ? { ...v, status: 'missing' as const } : v)),
     'videos/import': ({ paths, alreadyAligned, detectEvery, subject }) => {
-      const jobs = backend.requireJobs();
+      const jobs = workbench.requireJobs();
       const checked = paths.map((p) => {
-        const abs = backend.platform.paths.check(p);
+        const abs = workbench.platform.paths.check(p);
         checkVideoPath(abs);
         if (!fs.existsSync(abs)) throw new ApiError('not_found', `There is no file at ${abs}.`);
         return abs;
@@ -48,13 +48,13 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
       return checked.map((p) => jobs.add('import', { path: p, alreadyAligned, detectEvery: detectEvery ?? DEFAULT_DETECT_EVERY, subject: subject ?? null, sizeBytes: fs.statSync(p).size }));
     },
     'videos/remove': ({ videoId }) => {
-      removeVideo(backend.requireProject(), videoId);
+      removeVideo(workbench.requireProject(), videoId);
       changed('videos', videoId);
       return null;
     },
     'videos/retryImport': ({ videoId }) => {
       const video = getVideo(db(), videoId);
-      const imports = backend
+      const imports = workbench
         .requireJobs()
         .list(500)
         .map((j) => ({ job: j, params: jobParams(j, ['import']) }))
@@ -66,7 +66,7 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
       if (!fs.existsSync(video.path)) throw new ApiError('not_found', `The video file ${video.path} is missing. Put it back, or import the moved file.`);
       // Same settings as the import that failed (the newest import job of this file).
       const last = imports[0]?.params;
-      return backend.requireJobs().add('import', {
+      return workbench.requireJobs().add('import', {
         path: video.path,
         alreadyAligned: last?.alreadyAligned ?? false,
         detectEvery: last?.detectEvery ?? DEFAULT_DETECT_EVERY,
@@ -77,7 +77,7 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
     },
     'videos/relink': async ({ videoId, path }) => {
       const video = getVideo(db(), videoId);
-      const abs = backend.platform.paths.check(path);
+      const abs = workbench.platform.paths.check(path);
       checkVideoPath(abs);
       if ((await contentHash(abs)) !== video.contentHash) {
         throw new ApiError('conflict', `${abs} is not the same file as ${video.name} (its content differs). Choose the moved original.`);
@@ -89,7 +89,7 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
     'videos/peaks': ({ videoId }) => getPeaks(db(), videoId),
     'videos/mediaUrl': ({ videoId }) => {
       getVideo(db(), videoId);
-      return backend.platform.mediaUrl(videoId);
+      return workbench.platform.mediaUrl(videoId);
     },
     'videos/setSubject': ({ videoId, subject }) => {
       const video = setSubject(db(), videoId, subject);
@@ -111,7 +111,7 @@ export function videoHandlers(backend: Backend): HandlerSlice<M> {
     },
     'frames/crop': async ({ videoId, frame }) => {
       readyFrame(videoId, frame);
-      const reader = await CropStoreReader.open(cropFileFor(backend.requireProject().dir, videoId)).catch(() => {
+      const reader = await CropStoreReader.open(cropFileFor(workbench.requireProject().dir, videoId)).catch(() => {
         throw new ApiError('not_found', 'This video has no aligned crops yet: wait for its import to finish.');
       });
       try {

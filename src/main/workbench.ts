@@ -14,7 +14,7 @@ import type { Settings } from './settings';
  * The services behind the API, independent of any transport: the open project (one at a
  * time), its job manager, the app settings and the shell's platform.
  */
-export class Backend {
+export class Workbench {
   private current: { project: Project; jobs: JobManager } | null = null;
 
   constructor(
