@@ -13,7 +13,9 @@
 //      every frame of every video; frames/s over the job's wall time (worker start and model
 //      load included), between the first and last video's stored track (steady state), and the
 //      worker's own figure from the job log.
-//   npm run bench:predict [-- --presets tiny,quick,default --steps 2 --batch 2 --fresh]
+//   The finetune's own prediction is the same code as the predict job (predictAndMeasure), so
+//   --skip-predict-job leaves step 2 out where time is short; frames/s then come from step 1.
+//   npm run bench:predict [-- --presets tiny,quick,default --steps 2 --batch 2 --fresh --skip-predict-job]
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +33,7 @@ const { values: opt } = parseArgs({
     percent: { type: 'string', default: '2' },
     demo: { type: 'string' },
     fresh: { type: 'boolean', default: false },
+    'skip-predict-job': { type: 'boolean', default: false },
   },
 });
 const presets = opt.presets!.split(',') as PresetName[];
@@ -92,20 +95,33 @@ function workerRate(jobId: number): string {
   return m ? m[3]! : '–';
 }
 
-interface Row {
-  preset: PresetName;
-  backend: string;
-  trainToFirst: number;
-  trainToLast: number;
-  trainToDone: number;
-  doneToAll: number;
-  jobSeconds: number;
-  jobRate: number;
-  steadyRate: number;
-  worker: string;
-}
-const rows: Row[] = [];
 const started = ms();
+const header = [
+  'preset',
+  'clip',
+  'channels',
+  'worker backend',
+  'frames/s, predicting in Finetune (worker log)',
+  'frames/s, Finetune first → last track',
+  'model saved → first track read by Review s',
+  'model saved → last track stored s',
+  'model saved → Finetune done s',
+  'Finetune done → every track read s',
+  'predict job s',
+  'frames/s, predict job (wall)',
+  'frames/s, predict job (worker log)',
+];
+const table = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+
+/** Frames over the time from the first to the last predictions event in [from, to]: the first video's frames are not counted (its time is worker start + model load). */
+function steadyRate(from: number, to: number): number {
+  const tracks = seen.filter((e) => e.t >= from && e.t <= to && e.m.event === 'data/changed' && e.m.payload.domain === 'predictions');
+  if (tracks.length < 2) return NaN;
+  const first = tracks[0]!.m;
+  const firstFrames = first.event === 'data/changed' ? (b.videos.find((v) => v.id === first.payload.videoId)?.frameCount ?? 0) : 0;
+  return (totalFrames - firstFrames) / ((tracks.at(-1)!.t - tracks[0]!.t) / 1000);
+}
 
 for (const preset of presets) {
   const name = `bp-${preset}-${tag}`;
@@ -124,31 +140,37 @@ for (const preset of presets) {
   await b.waitJob(job.id);
   const doneToAll = await reviewReadsAll(name);
   const lastTrack = seen.filter((e) => e.t >= trainEnd && e.t <= done && e.m.event === 'data/changed' && e.m.payload.domain === 'predictions').at(-1)!.t;
-  log(`${preset}: training ended ${((trainEnd - t0) / 1000).toFixed(1)} s in; first track readable +${((firstReadable - trainEnd) / 1000).toFixed(2)} s`);
+  log(`${preset}: training ended ${((trainEnd - t0) / 1000).toFixed(1)} s in; first track readable +${((firstReadable - trainEnd) / 1000).toFixed(2)} s, done +${((done - trainEnd) / 1000).toFixed(1)} s`);
 
   // The Predict button: a predictions/run job over every frame of every video.
-  const p0 = ms();
-  const pjob = await b.call('predictions/run', { modelId: model.id });
-  await b.waitJob(pjob.id);
-  const p1 = ms();
-  const tracks = seen.filter((e) => e.t >= p0 && e.m.event === 'data/changed' && e.m.payload.domain === 'predictions');
-  const firstRun = tracks[0]?.m.event === 'data/changed' ? tracks[0].m.payload.videoId : undefined;
-  const framesAfterFirst = totalFrames - (b.videos.find((v) => v.id === firstRun)?.frameCount ?? 0);
-  const steady = tracks.length > 1 ? framesAfterFirst / ((tracks.at(-1)!.t - tracks[0]!.t) / 1000) : NaN;
-  const backend = (await b.modelByName(name)).backend ?? '–';
-  rows.push({
+  let pjob: { seconds: number; rate: number; worker: string } = { seconds: NaN, rate: NaN, worker: '–' };
+  if (!opt['skip-predict-job']) {
+    const p0 = ms();
+    const pj = await b.call('predictions/run', { modelId: model.id });
+    await b.waitJob(pj.id);
+    const p1 = ms();
+    pjob = { seconds: (p1 - p0) / 1000, rate: totalFrames / ((p1 - p0) / 1000), worker: workerRate(pj.id) };
+    log(`${preset}: predict job ${pjob.seconds.toFixed(1)} s`);
+  }
+  const m = PRESETS[preset].model;
+  const row = [
     preset,
-    backend,
-    trainToFirst: (firstReadable - trainEnd) / 1000,
-    trainToLast: (lastTrack - trainEnd) / 1000,
-    trainToDone: (done - trainEnd) / 1000,
-    doneToAll: doneToAll / 1000,
-    jobSeconds: (p1 - p0) / 1000,
-    jobRate: totalFrames / ((p1 - p0) / 1000),
-    steadyRate: steady,
-    worker: workerRate(pjob.id),
-  });
-  log(`${preset}: predict job ${((p1 - p0) / 1000).toFixed(1)} s`);
+    String(m.clipLength),
+    m.channels.join('-'),
+    (await b.modelByName(name)).backend ?? '–',
+    workerRate(job.id),
+    f1(steadyRate(trainEnd, done)),
+    ((firstReadable - trainEnd) / 1000).toFixed(2),
+    ((lastTrack - trainEnd) / 1000).toFixed(2),
+    ((done - trainEnd) / 1000).toFixed(2),
+    (doneToAll / 1000).toFixed(3),
+    f1(pjob.seconds),
+    f1(pjob.rate),
+    pjob.worker,
+  ];
+  table.push(`| ${row.join(' | ')} |`);
+  // Each row as soon as it is measured: a long preset that is stopped leaves the others' rows.
+  log(table.at(-1)!);
 }
 
 const loadEnd = (await import('node:os')).loadavg()[0]!;
@@ -157,12 +179,5 @@ console.log(
   `Demo project: ${b.videos.length} videos, ${totalFrames} frames, ${labelled} labelled frames (${opt.percent} %). Each model finetuned from scratch for only ${steps} step(s) of batch ${batch}, no cross-validation: prediction cost does not depend on training length. Total ${((ms() - started) / 60000).toFixed(1)} min.`,
 );
 console.log('');
-console.log('| preset | clip | channels | training worker | predict job s | frames/s (job wall) | frames/s (steady) | frames/s (worker log) | model saved → first track read by Review s | model saved → last track stored s | model saved → Finetune done s | Finetune done → every track read s |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows) {
-  const m = PRESETS[r.preset].model;
-  console.log(
-    `| ${r.preset} | ${m.clipLength} | ${m.channels.join('-')} | ${r.backend} | ${r.jobSeconds.toFixed(1)} | ${r.jobRate.toFixed(0)} | ${Number.isFinite(r.steadyRate) ? r.steadyRate.toFixed(0) : '–'} | ${r.worker} | ${r.trainToFirst.toFixed(2)} | ${r.trainToLast.toFixed(2)} | ${r.trainToDone.toFixed(2)} | ${r.doneToAll.toFixed(3)} |`,
-  );
-}
+for (const line of table) console.log(line);
 await b.app.backend.close();
