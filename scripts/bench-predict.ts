@@ -101,15 +101,16 @@ const header = [
   'clip',
   'channels',
   'worker backend',
-  'frames/s, predicting in Finetune (worker log)',
-  'frames/s, Finetune first → last track',
+  'predict job s',
+  'frames/s (job wall)',
+  'frames/s (predict job, first → last video)',
+  'frames/s (worker log)',
   'model saved → first track read by Review s',
   'model saved → last track stored s',
   'model saved → Finetune done s',
   'Finetune done → every track read s',
-  'predict job s',
-  'frames/s, predict job (wall)',
-  'frames/s, predict job (worker log)',
+  "frames/s, Finetune's own prediction (worker log)",
+  "frames/s, Finetune's own prediction (first → last video)",
 ];
 const table = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
@@ -143,13 +144,13 @@ for (const preset of presets) {
   log(`${preset}: training ended ${((trainEnd - t0) / 1000).toFixed(1)} s in; first track readable +${((firstReadable - trainEnd) / 1000).toFixed(2)} s, done +${((done - trainEnd) / 1000).toFixed(1)} s`);
 
   // The Predict button: a predictions/run job over every frame of every video.
-  let pjob: { seconds: number; rate: number; worker: string } = { seconds: NaN, rate: NaN, worker: '–' };
+  let pjob: { seconds: number; rate: number; steady: number; worker: string } = { seconds: NaN, rate: NaN, steady: NaN, worker: '–' };
   if (!opt['skip-predict-job']) {
     const p0 = ms();
     const pj = await b.call('predictions/run', { modelId: model.id });
     await b.waitJob(pj.id);
     const p1 = ms();
-    pjob = { seconds: (p1 - p0) / 1000, rate: totalFrames / ((p1 - p0) / 1000), worker: workerRate(pj.id) };
+    pjob = { seconds: (p1 - p0) / 1000, rate: totalFrames / ((p1 - p0) / 1000), steady: steadyRate(p0, p1), worker: workerRate(pj.id) };
     log(`${preset}: predict job ${pjob.seconds.toFixed(1)} s`);
   }
   const m = PRESETS[preset].model;
@@ -158,15 +159,16 @@ for (const preset of presets) {
     String(m.clipLength),
     m.channels.join('-'),
     (await b.modelByName(name)).backend ?? '–',
-    workerRate(job.id),
-    f1(steadyRate(trainEnd, done)),
+    f1(pjob.seconds),
+    f1(pjob.rate),
+    f1(pjob.steady),
+    pjob.worker,
     ((firstReadable - trainEnd) / 1000).toFixed(2),
     ((lastTrack - trainEnd) / 1000).toFixed(2),
     ((done - trainEnd) / 1000).toFixed(2),
     (doneToAll / 1000).toFixed(3),
-    f1(pjob.seconds),
-    f1(pjob.rate),
-    pjob.worker,
+    workerRate(job.id),
+    f1(steadyRate(trainEnd, done)),
   ];
   table.push(`| ${row.join(' | ')} |`);
   // Each row as soon as it is measured: a long preset that is stopped leaves the others' rows.
