@@ -3,7 +3,7 @@
  * detector's input (the default), nothing (the tracker looks around a small tracked face itself),
  * or, while no face is followed, an acquisition scan that also finds small faces, at a bounded rate.
  */
-import { detectRegion, type DetectMode, type FaceBox, type FaceDetection } from './faces';
+import type { DetectMode, FaceDetection, FaceTracker } from './faces';
 
 /** Scans in a row that found nothing before the scan rate drops. */
 export const EMPTY_SCANS_BEFORE_BACKOFF = 3;
@@ -21,15 +21,17 @@ export class AcquirePolicy {
   private lastScan = -Infinity;
 
   constructor(
-    /** The tracker's focus, read when a request is made (ahead of the tracker, so a little stale). */
-    private readonly focus: () => FaceBox | null,
+    /** Read when a request is made: ahead of the tracker, so its state is a little stale. */
+    private readonly tracker: Pick<FaceTracker, 'focus' | 'detectsOnRegion'>,
     private readonly detectorInputSize: number,
+    /** false: never scan (whole-frame detection at the detector's input only). */
+    private readonly scans = true,
   ) {}
 
   /** The mode for grid frame `index`, or null when the tracker detects on its own region there. */
   mode(index: number, width: number, height: number): DetectMode | null {
-    const focus = this.focus();
-    if (focus) return detectRegion(focus, width, height) ? null : 'full';
+    if (this.tracker.focus) return this.tracker.detectsOnRegion(width, height) ? null : 'full';
+    if (!this.scans) return 'full';
     if (Math.max(width, height) < SCAN_MIN_SHRINK * this.detectorInputSize) return 'full';
     // One scan at a time: at acquisition the read-ahead would otherwise queue a scan on every grid frame.
     if (this.inFlight) return 'full';

@@ -274,6 +274,8 @@ export interface TrackerOptions {
   reacquireAfter?: number;
   /** Frames in a row the landmarks may carry the face while the detector misses it. */
   maxCoast?: number;
+  /** Detect a small tracked face on a magnified region around it (default true). */
+  regionDetection?: boolean;
 }
 
 /**
@@ -292,6 +294,7 @@ export class FaceTracker {
   private readonly reacquireAfter: number;
   private readonly maxCoast: number;
   private coasted = 0;
+  private readonly regionDetection: boolean;
 
   constructor(
     private readonly engine: FaceEngine,
@@ -300,6 +303,7 @@ export class FaceTracker {
     this.k = Math.max(1, Math.floor(opts.detectEvery ?? 1));
     this.reacquireAfter = opts.reacquireAfter ?? 25;
     this.maxCoast = opts.maxCoast ?? 50;
+    this.regionDetection = opts.regionDetection ?? true;
   }
 
   reset(): void {
@@ -317,6 +321,11 @@ export class FaceTracker {
    */
   get focus(): FaceBox | null {
     return this.last && this.lost < this.reacquireAfter ? this.last : null;
+  }
+
+  /** Whether detection on grid frames happens here, on a region around `focus`, rather than on the whole frame. */
+  detectsOnRegion(width: number, height: number): boolean {
+    return this.regionDetection && !!this.focus && !!detectRegion(this.focus, width, height);
   }
 
   private choose(dets: FaceDetection[]): FaceDetection | null {
@@ -412,7 +421,7 @@ export class FaceTracker {
       const frame = frames[j]!;
       // A face small in the frame stays found by looking around it, magnified: the whole frame at the
       // detector's input loses it. The detections handed in are the fallback (they may hold a scan).
-      const region = this.focus && detectRegion(this.focus, frame.width, frame.height);
+      const region = this.regionDetection && this.focus && detectRegion(this.focus, frame.width, frame.height);
       if (region) {
         const near = await this.engine.detect(frame, { region });
         return near.length ? near : ((await detections[j]) ?? []);

@@ -41,6 +41,12 @@ export interface IngestInput {
   detectorInputSize?: number;
   /** Run detection in a worker thread (the default) or on this thread. */
   detectorThread?: boolean;
+  /**
+   * Look for faces too small for the detector's input (default true): an acquisition scan while no
+   * face is followed, detection on a magnified region around a small tracked face. false: the
+   * whole frame at the detector's input only (how ingest ran before; for comparison).
+   */
+  smallFaces?: boolean;
 }
 
 export interface FrameRow {
@@ -287,7 +293,7 @@ export async function runIngest(input: IngestInput, io: IngestIO, engine?: FaceE
     const video = input.probe;
     const scale = input.maxDecodeWidth && video.width > input.maxDecodeWidth ? input.maxDecodeWidth / video.width : 1;
     const decodeWidth = scale !== 1 ? Math.round((video.width * scale) / 2) * 2 : null;
-    const tracker = new FaceTracker(faces, { detectEvery: input.detectEvery });
+    const tracker = new FaceTracker(faces, { detectEvery: input.detectEvery, regionDetection: input.smallFaces ?? true });
     const write = new WriteStage(writer, io, t);
     let detector: Detector | null = null;
     let done = start;
@@ -310,7 +316,7 @@ export async function runIngest(input: IngestInput, io: IngestIO, engine?: FaceE
           batch = [];
           io.progress(Math.min(1, done / total), rate.message(done, total, video.fps));
         };
-        const acquire = new AcquirePolicy(() => tracker.focus, faces.detectorInputSize);
+        const acquire = new AcquirePolicy(tracker, faces.detectorInputSize, input.smallFaces ?? true);
         for await (const s of detectStage(decodeStage(video, start, decodeWidth, io.signal), detector, acquire, input.detectEvery, start, t)) {
           batch.push(s);
           if (batch.length >= TRACK_BATCH) await flush();
