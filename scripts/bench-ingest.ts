@@ -17,7 +17,7 @@ import { loadFaceApi } from '../src/main/services/media/worker/faceapi';
 import { runIngest, type FrameRow, type IngestInput, type IngestResult } from '../src/main/services/media/worker/ingest';
 import { probeVideo, type VideoProbe } from '../src/main/services/media/probe';
 import { DEFAULT_DETECT_EVERY } from '../src/main/services/media/backend/import';
-import { makeFaceVideo, makePlacedFaceVideo, placement } from '../test/helpers/faceVideo';
+import { makeFaceVideo, makePlacedFaceVideo, noFaceSource, placement } from '../test/helpers/faceVideo';
 import { nme } from './demo/measure-faces';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -156,7 +156,7 @@ async function inputs() {
   truth.set(wide, await makePlacedFaceVideo(demo[0]!, truth.get(demo[0]!)!, wide, { width: 1280, height: 720, fps, frames, fill: 112, place: () => placement(136 / 256, 0, 0, 0, 700, 300) }));
   // No face at all: the acquisition scan's rate is what keeps this fast.
   const empty = path.join(work, '720p-no-face.mp4');
-  sh(['-f', 'lavfi', '-i', `testsrc2=s=1280x720:r=30:d=${seconds}`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', empty]);
+  sh(['-f', 'lavfi', '-i', noFaceSource(seconds), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', empty]);
   // Head movement: the face rolls about the frame centre while it slides sideways (60 px at 0.7 Hz).
   // Fast: ±10° at 1 Hz (up to 2.5° per frame); extreme: ±23° at 1.5 Hz (up to 9° per frame, past
   // what the detector finds).

@@ -143,3 +143,9 @@ export async function makePlacedFaceVideo(
   if (code !== 0) throw new Error(`ffmpeg failed writing ${out}: ${err}`);
   return Float32Array.from(moved);
 }
+
+/**
+ * A lavfi source of 1280×720 at 30 fps showing no face: smooth moving waves. Not testsrc2: the
+ * tiny detector takes one of its shapes for a face.
+ */
+export const noFaceSource = (seconds: number) => `nullsrc=s=1280x720:r=30:d=${seconds},geq=lum='128+50*sin(X/37+N/9)*cos(Y/23-N/13)':cb=128:cr=128`;
