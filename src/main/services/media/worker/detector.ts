@@ -8,21 +8,24 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { appRoot, runningFromBundle } from '../../../paths';
-import { FaceEngine, type FaceDetection, type FaceEngineOptions, type RgbImage } from './faces';
+import { FaceEngine, type DetectMode, type FaceDetection, type FaceEngineOptions, type RgbImage } from './faces';
 
 export const DETECTOR_ROLE = 'auw:face-detector';
 
 /** Where face detection runs: the detector thread, or this thread when no thread could start. */
 export interface Detector {
   readonly where: 'thread' | 'inline';
-  detect(image: RgbImage): Promise<FaceDetection[]>;
+  /** The whole frame's faces; mode 'scan' also looks for small ones (see FaceEngine.detect). */
+  detect(image: RgbImage, mode?: DetectMode): Promise<FaceDetection[]>;
   /** Milliseconds the detector itself spent (on its own thread when threaded). */
   readonly detectMs: number;
   readonly calls: number;
+  /** Of calls: acquisition scans. */
+  readonly scans: number;
   close(): Promise<void>;
 }
 
-type Request = { id: number; data: Uint8Array; width: number; height: number };
+type Request = { id: number; data: Uint8Array; width: number; height: number; mode: DetectMode };
 type Reply = { id: number; dets?: FaceDetection[]; error?: string; ms: number } | { ready: true } | { failed: string };
 
 function threadEntry(): { file: string | URL; source?: string } {
@@ -39,6 +42,7 @@ export async function startDetectorThread(opts: Pick<FaceEngineOptions, 'detecto
   let next = 0;
   let detectMs = 0;
   let calls = 0;
+  let scans = 0;
   let dead: Error | null = null;
   const failAll = (err: Error) => {
     dead ??= err;
@@ -74,13 +78,17 @@ export async function startDetectorThread(opts: Pick<FaceEngineOptions, 'detecto
     get calls() {
       return calls;
     },
-    detect(image) {
+    get scans() {
+      return scans;
+    },
+    detect(image, mode = 'full') {
       if (dead) return Promise.reject(dead);
       const id = next++;
+      if (mode === 'scan') scans++;
       // A copy travels (transferred, not cloned): the caller keeps its frame for the landmark net.
       const data = image.data.slice();
       const p = new Promise<FaceDetection[]>((resolve, reject) => waiting.set(id, { resolve, reject }));
-      worker.postMessage({ id, data, width: image.width, height: image.height } satisfies Request, [data.buffer]);
+      worker.postMessage({ id, data, width: image.width, height: image.height, mode } satisfies Request, [data.buffer]);
       return p;
     },
     async close() {
@@ -92,7 +100,7 @@ export async function startDetectorThread(opts: Pick<FaceEngineOptions, 'detecto
 
 /** Detection on the calling thread: where threads are unavailable, and for tests of the stage itself. */
 export function inlineDetector(engine: FaceEngine): Detector {
-  const start = { ms: engine.timings.detectMs, calls: engine.timings.detectCalls };
+  const start = { ms: engine.timings.detectMs, calls: engine.timings.detectCalls, scans: engine.timings.scanCalls };
   return {
     where: 'inline',
     get detectMs() {
@@ -101,7 +109,10 @@ export function inlineDetector(engine: FaceEngine): Detector {
     get calls() {
       return engine.timings.detectCalls - start.calls;
     },
-    detect: (image) => engine.detect(image),
+    get scans() {
+      return engine.timings.scanCalls - start.scans;
+    },
+    detect: (image, mode) => engine.detect(image, { mode: mode ?? 'full' }),
     close: async () => {},
   };
 }
@@ -120,7 +131,7 @@ export async function runDetectorThread(): Promise<void> {
   port.on('message', async (m: Request) => {
     const t0 = performance.now();
     try {
-      const dets = await engine.detect({ data: m.data, width: m.width, height: m.height });
+      const dets = await engine.detect({ data: m.data, width: m.width, height: m.height }, { mode: m.mode });
       port.postMessage({ id: m.id, dets, ms: performance.now() - t0 } satisfies Reply);
     } catch (err) {
       port.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err), ms: performance.now() - t0 } satisfies Reply);

@@ -43,14 +43,88 @@ export interface FaceEngineOptions {
 export interface FaceTimings {
   detectMs: number;
   detectCalls: number;
+  /** Of detectCalls: acquisition scans (SCAN_INPUT_SIZE), and detections on a region around a tracked face. */
+  scanCalls: number;
+  regionCalls: number;
   landmarkMs: number;
   landmarkFaces: number;
+}
+
+/** What a detector call looks at: the whole frame at the engine's input size, or an acquisition scan. */
+export type DetectMode = 'full' | 'scan';
+
+export interface DetectOptions {
+  mode?: DetectMode;
+  /** Detect inside this part of the frame only (clipped to it), scaled to the detector's input. */
+  region?: FaceBox;
+}
+
+/**
+ * The acquisition scan's detector input. The tiny detector finds faces of ≳ 35 px at its input:
+ * at 224 that is a face of ~100 px in a 640-wide frame. Measured on an ~80-px face in 1280×720
+ * decoded at 640: 608 finds it on every frame (as do 8 tiles of 224 at 1:1, for more time),
+ * 224–512 and two 360-px halves at 352 do not (two halves at 320 do, but miss other sizes 608 finds).
+ */
+export const SCAN_INPUT_SIZE = 608;
+
+/**
+ * A region around a tracked face: this many face sizes wide. The crop scaled to the 224 input
+ * magnifies a small face; 3 and 4 face widths found the 80-px face on every frame, 5 on 7 of 10, 6 on none.
+ */
+export const REGION_SCALE = 3;
+
+/**
+ * The square region detection uses around a tracked box, or null when it would not magnify
+ * (the region is most of the frame anyway: whole-frame detection already sees the face large enough).
+ */
+export function detectRegion(box: FaceBox, width: number, height: number): FaceBox | null {
+  const side = Math.round(REGION_SCALE * Math.max(box.width, box.height));
+  if (side >= 0.75 * Math.max(width, height)) return null;
+  const w = Math.min(side, width);
+  const h = Math.min(side, height);
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  // Shifted, not shrunk, at the frame's edge: the face keeps its magnification there.
+  const x = Math.max(0, Math.min(width - w, Math.round(cx - w / 2)));
+  const y = Math.max(0, Math.min(height - h, Math.round(cy - h / 2)));
+  return { x, y, width: w, height: h };
+}
+
+/** Boxes of two passes over one frame: overlapping ones (IoU > 0.4) are one face, the higher score kept. */
+function mergeDetections(dets: FaceDetection[]): FaceDetection[] {
+  const out: FaceDetection[] = [];
+  for (const d of [...dets].sort((a, b) => b.score - a.score)) if (!out.some((o) => iou(o.box, d.box) > 0.4)) out.push(d);
+  return out;
+}
+
+function iou(a: FaceBox, b: FaceBox): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / (a.width * a.height + b.width * b.height - inter);
+}
+
+/** The pixels of a (clipped, integer) rectangle of a frame. */
+function cropRgb(img: RgbImage, x: number, y: number, w: number, h: number): RgbImage {
+  const data = new Uint8Array(w * h * 3);
+  for (let r = 0; r < h; r++) data.set(img.data.subarray(((y + r) * img.width + x) * 3, ((y + r) * img.width + x + w) * 3), r * w * 3);
+  return { data, width: w, height: h };
+}
+
+/** A box clipped to the frame in whole pixels (at least 1×1). */
+function clipBox(box: FaceBox, width: number, height: number): { x: number; y: number; w: number; h: number } {
+  const x = Math.min(width - 1, Math.max(0, Math.floor(box.x)));
+  const y = Math.min(height - 1, Math.max(0, Math.floor(box.y)));
+  const w = Math.max(1, Math.min(width - x, Math.floor(box.x + box.width) - x));
+  const h = Math.max(1, Math.min(height - y, Math.floor(box.y + box.height) - y));
+  return { x, y, w, h };
 }
 
 type Tf = FaceApiModule['tf'];
 
 export class FaceEngine {
-  readonly timings: FaceTimings = { detectMs: 0, detectCalls: 0, landmarkMs: 0, landmarkFaces: 0 };
+  readonly timings: FaceTimings = { detectMs: 0, detectCalls: 0, scanCalls: 0, regionCalls: 0, landmarkMs: 0, landmarkFaces: 0 };
 
   private constructor(
     private readonly api: FaceApiModule,
@@ -90,24 +164,43 @@ export class FaceEngine {
   }
 
   private toTensor(img: RgbImage) {
-    if (img.data.length !== img.width * img.height * 3) throw new Error(`expected ${img.width}x${img.height} RGB data, got ${img.data.length} bytes`);
     return this.tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
   }
 
-  /** All faces in the frame, best score first. */
-  async detect(img: RgbImage): Promise<FaceDetection[]> {
+  /**
+   * Faces in the frame, best score first, in frame pixels. `region` looks inside that part of the
+   * frame only; mode 'scan' adds a pass at SCAN_INPUT_SIZE for faces too small for the default input.
+   */
+  async detect(img: RgbImage, opts: DetectOptions = {}): Promise<FaceDetection[]> {
+    if (img.data.length !== img.width * img.height * 3) throw new Error(`expected ${img.width}x${img.height} RGB data, got ${img.data.length} bytes`);
     const t0 = performance.now();
+    try {
+      if (opts.region) {
+        this.timings.regionCalls++;
+        const c = clipBox(opts.region, img.width, img.height);
+        const dets = await this.locate(cropRgb(img, c.x, c.y, c.w, c.h), this.opts.detectorInputSize);
+        return dets.map((d) => ({ ...d, box: { ...d.box, x: d.box.x + c.x, y: d.box.y + c.y } }));
+      }
+      const dets = await this.locate(img, this.opts.detectorInputSize);
+      if (opts.mode !== 'scan') return dets;
+      this.timings.scanCalls++;
+      return mergeDetections([...dets, ...(await this.locate(img, SCAN_INPUT_SIZE))]);
+    } finally {
+      this.timings.detectMs += performance.now() - t0;
+      this.timings.detectCalls++;
+    }
+  }
+
+  private async locate(img: RgbImage, inputSize: number): Promise<FaceDetection[]> {
     const input = this.toTensor(img);
     try {
-      const opts = new this.api.TinyFaceDetectorOptions({ inputSize: this.opts.detectorInputSize, scoreThreshold: this.opts.minScore });
+      const opts = new this.api.TinyFaceDetectorOptions({ inputSize, scoreThreshold: this.opts.minScore });
       const dets = await this.api.nets.tinyFaceDetector.locateFaces(input, opts);
       return dets
         .map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }))
         .sort((a, b) => b.score - a.score);
     } finally {
       input.dispose();
-      this.timings.detectMs += performance.now() - t0;
-      this.timings.detectCalls++;
     }
   }
 
@@ -121,15 +214,10 @@ export class FaceEngine {
     const tf = this.tf;
     const crops: { x: number; y: number; w: number; h: number }[] = [];
     const tensors = items.map(({ image, box }) => {
-      const x = Math.min(image.width - 1, Math.max(0, Math.floor(box.x)));
-      const y = Math.min(image.height - 1, Math.max(0, Math.floor(box.y)));
-      const w = Math.max(1, Math.min(image.width - x, Math.floor(box.x + box.width) - x));
-      const h = Math.max(1, Math.min(image.height - y, Math.floor(box.y + box.height) - y));
-      crops.push({ x, y, w, h });
+      const c = clipBox(box, image.width, image.height);
+      crops.push(c);
       // Cut the box out before it becomes a tensor: the whole frame as int32 costs more than the crop's net input.
-      const bytes = new Uint8Array(w * h * 3);
-      for (let r = 0; r < h; r++) bytes.set(image.data.subarray(((y + r) * image.width + x) * 3, ((y + r) * image.width + x + w) * 3), r * w * 3);
-      return tf.tensor3d(bytes, [h, w, 3], 'int32');
+      return tf.tensor3d(cropRgb(image, c.x, c.y, c.w, c.h).data, [c.h, c.w, 3], 'int32');
     });
     try {
       if (this.opts.landmarkModel === 'none') throw new Error('this face engine was loaded without a landmark net');
@@ -186,6 +274,8 @@ export interface TrackerOptions {
   reacquireAfter?: number;
   /** Frames in a row the landmarks may carry the face while the detector misses it. */
   maxCoast?: number;
+  /** Detect a small tracked face on a magnified region around it (default true). */
+  regionDetection?: boolean;
 }
 
 /**
@@ -204,6 +294,7 @@ export class FaceTracker {
   private readonly reacquireAfter: number;
   private readonly maxCoast: number;
   private coasted = 0;
+  private readonly regionDetection: boolean;
 
   constructor(
     private readonly engine: FaceEngine,
@@ -212,6 +303,7 @@ export class FaceTracker {
     this.k = Math.max(1, Math.floor(opts.detectEvery ?? 1));
     this.reacquireAfter = opts.reacquireAfter ?? 25;
     this.maxCoast = opts.maxCoast ?? 50;
+    this.regionDetection = opts.regionDetection ?? true;
   }
 
   reset(): void {
@@ -221,6 +313,19 @@ export class FaceTracker {
     this.frameNo = 0;
     this.lost = 0;
     this.coasted = 0;
+  }
+
+  /**
+   * Where detection should look: the tracked face's box, or where it was lost moments ago (null:
+   * nothing to follow, so the whole frame; a stage ahead of the tracker scans then).
+   */
+  get focus(): FaceBox | null {
+    return this.last && this.lost < this.reacquireAfter ? this.last : null;
+  }
+
+  /** Whether detection on grid frames happens here, on a region around `focus`, rather than on the whole frame. */
+  detectsOnRegion(width: number, height: number): boolean {
+    return this.regionDetection && !!this.focus && !!detectRegion(this.focus, width, height);
   }
 
   private choose(dets: FaceDetection[]): FaceDetection | null {
@@ -312,7 +417,17 @@ export class FaceTracker {
   async processBatch(frames: RgbImage[], detections: Detections[] = []): Promise<(FaceObservation | null)[]> {
     const out: (FaceObservation | null)[] = [];
     const base = this.frameNo;
-    const detect = async (j: number) => (await detections[j]) ?? (await this.engine.detect(frames[j]!));
+    const detect = async (j: number) => {
+      const frame = frames[j]!;
+      // A face small in the frame stays found by looking around it, magnified: the whole frame at the
+      // detector's input loses it. The detections handed in are the fallback (they may hold a scan).
+      const region = this.regionDetection && this.focus && detectRegion(this.focus, frame.width, frame.height);
+      if (region) {
+        const near = await this.engine.detect(frame, { region });
+        return near.length ? near : ((await detections[j]) ?? []);
+      }
+      return (await detections[j]) ?? (await this.engine.detect(frame));
+    };
     // Frames are chained (each box comes from the previous result), so batch the landmark net
     // over runs of tracked frames that share one predicted box, and over detected frames.
     let i = 0;

@@ -15,6 +15,7 @@ import { alignmentTransform, warpSimilarity, type Similarity } from '../align';
 import { CropFlag, CropStoreWriter, type CropAppend } from '../cropStore';
 import { decodeFrames, type RawFrame } from '../decode';
 import type { VideoProbe } from '../probe';
+import { AcquirePolicy } from './acquire';
 import { inlineDetector, startDetectorThread, type Detector } from './detector';
 import { FaceEngine, FaceTracker, type Detections, type FaceObservation } from './faces';
 
@@ -39,6 +40,12 @@ export interface IngestInput {
   detectorInputSize?: number;
   /** Run detection in a worker thread (the default) or on this thread. */
   detectorThread?: boolean;
+  /**
+   * Look for faces too small for the detector's input (default true): an acquisition scan while no
+   * face is followed, detection on a magnified region around a small tracked face. false: the
+   * whole frame at the detector's input only (how ingest ran before; for comparison).
+   */
+  smallFaces?: boolean;
 }
 
 export interface FrameRow {
@@ -75,6 +82,9 @@ export interface IngestResult {
   timings: IngestTimings;
   /** Where detection ran, and the wasm threads of each side. */
   detector: 'thread' | 'inline' | 'none';
+  /** Acquisition scans (no face followed), and detections on the region around a small tracked face. */
+  scans: number;
+  regionDetections: number;
 }
 
 export interface IngestTask {
@@ -121,22 +131,25 @@ async function* skipBefore(frames: AsyncIterable<RawFrame>, start: number): Asyn
 
 interface StagedFrame {
   frame: RawFrame;
-  /** The detector's answer for this frame, requested as the frame was decoded (grid frames only). */
+  /** The detector's answer for this frame, requested as the frame was decoded (grid frames, unless the tracker looks itself). */
   detections: Detections;
 }
 
 /**
  * Stage 2, detect: keeps READ_AHEAD frames decoded ahead of the consumer and asks the detector
- * for every grid frame as it arrives, so detection runs while the consumer is still on earlier frames.
+ * for every grid frame as it arrives, so detection runs while the consumer is still on earlier
+ * frames; `acquire` says how (whole frame, an acquisition scan, or not at all).
  */
-async function* detectStage(frames: AsyncIterable<RawFrame>, detector: Detector, detectEvery: number, start: number, t: IngestTimings): AsyncGenerator<StagedFrame> {
+async function* detectStage(frames: AsyncIterable<RawFrame>, detector: Detector, acquire: AcquirePolicy, detectEvery: number, start: number, t: IngestTimings): AsyncGenerator<StagedFrame> {
   const it = frames[Symbol.asyncIterator]();
   const ahead: Promise<IteratorResult<StagedFrame>>[] = [];
   const pull = () => {
     const next = it.next().then((r): IteratorResult<StagedFrame> => {
       if (r.done) return { done: true, value: undefined };
       const onGrid = FaceTracker.onGrid(r.value.index - start, detectEvery);
-      const detections = onGrid ? detector.detect(r.value) : undefined;
+      const mode = onGrid ? acquire.mode(r.value.index, r.value.width, r.value.height) : null;
+      const detections = mode ? detector.detect(r.value, mode) : undefined;
+      if (detections && mode === 'scan') acquire.scanned(detections);
       // A detection that fails surfaces where the tracker awaits it, not as an unhandled rejection.
       detections?.catch(() => undefined);
       return { done: false, value: { frame: r.value, detections } };
@@ -263,10 +276,11 @@ export async function runIngest(input: IngestInput, io: IngestIO, engine?: FaceE
   try {
     if (input.alreadyAligned) {
       const frames = await resizeOnly(input, io, t);
-      return { frames, faces: frames, resumedAt: 0, seconds: (performance.now() - started) / 1000, timings: t, detector: 'none' };
+      return { frames, faces: frames, resumedAt: 0, seconds: (performance.now() - started) / 1000, timings: t, detector: 'none', scans: 0, regionDetections: 0 };
     }
     const faces = engine ?? (await FaceEngine.load(input.detectorInputSize ? { detectorInputSize: input.detectorInputSize } : {}));
     const lm0 = faces.timings.landmarkMs;
+    const region0 = faces.timings.regionCalls;
     const resume = (input.resumeFrames ?? 0) > 0 && fs.existsSync(input.cropFile);
     const writer = resume
       ? await CropStoreWriter.resume(input.cropFile, input.resumeFrames)
@@ -278,7 +292,7 @@ export async function runIngest(input: IngestInput, io: IngestIO, engine?: FaceE
     const video = input.probe;
     const scale = input.maxDecodeWidth && video.width > input.maxDecodeWidth ? input.maxDecodeWidth / video.width : 1;
     const decodeWidth = scale !== 1 ? Math.round((video.width * scale) / 2) * 2 : null;
-    const tracker = new FaceTracker(faces, { detectEvery: input.detectEvery });
+    const tracker = new FaceTracker(faces, { detectEvery: input.detectEvery, regionDetection: input.smallFaces ?? true });
     const write = new WriteStage(writer, io, t);
     let detector: Detector | null = null;
     let done = start;
@@ -301,7 +315,8 @@ export async function runIngest(input: IngestInput, io: IngestIO, engine?: FaceE
           batch = [];
           io.progress(Math.min(1, done / total), rate.message(done, total, video.fps));
         };
-        for await (const s of detectStage(decodeStage(video, start, decodeWidth, io.signal), detector, input.detectEvery, start, t)) {
+        const acquire = new AcquirePolicy(tracker, faces.detectorInputSize, input.smallFaces ?? true);
+        for await (const s of detectStage(decodeStage(video, start, decodeWidth, io.signal), detector, acquire, input.detectEvery, start, t)) {
           batch.push(s);
           if (batch.length >= TRACK_BATCH) await flush();
         }
@@ -315,7 +330,16 @@ export async function runIngest(input: IngestInput, io: IngestIO, engine?: FaceE
       t.landmarkMs = faces.timings.landmarkMs - lm0;
       t.detectMs = detector?.detectMs ?? 0;
       if (detector?.where === 'inline') t.detectWaitMs = 0;
-      return { frames, faces: withFace, resumedAt: start, seconds: (performance.now() - started) / 1000, timings: t, detector: detector?.where ?? 'none' };
+      return {
+        frames,
+        faces: withFace,
+        resumedAt: start,
+        seconds: (performance.now() - started) / 1000,
+        timings: t,
+        detector: detector?.where ?? 'none',
+        scans: detector?.scans ?? 0,
+        regionDetections: faces.timings.regionCalls - region0,
+      };
     } catch (err) {
       // Keep what was written: the next run resumes at the last checkpoint.
       await write.drain().catch(() => undefined);
