@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MetricsTable, ModelRow } from '../src/shared/types';
 import { auColumn, DISFA_AUS } from '../src/shared/aus';
-import { CropStoreReader, cropFileFor } from '../src/main/services/media/cropStore';
+import { CropFileReader, cropFileFor } from '../src/main/services/media/cropFile';
 import { MetricsAccumulator } from '../src/main/services/learn/metrics';
 import { hog, normalizeShape, RidgeModel } from '../src/main/services/learn/worker/baseline';
 import { initBackend, tf } from '../src/main/services/learn/worker/tfjs';
@@ -129,8 +129,8 @@ if (only.has('c')) {
 if (only.has('d')) {
   const t0 = performance.now();
   setLabels(percent);
-  const readers = new Map<number, CropStoreReader>();
-  for (const v of videos) readers.set(v.id, await CropStoreReader.open(cropFileFor(project.dir, v.id)));
+  const readers = new Map<number, CropFileReader>();
+  for (const v of videos) readers.set(v.id, await CropFileReader.open(cropFileFor(project.dir, v.id)));
   const lmStmt = db.prepare('SELECT landmarks FROM frames WHERE video_id = ? AND idx = ?');
   let ref: Float32Array | null = null;
   const features = async (videoId: number, f: number): Promise<Float32Array | null> => {

@@ -11,7 +11,7 @@ import type { Job } from '../../../src/shared/types';
 import { dispatch } from '../../../src/main/api/dispatch';
 import { compose } from '../../../src/main/compose';
 import { ffmpegPath } from '../../../src/main/services/media/ffmpeg';
-import { CropStoreReader, cropFileFor } from '../../../src/main/services/media/cropStore';
+import { CropFileReader, cropFileFor } from '../../../src/main/services/media/cropFile';
 import { playbackFile } from '../../../src/main/services/media/backend/playback';
 import { probeVideo } from '../../../src/main/services/media/probe';
 import { proxyFileFor } from '../../../src/main/services/media/backend/proxy';
@@ -72,7 +72,7 @@ describe('import job', () => {
     expect(video!.hasAudio).toBe(true);
     expect(video!.facesFound / video!.frameCount).toBeGreaterThanOrEqual(0.95);
 
-    const reader = await CropStoreReader.open(cropFileFor(app.workbench.requireProject().dir, video!.id));
+    const reader = await CropFileReader.open(cropFileFor(app.workbench.requireProject().dir, video!.id));
     expect(reader.header.frameCount).toBe(40);
     const crop = await reader.read(20);
     await reader.close();

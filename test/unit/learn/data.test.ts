@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CropFlag, CropStoreWriter } from '../../../src/main/services/media/cropStore';
+import { CropFlag, CropFileWriter } from '../../../src/main/services/media/cropFile';
 import { clipAround, CropLibrary, randomClip, type VideoSource } from '../../../src/main/services/learn/data';
 import { buildTargets } from '../../../src/main/services/learn/worker/finetune';
 import { splitBySubject } from '../../../src/main/services/learn/backend/trainingData';
@@ -90,7 +90,7 @@ describe('person-specific normalisation (reference = the video\'s median crop)',
   async function store(): Promise<{ lib: (norm: boolean) => Promise<CropLibrary>; dir: string }> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auw-ref-'));
     const file = path.join(dir, 'v.crops');
-    const w = await CropStoreWriter.create(file, { cropSize: S, channels: 1, fps: 25 });
+    const w = await CropFileWriter.create(file, { cropSize: S, channels: 1, fps: 25 });
     for (let f = 0; f < 6; f++) {
       if (f === 5) await w.append({ flag: CropFlag.NoFace });
       else await w.append({ flag: CropFlag.Detected, pixels: Uint8Array.from({ length: S * S }, (_, i) => (i === 0 ? frameValues[f]! : 7 * f)) });

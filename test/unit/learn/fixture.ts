@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { compose } from '../../../src/main/compose';
-import { CropFlag, CropStoreWriter, cropFileFor } from '../../../src/main/services/media/cropStore';
+import { CropFlag, CropFileWriter, cropFileFor } from '../../../src/main/services/media/cropFile';
 import { setVideoStatus } from '../../../src/main/services/store/videos';
 import { dispatch } from '../../../src/main/api/dispatch';
 import type { MethodName, Params, Result } from '../../../src/shared/contract';
@@ -62,7 +62,7 @@ export async function makeLearnProject(root: string, o: { videos: number; frames
     const id = addVideo(db, { path: path.join(root, `clip${v}.mp4`), frameCount: o.frames, subject: `person${v}` });
     const noFace = o.noFace ?? (() => false);
     addFrames(db, id, o.frames, (f) => !noFace(f));
-    const w = await CropStoreWriter.create(cropFileFor(dir, id), { cropSize: SIZE, channels: 1, fps: 25 });
+    const w = await CropFileWriter.create(cropFileFor(dir, id), { cropSize: SIZE, channels: 1, fps: 25 });
     for (let f = 0; f < o.frames; f++) await w.append(noFace(f) ? { flag: CropFlag.NoFace } : { flag: CropFlag.Detected, pixels: drawFace(v, f), score: 1 });
     await w.finish();
     setVideoStatus(db, id, 'ready');

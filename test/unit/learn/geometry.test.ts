@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CropFlag, CropStoreReader, CropStoreWriter } from '../../../src/main/services/media/cropStore';
+import { CropFlag, CropFileReader, CropFileWriter } from '../../../src/main/services/media/cropFile';
 import { MIRROR_68 } from '../../../src/main/services/media/template';
 import { IDENTITY_AUGMENT, type ClipAugment } from '../../../src/main/services/learn/augment';
 import { CropLibrary, GEOMETRY_DIM, videoGeometry, viewDisplacement, type VideoSource } from '../../../src/main/services/learn/data';
@@ -24,7 +24,7 @@ function shape(dy: number): Float32Array {
 
 async function video(dir: string, chinDy: number[], noFace: number[] = []) {
   const file = path.join(dir, 'v.crops');
-  const w = await CropStoreWriter.create(file, { cropSize: S, channels: 1, fps: 25 });
+  const w = await CropFileWriter.create(file, { cropSize: S, channels: 1, fps: 25 });
   // Frames 0–2 scaled ×2, the rest ×1 and shifted: the crop transform must be applied per frame.
   const transforms = chinDy.map((_, f) => (f < 3 ? { a: 2, b: 0, tx: 0, ty: 0 } : { a: 1, b: 0, tx: 5, ty: -3 }));
   for (let f = 0; f < chinDy.length; f++) {
@@ -52,7 +52,7 @@ describe('landmark geometry targets', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auw-geo-'));
     try {
       const { file, landmarks } = await video(dir, [0, 0, 4, 0, 0, 9], [5]);
-      const reader = await CropStoreReader.open(file);
+      const reader = await CropFileReader.open(file);
       const g = await videoGeometry(reader, landmarks, 6);
       await reader.close();
       expect(Array.from(g.valid)).toEqual([1, 1, 1, 1, 1, 0]);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CropFlag, CropStoreWriter } from '../../../src/main/services/media/cropStore';
+import { CropFlag, CropFileWriter } from '../../../src/main/services/media/cropFile';
 import { CropLibrary, GEOMETRY_DIM, type NeutralPart, type VideoSource } from '../../../src/main/services/learn/data';
 import { BaselineFeatures, hog } from '../../../src/main/services/learn/worker/baseline';
 import { Rng } from '../../../src/shared/rng';
@@ -38,7 +38,7 @@ function shape(dy: number): Float32Array {
 
 async function cropFile(dir: string, name: string, frames: { v: number; edge: number }[]): Promise<string> {
   const file = path.join(dir, name);
-  const w = await CropStoreWriter.create(file, { cropSize: S, channels: 1, fps: 25 });
+  const w = await CropFileWriter.create(file, { cropSize: S, channels: 1, fps: 25 });
   for (const f of frames) await w.append({ flag: CropFlag.Detected, transform: { a: 1, b: 0, tx: 0, ty: 0 }, pixels: pixels(f.v, f.edge) });
   await w.finish();
   await w.close();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoData, type DemoManifest } from '../../../scripts/demo-data';
 import { measureVideo } from '../../../scripts/demo/measure-faces';
-import { CropFlag, CropStoreReader } from '../../../src/main/services/media/cropStore';
+import { CropFlag, CropFileReader } from '../../../src/main/services/media/cropFile';
 import { audioPeaks } from '../../../src/main/services/media/decode';
 import { runIngest, type IngestIO } from '../../../src/main/services/media/worker/ingest';
 import { FaceEngine } from '../../../src/main/services/media/worker/faces';
@@ -103,7 +103,7 @@ describe('demo data', () => {
     const full = await ingest(join(a.dir, 'full.crops'), { cropSize: 64 });
     expect(full.frames).toBe(100);
     expect(full.withFace).toBeGreaterThanOrEqual(95);
-    const r = await CropStoreReader.open(join(a.dir, 'full.crops'));
+    const r = await CropFileReader.open(join(a.dir, 'full.crops'));
     expect(r.header).toMatchObject({ frameCount: 100, complete: true, cropSize: 64, channels: 1, fps: 25 });
     const rec = await r.read(50);
     expect(rec.flag).not.toBe(CropFlag.NoFace);
@@ -117,7 +117,7 @@ describe('demo data', () => {
     await expect(
       ingest(path, { cropSize: 64, signal: ac.signal, onProgress: (n) => n >= 40 && ac.abort() }),
     ).rejects.toMatchObject({ name: 'AbortError' });
-    const partial = await CropStoreReader.open(path);
+    const partial = await CropFileReader.open(path);
     expect(partial.header.complete).toBe(false);
     expect(partial.frameCount).toBeGreaterThanOrEqual(40);
     await partial.close();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { ApiError } from '../../../shared/errors';
 import type { Workbench } from '../../workbench';
-import { CropStoreReader, cropFileFor } from '../../services/media/cropStore';
+import { CropFileReader, cropFileFor } from '../../services/media/cropFile';
 import { extractStill } from '../../services/media/decode';
 import { checkVideoPath, DEFAULT_DETECT_EVERY } from '../../services/media/backend/import';
 import { removeVideo } from '../../services/media/backend/remove';
@@ -111,7 +111,7 @@ export function videoHandlers(workbench: Workbench): HandlerSlice<M> {
     },
     'frames/crop': async ({ videoId, frame }) => {
       readyFrame(videoId, frame);
-      const reader = await CropStoreReader.open(cropFileFor(workbench.requireProject().dir, videoId)).catch(() => {
+      const reader = await CropFileReader.open(cropFileFor(workbench.requireProject().dir, videoId)).catch(() => {
         throw new ApiError('not_found', 'This video has no aligned crops yet: wait for its import to finish.');
       });
       try {

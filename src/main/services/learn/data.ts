@@ -3,7 +3,7 @@
  * positioned read each, faceless frames filled from the nearest face frame of the clip (so the
  * temporal module never sees black frames) and flagged in a mask so no loss uses them.
  */
-import { CropFlag, CropStoreReader, type CropRecord } from '../media/cropStore';
+import { CropFlag, CropFileReader, type CropRecord } from '../media/cropFile';
 import { MIRROR_68 } from '../media/template';
 import { augmentFrame, IDENTITY_AUGMENT, type ClipAugment } from './augment';
 import type { InputNorm } from './config';
@@ -70,7 +70,7 @@ export interface CropLibraryOptions {
 
 export class CropLibrary {
   private constructor(
-    private readonly readers: Map<number, CropStoreReader>,
+    private readonly readers: Map<number, CropFileReader>,
     readonly videos: Map<number, VideoSource>,
     readonly cropSize: number,
     private readonly references: Map<number, Uint8Array>,
@@ -78,11 +78,11 @@ export class CropLibrary {
   ) {}
 
   static async open(videos: readonly VideoSource[], opts: CropLibraryOptions = {}): Promise<CropLibrary> {
-    const readers = new Map<number, CropStoreReader>();
+    const readers = new Map<number, CropFileReader>();
     let size = 0;
     try {
       for (const v of videos) {
-        const r = await CropStoreReader.open(v.cropFile).catch((err: Error) => {
+        const r = await CropFileReader.open(v.cropFile).catch((err: Error) => {
           throw new Error(`Cannot read the face crops of video ${v.id} (${v.cropFile}): ${err.message}. Re-import the video.`);
         });
         if (r.header.channels !== 1) throw new Error(`Video ${v.id}'s crops are not gray; re-import it.`);
@@ -140,7 +140,7 @@ export class CropLibrary {
     // A marked video outside the training set is opened only to read its marked frames.
     const reader =
       own ??
-      (await CropStoreReader.open(part.cropFile).catch((err: Error) => {
+      (await CropFileReader.open(part.cropFile).catch((err: Error) => {
         throw new Error(`Cannot read the neutral frames of video ${part.videoId} (${part.cropFile}): ${err.message}. Re-import the video or clear its neutral marks.`);
       }));
     try {
@@ -318,7 +318,7 @@ function neutralKey(v: VideoSource): string | null {
 }
 
 /** Records of `frames` (ascending) with one read per run of consecutive frames. */
-export async function readFrames(reader: CropStoreReader, frames: readonly number[]): Promise<CropRecord[]> {
+export async function readFrames(reader: CropFileReader, frames: readonly number[]): Promise<CropRecord[]> {
   const out: CropRecord[] = [];
   for (let i = 0; i < frames.length; ) {
     let j = i + 1;
@@ -375,7 +375,7 @@ class PixelMedian extends HistogramMedian {
 }
 
 /** Per-pixel median of a video's face crops. */
-export async function medianCrop(reader: CropStoreReader, size: number): Promise<Uint8Array> {
+export async function medianCrop(reader: CropFileReader, size: number): Promise<Uint8Array> {
   const m = new PixelMedian(size * size);
   const chunk = 512;
   for (let start = 0; start < reader.frameCount; start += chunk) {
@@ -427,7 +427,7 @@ export interface VideoGeometry {
  * frames), else the video's per-coordinate median shape. What is left is the face's own
  * movement (the expression) in the frame the network sees, free of identity and head position.
  */
-export async function videoGeometry(reader: CropStoreReader, landmarks: Float32Array, frameCount: number, reference?: Float32Array): Promise<VideoGeometry> {
+export async function videoGeometry(reader: CropFileReader, landmarks: Float32Array, frameCount: number, reference?: Float32Array): Promise<VideoGeometry> {
   const displacement = new Float32Array(frameCount * GEOMETRY_DIM);
   const valid = new Uint8Array(frameCount);
   const chunk = 512;

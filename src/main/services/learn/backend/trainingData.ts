@@ -12,7 +12,7 @@ import { listVideos } from '../../store/videos';
 import { marksOfPerson, neutralFrames } from '../../store/neutral';
 import { personOf } from '../../../../shared/people';
 import { Rng } from '../../../../shared/rng';
-import { cropFileFor } from '../../media/cropStore';
+import { cropFileFor } from '../../media/cropFile';
 import { GEOMETRY_DIM, type LabelledFrame, type NeutralPart, type VideoSource } from '../data';
 
 /**

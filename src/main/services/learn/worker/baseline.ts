@@ -6,7 +6,7 @@
  * standardised, and one linear ridge regressor per AU, its λ chosen by cross-validation over
  * people. Plain typed-array code: no TensorFlow.js.
  */
-import { CropFlag } from '../../media/cropStore';
+import { CropFlag } from '../../media/cropFile';
 import { GEOMETRY_DIM, GEOMETRY_UNIT, HistogramMedian, type CropLibrary, type LabelledFrame } from '../data';
 import { MetricsAccumulator, type MetricsTable } from '../metrics';
 

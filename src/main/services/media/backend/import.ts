@@ -12,7 +12,7 @@ import { contiguousFrames, deleteFrames, insertFrames } from '../../store/frames
 import { deleteVideo, failedVideoWithHash, getVideo, insertVideo, setImportedFile, setPeaks, setVideoStatus } from '../../store/videos';
 import { explainSystemError } from '../../system-errors';
 import { runTask } from '../../../worker/launch';
-import { cropFileFor } from '../cropStore';
+import { cropFileFor } from '../cropFile';
 import { audioPeaks } from '../decode';
 import { contentHash, probeVideo } from '../probe';
 import { browserPlayable, makeProxy, proxyFileFor } from './proxy';

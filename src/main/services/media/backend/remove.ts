@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Project } from '../../store/project';
 import { deleteVideo, getVideo } from '../../store/videos';
-import { cropFileFor } from '../cropStore';
+import { cropFileFor } from '../cropFile';
 import { proxyFileFor } from './proxy';
 
 /**

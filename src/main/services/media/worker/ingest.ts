@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import { alignmentTransform, warpSimilarity, type Similarity } from '../align';
-import { CropFlag, CropStoreWriter, type CropAppend } from '../cropStore';
+import { CropFlag, CropFileWriter, type CropAppend } from '../cropFile';
 import { decodeFrames, type RawFrame } from '../decode';
 import type { VideoProbe } from '../probe';
 import { AcquirePolicy } from './acquire';
@@ -217,7 +217,7 @@ class WriteStage {
   private sinceCheckpoint = 0;
 
   constructor(
-    private readonly writer: CropStoreWriter,
+    private readonly writer: CropFileWriter,
     private readonly io: IngestIO,
     private readonly t: IngestTimings,
   ) {}
@@ -283,8 +283,8 @@ export async function runIngest(input: IngestInput, io: IngestIO, engine?: FaceE
     const region0 = faces.timings.regionCalls;
     const resume = (input.resumeFrames ?? 0) > 0 && fs.existsSync(input.cropFile);
     const writer = resume
-      ? await CropStoreWriter.resume(input.cropFile, input.resumeFrames)
-      : await CropStoreWriter.create(input.cropFile, { cropSize: input.cropSize, channels: input.channels ?? 1, fps: input.probe.fps });
+      ? await CropFileWriter.resume(input.cropFile, input.resumeFrames)
+      : await CropFileWriter.create(input.cropFile, { cropSize: input.cropSize, channels: input.channels ?? 1, fps: input.probe.fps });
     // A resumed store keeps the geometry it was started with.
     const size = writer.cropSize;
     const channels = writer.channels;
@@ -382,7 +382,7 @@ function formatSeconds(s: number): string {
 
 /** "Already aligned face crops": every frame is the face; only resize to the crop size. */
 async function resizeOnly(input: IngestInput, io: IngestIO, t: IngestTimings): Promise<number> {
-  const writer = await CropStoreWriter.create(input.cropFile, { cropSize: input.cropSize, channels: 1, fps: input.probe.fps });
+  const writer = await CropFileWriter.create(input.cropFile, { cropSize: input.cropSize, channels: 1, fps: input.probe.fps });
   const write = new WriteStage(writer, io, t);
   const total = Math.max(1, input.probe.frameCount);
   const rate = new RateMeter(0);

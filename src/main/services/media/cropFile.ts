@@ -25,7 +25,7 @@ export const RECORD_HEADER_BYTES = 24;
 export const CropFlag = { NoFace: 0, Detected: 1, Tracked: 2 } as const;
 export type CropFlag = (typeof CropFlag)[keyof typeof CropFlag];
 
-export interface CropStoreHeader {
+export interface CropFileHeader {
   version: number;
   channels: 1 | 3;
   cropSize: number;
@@ -46,8 +46,8 @@ export interface CropRecord {
   pixels: Uint8Array;
 }
 
-export class CropStoreError extends Error {
-  override readonly name = 'CropStoreError';
+export class CropFileError extends Error {
+  override readonly name = 'CropFileError';
   constructor(
     readonly code: 'bad-magic' | 'unsupported-version' | 'bad-header' | 'out-of-range' | 'closed',
     message: string,
@@ -60,7 +60,7 @@ function recordSizeFor(cropSize: number, channels: number): number {
   return RECORD_HEADER_BYTES + cropSize * cropSize * channels;
 }
 
-function encodeHeader(h: Omit<CropStoreHeader, 'version' | 'recordSize'>): Buffer {
+function encodeHeader(h: Omit<CropFileHeader, 'version' | 'recordSize'>): Buffer {
   const b = Buffer.alloc(HEADER_BYTES);
   b.write(CROP_MAGIC, 0, 'latin1');
   b.writeUInt16LE(CROP_VERSION, 8);
@@ -75,18 +75,18 @@ function encodeHeader(h: Omit<CropStoreHeader, 'version' | 'recordSize'>): Buffe
   return b;
 }
 
-function decodeHeader(b: Buffer, fileSize: number, path: string): CropStoreHeader {
+function decodeHeader(b: Buffer, fileSize: number, path: string): CropFileHeader {
   if (b.length < HEADER_BYTES || b.toString('latin1', 0, 8) !== CROP_MAGIC)
-    throw new CropStoreError('bad-magic', `"${path}" is not a face-crop cache (wrong magic). Delete it and run face extraction again.`);
+    throw new CropFileError('bad-magic', `"${path}" is not a face-crop cache (wrong magic). Delete it and run face extraction again.`);
   const version = b.readUInt16LE(8);
   if (version !== CROP_VERSION)
-    throw new CropStoreError('unsupported-version', `"${path}" is crop cache version ${version}; this app reads version ${CROP_VERSION}. Re-run face extraction.`);
+    throw new CropFileError('unsupported-version', `"${path}" is crop cache version ${version}; this app reads version ${CROP_VERSION}. Re-run face extraction.`);
   const channels = b.readUInt8(10);
   const cropSize = b.readUInt16LE(12);
   const recHeader = b.readUInt16LE(14);
   const recordSize = b.readUInt32LE(20);
   if ((channels !== 1 && channels !== 3) || cropSize === 0 || recHeader !== RECORD_HEADER_BYTES || recordSize !== recordSizeFor(cropSize, channels))
-    throw new CropStoreError('bad-header', `"${path}" has an inconsistent crop cache header. Delete it and run face extraction again.`);
+    throw new CropFileError('bad-header', `"${path}" has an inconsistent crop cache header. Delete it and run face extraction again.`);
   const complete = (b.readUInt8(11) & 1) === 1;
   const onDisk = Math.floor(Math.max(0, fileSize - HEADER_BYTES) / recordSize);
   const declared = b.readUInt32LE(16);
@@ -103,7 +103,7 @@ function decodeHeader(b: Buffer, fileSize: number, path: string): CropStoreHeade
   };
 }
 
-export interface CropStoreCreateOptions {
+export interface CropFileCreateOptions {
   cropSize: number;
   channels: 1 | 3;
   fps: number;
@@ -118,7 +118,7 @@ export interface CropAppend {
 }
 
 /** Appends records in frame order; buffers writes and fsyncs on checkpoint/finish. */
-export class CropStoreWriter {
+export class CropFileWriter {
   private buf: Buffer;
   private used = 0;
   private written: number;
@@ -126,7 +126,7 @@ export class CropStoreWriter {
 
   private constructor(
     private readonly fh: FileHandle,
-    private readonly header: Omit<CropStoreHeader, 'version' | 'recordSize' | 'frameCount' | 'complete'>,
+    private readonly header: Omit<CropFileHeader, 'version' | 'recordSize' | 'frameCount' | 'complete'>,
     startCount: number,
     readonly path: string,
   ) {
@@ -135,19 +135,19 @@ export class CropStoreWriter {
     this.buf = Buffer.alloc(rs * Math.max(1, Math.floor((1 << 20) / rs)));
   }
 
-  static async create(path: string, o: CropStoreCreateOptions): Promise<CropStoreWriter> {
+  static async create(path: string, o: CropFileCreateOptions): Promise<CropFileWriter> {
     if (!Number.isInteger(o.cropSize) || o.cropSize < 1 || o.cropSize > 4096) throw new RangeError(`bad crop size ${o.cropSize}`);
     const fh = await open(path, 'w+');
     const h = { channels: o.channels, cropSize: o.cropSize, fps: o.fps, sourceId: o.sourceId ?? '' };
     await fh.write(encodeHeader({ ...h, frameCount: 0, complete: false }), 0, HEADER_BYTES, 0);
-    return new CropStoreWriter(fh, h, 0, path);
+    return new CropFileWriter(fh, h, 0, path);
   }
 
   /**
    * Reopens an interrupted (or finished) store to append after its last complete record, or
    * after record `limit` when fewer than that are known good (the frame rows the database got).
    */
-  static async resume(path: string, limit = Number.POSITIVE_INFINITY): Promise<CropStoreWriter> {
+  static async resume(path: string, limit = Number.POSITIVE_INFINITY): Promise<CropFileWriter> {
     const fh = await open(path, 'r+');
     try {
       const hb = Buffer.alloc(HEADER_BYTES);
@@ -156,7 +156,7 @@ export class CropStoreWriter {
       const keep = Math.max(0, Math.min(h.frameCount, Math.floor(limit)));
       // Drop a half-written tail record so the next append lands on a record boundary.
       await fh.truncate(HEADER_BYTES + keep * h.recordSize);
-      return new CropStoreWriter(fh, { channels: h.channels, cropSize: h.cropSize, fps: h.fps, sourceId: h.sourceId }, keep, path);
+      return new CropFileWriter(fh, { channels: h.channels, cropSize: h.cropSize, fps: h.fps, sourceId: h.sourceId }, keep, path);
     } catch (e) {
       await fh.close();
       throw e;
@@ -180,7 +180,7 @@ export class CropStoreWriter {
   }
 
   async append(r: CropAppend): Promise<void> {
-    if (this.closed) throw new CropStoreError('closed', 'crop store writer is closed');
+    if (this.closed) throw new CropFileError('closed', 'crop file writer is closed');
     const rs = this.recordSize;
     const px = this.header.cropSize * this.header.cropSize * this.header.channels;
     if (r.pixels && r.pixels.length !== px) throw new RangeError(`expected ${px} pixel bytes, got ${r.pixels.length}`);
@@ -233,22 +233,22 @@ export class CropStoreWriter {
   }
 }
 
-export class CropStoreReader {
+export class CropFileReader {
   private closed = false;
 
   private constructor(
     private readonly fh: FileHandle,
-    readonly header: CropStoreHeader,
+    readonly header: CropFileHeader,
     readonly path: string,
   ) {}
 
-  static async open(path: string): Promise<CropStoreReader> {
+  static async open(path: string): Promise<CropFileReader> {
     const fh = await open(path, 'r');
     try {
       const hb = Buffer.alloc(HEADER_BYTES);
       const { bytesRead } = await fh.read(hb, 0, HEADER_BYTES, 0);
       const h = decodeHeader(hb.subarray(0, bytesRead), (await fh.stat()).size, path);
-      return new CropStoreReader(fh, h, path);
+      return new CropFileReader(fh, h, path);
     } catch (e) {
       await fh.close();
       throw e;
@@ -272,9 +272,9 @@ export class CropStoreReader {
 
   /** `count` consecutive frames from `start` in one read (a training clip). */
   async readClip(start: number, count: number): Promise<CropRecord[]> {
-    if (this.closed) throw new CropStoreError('closed', 'crop store reader is closed');
+    if (this.closed) throw new CropFileError('closed', 'crop file reader is closed');
     if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > this.frameCount)
-      throw new CropStoreError('out-of-range', `frames ${start}..${start + count - 1} are outside 0..${this.frameCount - 1}`);
+      throw new CropFileError('out-of-range', `frames ${start}..${start + count - 1} are outside 0..${this.frameCount - 1}`);
     const rs = this.header.recordSize;
     const buf = Buffer.alloc(rs * count);
     await this.fh.read(buf, 0, buf.length, HEADER_BYTES + start * rs);
