@@ -4,7 +4,7 @@
 // major version we pin instead, so browser mode still gets a build.
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
 const env = { ...process.env };
@@ -18,4 +18,6 @@ try {
 }
 const bin = new URL('../node_modules/electron-vite/bin/electron-vite.js', import.meta.url).pathname;
 const result = spawnSync(process.execPath, [bin, 'build', ...process.argv.slice(2)], { stdio: 'inherit', env });
+// Written only after a whole build succeeded: scripts/ensure-build.mjs compares the sources with it.
+if (result.status === 0) writeFileSync(new URL('../out/.built', import.meta.url), `${new Date().toISOString()}\n`);
 process.exit(result.status ?? 1);
