@@ -13,6 +13,8 @@ import { JobManager, type JobContext, type Runners } from '../../../src/main/ser
 import { JOB_KINDS, jobParams, type JobKinds } from '../../../src/main/services/jobs/kinds';
 import { getJob, insertJob } from '../../../src/main/services/store/jobs';
 import { Project } from '../../../src/main/services/store/project';
+import { insertVideo, setVideoStatus } from '../../../src/main/services/store/videos';
+import { noteStillImporting } from '../../../src/main/services/learn/backend/jobs';
 import { recordEvents } from '../../helpers/events';
 import { caught, deferred, tmpDirs, type Deferred } from '../../helpers/tmp';
 
@@ -192,5 +194,28 @@ describe('stored params', () => {
     expect(jobParams(row('predict', { modelId: 1 }), ['pretrain', 'finetune'])).toBeNull();
     expect(jobParams(row('pretrain', { name: 3, preset: 'tiny', overrides: {} }), ['pretrain'])).toBeNull();
     expect(jobParams(row('pretrain', { name: 'p', preset: 'tiny', overrides: [] }), ['pretrain'])).toBeNull();
+  });
+});
+
+describe('a training that starts while imports run', () => {
+  it('says in its log and progress which videos are still importing and left out', async () => {
+    const video = (name: string) => ({ path: `/videos/${name}`, contentHash: name, subject: null, fps: 25, frameCount: 10, duration: 0.4, width: 64, height: 64, sizeBytes: 1, hasAudio: false, codec: 'h264', videoStartSec: 0, variableFps: false });
+    const ready = insertVideo(project.db, video('ready.mp4'));
+    setVideoStatus(project.db, ready, 'ready');
+    const coming = insertVideo(project.db, video('coming.mp4'));
+    setVideoStatus(project.db, coming, 'ingesting');
+    const notes: string[] = [];
+    const noting = new JobManager(project, events, JOB_KINDS, {
+      ...runners,
+      pretrain: async (ctx) => {
+        notes.push(noteStillImporting(ctx, undefined), noteStillImporting(ctx, [ready]));
+        return { modelId: 1 };
+      },
+    });
+    const job = noting.add('pretrain', { name: 'p', preset: 'tiny', overrides: {} });
+    await noting.idle();
+    expect(notes).toEqual([' (1 still importing, not included)', '']);
+    expect((project.db.prepare('SELECT log FROM jobs WHERE id = ?').get(job.id) as { log: string }).log).toContain('1 video(s) still importing are not in this job (coming.mp4)');
+    await noting.shutdown();
   });
 });

@@ -11,6 +11,7 @@ import type { JobParams } from '../../jobs/kinds';
 import { runTask } from '../../../worker/launch';
 import type { LearnProgress } from '../../../../shared/types';
 import { getLabelRule } from '../../store/labelRule';
+import { listVideos } from '../../store/videos';
 import { ApiError } from '../../../../shared/errors';
 import { finetuneConfig, pretrainConfig, type FinetuneOverrides } from '../config';
 import type { ModelFile } from '../worker/checkpoint';
@@ -63,6 +64,19 @@ function backendLabel(b: { kind: string; threads?: number; simd?: boolean }): st
   return b.kind === 'wasm' ? `wasm${b.simd ? '-simd' : ''}${b.threads && b.threads > 1 ? `×${b.threads}` : ''}` : b.kind;
 }
 
+/**
+ * Imports run in their own lane beside training, so a job may start while videos are still
+ * coming in: it uses those that are ready, and says so in its log and progress line.
+ */
+export function noteStillImporting(ctx: JobContext, videoIds: readonly number[] | undefined): string {
+  const wanted = videoIds ? new Set(videoIds) : null;
+  const coming = listVideos(ctx.project.db).filter((v) => (v.status === 'pending' || v.status === 'ingesting') && (!wanted || wanted.has(v.id)));
+  if (!coming.length) return '';
+  const names = coming.slice(0, 3).map((v) => v.name).join(', ') + (coming.length > 3 ? ', …' : '');
+  ctx.log(`${coming.length} video(s) still importing are not in this job (${names}); run it again once they are ready to include them.`);
+  return ` (${coming.length} still importing, not included)`;
+}
+
 export const pretrainJob: JobRunner<'pretrain'> = async (ctx) => {
   const p = ctx.params;
   const project = ctx.project;
@@ -72,7 +86,7 @@ export const pretrainJob: JobRunner<'pretrain'> = async (ctx) => {
   // With the landmarks: objectives such as 'geometry' read them (a few MB per hour of video).
   const videos = trainingVideos(db, project.dir, p.videoIds, { landmarks: true });
   if (!videos.length) throw new ApiError('invalid_argument', 'There are no imported videos to pretrain on. Import videos first.');
-  ctx.progress(0, `Pretraining ${p.name} on ${videos.length} videos…`);
+  ctx.progress(0, `Pretraining ${p.name} on ${videos.length} videos${noteStillImporting(ctx, p.videoIds)}…`);
   const result = await runTask(
     'pretrain',
     { modelDir: dir, config: cfg, videos },
@@ -123,6 +137,7 @@ export const finetuneJob: JobRunner<'finetune'> = async (ctx) => {
   const geometry = (cfg.geometryWeight ?? 0) > 0;
   const videos = trainingVideos(db, project.dir, p.videoIds, { landmarks: true });
   if (!videos.length) throw new ApiError('invalid_argument', 'There are no imported videos. Import videos and label some frames first.');
+  noteStillImporting(ctx, p.videoIds);
   const labelRule = p.labelRule ?? getLabelRule(db);
   const labels = labelledFrames(db, aus, videos.map((v) => v.id), labelRule);
   const cv = crossValidationFolds(videos, labels, p.cvFolds ?? 0, p.splitSeed);
@@ -266,6 +281,7 @@ export async function predictAndMeasure(ctx: JobContext, modelId: number, videoI
   const dir = path.resolve(project.dir, model.checkpoint);
   if (!fs.existsSync(path.join(dir, 'model.json'))) throw new ApiError('not_found', `The files of model ${model.name} are missing from ${dir}.`);
   const videos = trainingVideos(db, project.dir, videoIds);
+  noteStillImporting(ctx, videoIds);
   const trained = (model.params as { normalisation?: { people?: Record<string, unknown> } }).normalisation?.people;
   const now = normalisationOf(videos);
   const moved = trained ? Object.keys(now).filter((p) => p in trained && JSON.stringify(trained[p]) !== JSON.stringify(now[p])) : [];
