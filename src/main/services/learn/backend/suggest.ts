@@ -14,6 +14,7 @@
  * sampled or labelled, so they do not cluster in one second of one video. The distance starts
  * at half the spacing an even spread would have and halves until the video's share is filled.
  */
+import { lowerBound } from '../../../../shared/sorted';
 
 export interface SuggestVideo {
   id: number;
@@ -91,18 +92,6 @@ export function apportion(count: number, weights: readonly number[]): number[] {
   const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (let k = 0, left = count - out.reduce((a, b) => a + b, 0); k < order.length && left > 0; k++, left--) out[order[k]![1]]!++;
   return out;
-}
-
-/** First index of the sorted `a` whose value is ≥ x. */
-function lowerBound(a: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Whether the sorted `a` holds a value closer than `gap` to f. */

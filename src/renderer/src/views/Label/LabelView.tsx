@@ -20,7 +20,8 @@ import type { Route } from '../../route';
 import { AuPanel } from './AuPanel';
 import { RecentChanges } from './RecentChanges';
 import { formatTime } from './format';
-import { lowerBound, Timeline } from './Timeline';
+import { lowerBound } from '@shared/sorted';
+import { Timeline } from './Timeline';
 import { isTyping, VideoSwitcher } from './controls';
 import { QueuePicker, ShareOffer, useQueueMode } from './queue';
 

@@ -10,6 +10,7 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import WaveSurfer from 'wavesurfer.js';
 import TimelinePlugin, { type TimelinePluginOptions } from 'wavesurfer.js/dist/plugins/timeline.esm.js';
 import type { Peaks } from '@shared/types';
+import { lowerBound } from '@shared/sorted';
 import { formatTime } from './format';
 
 export const STATE_NAMES = ['unlabelled', 'partly labelled', 'labelled'] as const;
@@ -44,18 +45,6 @@ export function rulerFor(pxPerSec: number): { tick: number; label: number } {
 function rulerText(t: number, label: number): string {
   if (label < 1) return `${t.toFixed(1)} s`;
   return formatTime(t, false);
-}
-
-/** First index i with a[i] >= x. */
-export function lowerBound(a: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The marker glyphs, shared with the legend so the two can never disagree; a suggested frame gets an outer ring of its own colour. */

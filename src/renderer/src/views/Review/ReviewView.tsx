@@ -19,7 +19,7 @@ import { ReferenceBadge, useNeutral } from '../../components/neutral';
 import type { Route } from '../../route';
 import { formatTime } from '../Label/format';
 import { isTyping, VideoSwitcher } from '../Label/controls';
-import { lowerBound } from '../Label/Timeline';
+import { lowerBound } from '@shared/sorted';
 import { COLOR_A, COLOR_B, Lanes } from './Lanes';
 import { disagreements, modelLabel, usePredictions } from './predictions';
 import { COLOR_OPENFACE, OpenFaceCompare, OpenFaceImport, useOpenFace } from './openface';
