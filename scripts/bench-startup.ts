@@ -149,7 +149,7 @@ try {
   const line = (name: string, r: Run) => console.log(`| ${name} | ${r.build.toFixed(1)} | ${r.server.toFixed(2)} | ${r.page.toFixed(2)} | ${r.total.toFixed(1)} |`);
   line('cold', cold);
   line(`warm, median of ${warmRuns}`, { build: median(warm.map((r) => r.build)), server: median(warm.map((r) => r.server)), page: median(warm.map((r) => r.page)), total: median(warm.map((r) => r.total)) });
-  console.log(`\nWarm runs, total s: ${warm.map((r) => r.total.toFixed(1)).join(', ')}. build = npm start's \`npm run build\` (electron-vite, all three targets; it runs on every start); server start = from the build's end to the printed URL (opening the demo project included); page usable = from the URL to the heading and the video list.`);
+  console.log(`\nWarm runs, total s: ${warm.map((r) => r.total.toFixed(1)).join(', ')}. build = npm start's build step (scripts/ensure-build.mjs: electron-vite's three targets when out/ is missing or older than the sources, else only the check); server start = from the build's end to the printed URL (opening the demo project included); page usable = from the URL to the heading and the video list.`);
 } finally {
   await browser.close();
   fs.rmSync(work, { recursive: true, force: true });
