@@ -14,7 +14,7 @@ import { readModelFile, saveModelFile } from '../../../src/main/services/learn/w
 import { AuModel } from '../../../src/main/services/learn/worker/model';
 import { recordEvents } from '../../helpers/events';
 import { tmpDirs } from '../../helpers/tmp';
-import { makeLearnProject, type LearnFixture } from './fixture';
+import { makeLearnProject, type LearnFixture, finished } from './fixture';
 
 const tmp = tmpDirs('auw-learn-');
 let fx: LearnFixture | null = null;
@@ -25,11 +25,6 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-async function finished(f: LearnFixture, jobId: number) {
-  await f.app.workbench.requireJobs().idle();
-  const job = (await f.call('jobs/list', {})).find((j) => j.id === jobId)!;
-  return job;
-}
 
 describe('pretrain → finetune → predict through the worker', () => {
   it('trains, stores a prediction for every frame (NaN without a face) and metrics', async () => {

@@ -74,3 +74,9 @@ export async function makeLearnProject(root: string, o: { videos: number; frames
   }
   return { dir, app, videoIds, call };
 }
+
+/** The job's row once the queue is idle (every queued job has run). */
+export async function finished(f: LearnFixture, jobId: number) {
+  await f.app.workbench.requireJobs().idle();
+  return (await f.call('jobs/list', {})).find((j) => j.id === jobId)!;
+}

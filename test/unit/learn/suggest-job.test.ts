@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { tmpDirs } from '../../helpers/tmp';
-import { makeLearnProject, type LearnFixture } from './fixture';
+import { makeLearnProject, type LearnFixture, finished } from './fixture';
 
 const tmp = tmpDirs('auw-suggest-');
 let fx: LearnFixture | null = null;
@@ -15,10 +15,6 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-async function finished(f: LearnFixture, jobId: number) {
-  await f.app.workbench.requireJobs().idle();
-  return (await f.call('jobs/list', {})).find((j) => j.id === jobId)!;
-}
 
 describe('suggested frames', () => {
   it('refuses to suggest without a finetuned model, and queues nothing', async () => {
