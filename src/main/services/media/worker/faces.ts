@@ -17,6 +17,11 @@ export interface FaceBox {
 export interface FaceDetection {
   box: FaceBox;
   score: number;
+  /**
+   * This box's 68 landmarks, where the detector thread ran the landmark net on it too (its share
+   * of the landmark work: the tracker then runs the net only on the frames between detections).
+   */
+  landmarks?: Float32Array;
 }
 
 export interface FaceObservation {
@@ -472,8 +477,10 @@ export class FaceTracker {
           } else this.lost++;
         }
         const withFace = run.filter((r) => r.det);
-        const lms = await this.engine.landmarks(withFace.map((r) => ({ image: frames[r.idx]!, box: r.det!.box })));
-        const byIdx = new Map(withFace.map((r, n) => [r.idx, lms[n]!]));
+        const need = withFace.filter((r) => !r.det!.landmarks);
+        const lms = await this.engine.landmarks(need.map((r) => ({ image: frames[r.idx]!, box: r.det!.box })));
+        const byIdx = new Map(need.map((r, n) => [r.idx, lms[n]!]));
+        for (const r of withFace) if (r.det!.landmarks) byIdx.set(r.idx, r.det!.landmarks);
         for (const r of run) {
           const lm = byIdx.get(r.idx);
           if (r.det && lm) {

@@ -67,6 +67,7 @@ export interface IngestTimings {
   detectMs: number;
   /** This thread waiting for a detection the detector thread had not finished. */
   detectWaitMs: number;
+  /** Landmark net time on both threads (the detector thread runs it on the frames it detects). */
   landmarkMs: number;
   alignMs: number;
   /** This thread waiting for the crop file (writes otherwise overlap the face models). */
@@ -261,7 +262,7 @@ class WriteStage {
 async function openDetector(input: IngestInput, engine: FaceEngine, io: IngestIO): Promise<Detector> {
   if (input.detectorThread === false) return inlineDetector(engine);
   try {
-    return await startDetectorThread({ detectorInputSize: engine.detectorInputSize, minScore: engine.minScore });
+    return await startDetectorThread({ detectorInputSize: engine.detectorInputSize, minScore: engine.minScore, landmarkModel: engine.landmarkModel });
   } catch (err) {
     io.log(`Face detection runs on the landmark thread (no detector thread: ${err instanceof Error ? err.message : String(err)}); expect about half the speed.`);
     return inlineDetector(engine);
@@ -303,6 +304,9 @@ export async function runIngest(input: IngestInput, io: IngestIO, engine?: FaceE
         detector = await openDetector(input, faces, io);
         let batch: StagedFrame[] = [];
         const flush = async () => {
+          // The face models never yield to the event loop (tfjs wasm resolves at once), so without
+          // this turn ffmpeg's output and the detector's replies wait, and so do the next requests.
+          await new Promise((resolve) => setImmediate(resolve));
           const obs = await trackStage(tracker, batch, t);
           for (let k = 0; k < batch.length; k++) {
             const a0 = performance.now();
@@ -327,7 +331,7 @@ export async function runIngest(input: IngestInput, io: IngestIO, engine?: FaceE
       write.emitRows();
       const frames = await writer.finish();
       if (start > 0) io.log(`Continued the interrupted import at frame ${start}.`);
-      t.landmarkMs = faces.timings.landmarkMs - lm0;
+      t.landmarkMs = faces.timings.landmarkMs - lm0 + (detector?.landmarkMs ?? 0);
       t.detectMs = detector?.detectMs ?? 0;
       if (detector?.where === 'inline') t.detectWaitMs = 0;
       return {
