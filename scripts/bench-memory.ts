@@ -5,7 +5,8 @@
 // (models/pretrain + models/finetune at a small step count: a step's peak does not grow with the
 // number of steps; the default finetune's 3-fold cross-validation and its prediction of every
 // frame included), on the copy bench:predict imports (after that bench, if it is running).
-//   npm run bench:memory [-- --minutes N --steps N]   (default 5 minutes of 720p 30 fps, 20 steps)
+//   npm run bench:memory [-- --minutes N --steps N --imports-only]   (default 5 minutes of 720p 30 fps, 20 steps;
+//   --imports-only: the two imports, no training — for an hour-long video, whose import alone takes most of an hour)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +25,7 @@ const minutesArg = process.argv.indexOf('--minutes');
 const minutes = minutesArg > 0 ? Number(process.argv[minutesArg + 1]) : 5;
 const stepsArg = process.argv.indexOf('--steps');
 const steps = stepsArg > 0 ? Number(process.argv[stepsArg + 1]) : 20;
+const importsOnly = process.argv.includes('--imports-only');
 if (!(minutes > 0)) throw new Error('--minutes must be a positive number');
 if (!Number.isInteger(steps) || steps < 1) throw new Error('--steps must be a whole number ≥ 1');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'auw-bench-memory-'));
@@ -56,6 +58,9 @@ function children(): number[] {
   return out;
 }
 
+/** Where along a job the worker's RSS is reported, as shares of its progress. */
+const ALONG = [0.1, 0.25, 0.5, 0.75, 0.9];
+
 /** Samples this process's RSS and its workers' (summed) every 250 ms while a phase runs. */
 function sampler(progress: () => number | null) {
   let backendPeak = 0;
@@ -76,7 +81,7 @@ function sampler(progress: () => number | null) {
         const s = along.find((a) => a.progress >= p);
         return s ? (s.rss / MiB).toFixed(0) : '–';
       };
-      return { backend: (backendPeak / MiB).toFixed(0), worker: (workerPeak / MiB).toFixed(0), along: `${at(0.1)} / ${at(0.5)} / ${at(0.9)}` };
+      return { backend: (backendPeak / MiB).toFixed(0), worker: (workerPeak / MiB).toFixed(0), along: ALONG.map(at).join(' / ') };
     },
   };
 }
@@ -97,11 +102,38 @@ async function untilUnlocked(dir: string): Promise<void> {
   }
 }
 
+/** 2. A short training of the demo project (6 videos), as the Train view's buttons start it, on
+ * 2 % ground-truth labels: the learning benches' imported copy (imported here if missing). */
+async function training(rows: string[][], show: () => void): Promise<void> {
+  const trainWork = path.join(demoDir, 'bench-predict');
+  await untilUnlocked(trainWork);
+  const b = await openBench({ demoDir, work: trainWork, name: 'bench-predict', seed: 1, log: (m) => console.log(`  ${m}`) });
+  const labelled = b.setLabels(2, b.videos);
+  const demoFrames = b.videos.reduce((n, v) => n + v.frameCount, 0);
+  const tag = Date.now().toString(36);
+  for (const [label, start] of [
+    [`training: models/pretrain, quick, ${steps} steps`, () => b.call('models/pretrain', { name: `mem-pre-${tag}`, preset: 'quick', steps })],
+    [
+      `training: models/finetune, quick, ${steps} steps, default 3-fold cross-validation + final model + predict every frame (${labelled} labelled frames)`,
+      () => b.call('models/finetune', { name: `mem-ft-${tag}`, preset: 'quick', parentId: null, headSteps: 0, fullSteps: steps }),
+    ],
+  ] as const) {
+    const t0 = performance.now();
+    const job = await start();
+    const s = sampler(progressOf(() => b.app.workbench.requireJobs(), job.id));
+    await b.waitJob(job.id);
+    const r = s.stop();
+    rows.push([label, String(demoFrames), ((performance.now() - t0) / 1000).toFixed(0), r.backend, r.worker, r.along]);
+    show();
+  }
+  await b.app.workbench.close();
+}
+
 async function main() {
   if (process.platform !== 'linux') throw new Error('bench:memory reads /proc: Linux only.');
   const loadStart = os.loadavg();
   const manifest = JSON.parse(fs.readFileSync(path.join(demoDir, 'manifest.json'), 'utf8')) as { videos: { file: string; frameCount: number }[] };
-  const rows: string[][] = [['phase', 'frames', 'seconds', 'backend peak RSS MiB', 'workers peak RSS MiB', 'worker RSS MiB at 10 / 50 / 90 % of the job']];
+  const rows: string[][] = [['phase', 'frames', 'seconds', 'backend peak RSS MiB', 'workers peak RSS MiB', `worker RSS MiB at ${ALONG.map((p) => 100 * p).join(' / ')} % of the job`]];
   const show = () => console.log(`  ${rows.at(-1)!.join(' · ')}`);
 
   // 1. Imports into a fresh project: one demo video (the demo project queues its six, which run
@@ -138,30 +170,7 @@ async function main() {
   }
   await app.workbench.close();
 
-  // 2. A short training of the demo project (6 videos), as the Train view's buttons start it, on
-  // 2 % ground-truth labels: the learning benches' imported copy (imported here if missing).
-  const trainWork = path.join(demoDir, 'bench-predict');
-  await untilUnlocked(trainWork);
-  const b = await openBench({ demoDir, work: trainWork, name: 'bench-predict', seed: 1, log: (m) => console.log(`  ${m}`) });
-  const labelled = b.setLabels(2, b.videos);
-  const demoFrames = b.videos.reduce((n, v) => n + v.frameCount, 0);
-  const tag = Date.now().toString(36);
-  for (const [label, start] of [
-    [`training: models/pretrain, quick, ${steps} steps`, () => b.call('models/pretrain', { name: `mem-pre-${tag}`, preset: 'quick', steps })],
-    [
-      `training: models/finetune, quick, ${steps} steps, default 3-fold cross-validation + final model + predict every frame (${labelled} labelled frames)`,
-      () => b.call('models/finetune', { name: `mem-ft-${tag}`, preset: 'quick', parentId: null, headSteps: 0, fullSteps: steps }),
-    ],
-  ] as const) {
-    const t0 = performance.now();
-    const job = await start();
-    const s = sampler(progressOf(() => b.app.workbench.requireJobs(), job.id));
-    await b.waitJob(job.id);
-    const r = s.stop();
-    rows.push([label, String(demoFrames), ((performance.now() - t0) / 1000).toFixed(0), r.backend, r.worker, r.along]);
-    show();
-  }
-  await b.app.workbench.close();
+  if (!importsOnly) await training(rows, show);
 
   console.log(
     `\nMachine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end. RSS sampled every 250 ms from /proc; "workers" is the sum over the worker processes the backend forked (the import worker with its detector thread, the learning worker; ffmpeg is not counted); "backend" is this process (the app's backend with the bench around it).\n`,
