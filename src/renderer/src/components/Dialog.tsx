@@ -76,6 +76,23 @@ export interface Shortcut {
   joiner?: string;
 }
 
+/** Keys the coding views (Label, Review) share, declared once so their help lists cannot drift apart. */
+export const SHARED_SHORTCUTS = {
+  step: [
+    { keys: [['←'], ['→']], action: 'Previous / next frame' },
+    { keys: [['Ctrl', '←'], ['Ctrl', '→']], action: '10 frames back / forward' },
+  ],
+  sampled: { keys: [['N'], ['P']], action: 'Next / previous sampled frame' },
+  undo: [
+    { keys: [['Ctrl', 'Z']], action: 'Undo' },
+    { keys: [['Ctrl', 'Shift', 'Z']], action: 'Redo' },
+  ],
+  help: [
+    { keys: [['?']], action: 'Show this list' },
+    { keys: [['Esc']], action: 'Close this list' },
+  ],
+} satisfies Record<string, Shortcut | Shortcut[]>;
+
 /** The "?" overlay: every key the view answers to. */
 export function ShortcutsDialog({ groups, onClose }: { groups: { title: string; items: Shortcut[] }[]; onClose: () => void }) {
   return (

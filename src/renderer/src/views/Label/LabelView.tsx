@@ -7,7 +7,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { auColumn } from '@shared/aus';
 import type { ProjectSummary } from '@shared/types';
 import { useApi, useQuery } from '../../api/hooks';
-import { ShortcutsDialog, type Shortcut } from '../../components/Dialog';
+import { SHARED_SHORTCUTS, ShortcutsDialog, type Shortcut } from '../../components/Dialog';
+import { EditActions } from '../../components/EditActions';
 import { Icon } from '../../components/Icons';
 import { AlignedCrop, FrameStage } from '../../components/FrameStage';
 import { prefetchFrame, useFrameAsset } from '../../components/frameAssets';
@@ -38,10 +39,9 @@ export const LABEL_SHORTCUTS: { title: string; items: Shortcut[] }[] = [
   {
     title: 'Move',
     items: [
-      { keys: [['←'], ['→']], action: 'Previous / next frame' },
-      { keys: [['Ctrl', '←'], ['Ctrl', '→']], action: '10 frames back / forward' },
+      ...SHARED_SHORTCUTS.step,
       { keys: [['Space']], action: 'Play / pause' },
-      { keys: [['N'], ['P']], action: 'Next / previous sampled frame' },
+      SHARED_SHORTCUTS.sampled,
       { keys: [['Shift', 'N']], action: 'Next unlabelled sampled frame' },
     ],
   },
@@ -51,8 +51,7 @@ export const LABEL_SHORTCUTS: { title: string; items: Shortcut[] }[] = [
       { keys: [['↑'], ['↓']], action: 'Choose the action unit' },
       { keys: [['0'], ['5']], joiner: '–', action: 'Set the chosen AU to 0 (absent) or 1–5 (A–E), then go to the next AU' },
       { keys: [['Delete']], action: 'Clear the chosen AU’s label' },
-      { keys: [['Ctrl', 'Z']], action: 'Undo' },
-      { keys: [['Ctrl', 'Shift', 'Z']], action: 'Redo' },
+      ...SHARED_SHORTCUTS.undo,
     ],
   },
   {
@@ -60,8 +59,7 @@ export const LABEL_SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     items: [
       { keys: [['Ctrl', 'wheel']], action: 'Zoom the timeline around the pointer' },
       { keys: [['wheel']], action: 'Pan the timeline (or drag the overview bar)' },
-      { keys: [['?']], action: 'Show this list' },
-      { keys: [['Esc']], action: 'Close this list' },
+      ...SHARED_SHORTCUTS.help,
     ],
   },
 ];
@@ -428,21 +426,9 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
           )}
           <progress max={Math.max(1, sampled.length)} value={done} aria-label={`${queueName[0]!.toUpperCase()}${queueName.slice(1)} labelled`} />
         </div>
-        <div className="lv-actions">
+        <EditActions editor={editor} onReplay={replay} overlay={overlay} onOverlay={setOverlay} onHelp={() => setHelp(true)}>
           <SaveIndicator state={editor.save} unsaved={editor.unsavedCount} onRetry={editor.retryUnsaved} />
-          <button type="button" className="icon" aria-label="Undo (Ctrl+Z)" title="Undo (Ctrl+Z)" disabled={!editor.canUndo} onClick={() => replay(editor.undo(), 'Undo', 'before')}>
-            <Icon name="undo" />
-          </button>
-          <button type="button" className="icon" aria-label="Redo (Ctrl+Shift+Z)" title="Redo (Ctrl+Shift+Z)" disabled={!editor.canRedo} onClick={() => replay(editor.redo(), 'Redo', 'after')}>
-            <Icon name="redo" />
-          </button>
-          <button type="button" aria-pressed={overlay} onClick={() => setOverlay((o) => !o)} title="Show the face box and the 68 landmarks over the frame">
-            Landmarks
-          </button>
-          <button type="button" aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" onClick={() => setHelp(true)}>
-            ?
-          </button>
-        </div>
+        </EditActions>
         <ShareOffer videoId={videoId} coder={annotator} share={share} mode={mode} onChoose={() => setMode('double')} />
       </div>
 

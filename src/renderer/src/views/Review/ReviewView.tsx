@@ -8,10 +8,11 @@ import { auColumn, levelText, predictedText } from '@shared/aus';
 import type { ProjectSummary } from '@shared/types';
 import { useApi, useQuery } from '../../api/hooks';
 import { useCoder } from '../../components/coder';
-import { ShortcutsDialog, type Shortcut } from '../../components/Dialog';
+import { SHARED_SHORTCUTS, ShortcutsDialog, type Shortcut } from '../../components/Dialog';
 import { AlignedCrop, FrameStage } from '../../components/FrameStage';
 import { useFrameAsset } from '../../components/frameAssets';
 import { useFrameCursor } from '../../components/frameCursor';
+import { EditActions } from '../../components/EditActions';
 import { Icon } from '../../components/Icons';
 import { useLabelEditor, type Edit } from '../../components/labelEditor';
 import { useNotify } from '../../components/Notices';
@@ -36,9 +37,8 @@ export const REVIEW_SHORTCUTS: { title: string; items: Shortcut[] }[] = [
   {
     title: 'Move',
     items: [
-      { keys: [['←'], ['→']], action: 'Previous / next frame' },
-      { keys: [['Ctrl', '←'], ['Ctrl', '→']], action: '10 frames back / forward' },
-      { keys: [['N'], ['P']], action: 'Next / previous sampled frame' },
+      ...SHARED_SHORTCUTS.step,
+      SHARED_SHORTCUTS.sampled,
       { keys: [['D']], action: 'Next biggest disagreement between your labels and the model' },
       { keys: [['↑'], ['↓']], action: 'Choose the action unit lane' },
     ],
@@ -48,8 +48,7 @@ export const REVIEW_SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     items: [
       { keys: [['A']], action: 'Accept the model’s prediction on this frame as your labels (rounded to 0–5)' },
       { keys: [['0'], ['5']], joiner: '–', action: 'Set the chosen AU on this frame' },
-      { keys: [['Ctrl', 'Z']], action: 'Undo' },
-      { keys: [['Ctrl', 'Shift', 'Z']], action: 'Redo' },
+      ...SHARED_SHORTCUTS.undo,
     ],
   },
   {
@@ -57,8 +56,7 @@ export const REVIEW_SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     items: [
       { keys: [['Ctrl', 'wheel']], action: 'Zoom the lanes around the pointer' },
       { keys: [['wheel']], action: 'Pan the zoomed lanes' },
-      { keys: [['?']], action: 'Show this list' },
-      { keys: [['Esc']], action: 'Close this list' },
+      ...SHARED_SHORTCUTS.help,
     ],
   },
 ];
@@ -275,20 +273,7 @@ export function ReviewView({ project, videoId, frame: routeFrame, go }: Props) {
           <span className="mono muted">{formatTime(frame / fps, true)}</span>
           <ReferenceBadge person={person} />
         </div>
-        <div className="lv-actions">
-          <button type="button" className="icon" aria-label="Undo (Ctrl+Z)" title="Undo (Ctrl+Z)" disabled={!editor.canUndo} onClick={() => replay(editor.undo(), 'Undo', 'before')}>
-            <Icon name="undo" />
-          </button>
-          <button type="button" className="icon" aria-label="Redo (Ctrl+Shift+Z)" title="Redo (Ctrl+Shift+Z)" disabled={!editor.canRedo} onClick={() => replay(editor.redo(), 'Redo', 'after')}>
-            <Icon name="redo" />
-          </button>
-          <button type="button" aria-pressed={overlay} onClick={() => setOverlay((o) => !o)} title="Show the face box and the 68 landmarks over the frame">
-            Landmarks
-          </button>
-          <button type="button" aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" onClick={() => setHelp(true)}>
-            ?
-          </button>
-        </div>
+        <EditActions editor={editor} onReplay={replay} overlay={overlay} onOverlay={setOverlay} onHelp={() => setHelp(true)} />
       </div>
 
       <div className="rv-side">
