@@ -102,6 +102,14 @@ async function untilUnlocked(dir: string): Promise<void> {
   }
 }
 
+/** A job's progress while it runs (null before and after), for the RSS sampler. */
+function progressOf(jobs: () => JobManager, id: number): () => number | null {
+  return () => {
+    const j = jobs().list(5).find((x) => x.id === id);
+    return j && j.state === 'running' ? j.progress : null;
+  };
+}
+
 /** 2. A short training of the demo project (6 videos), as the Train view's buttons start it, on
  * 2 % ground-truth labels: the learning benches' imported copy (imported here if missing). */
 async function training(rows: string[][], show: () => void): Promise<void> {
@@ -143,10 +151,6 @@ async function main() {
     const r = await dispatch(app.handlers, method, params);
     if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
     return r.result as Result<M>;
-  };
-  const progressOf = (jobs: () => JobManager, id: number) => () => {
-    const j = jobs().list(5).find((x) => x.id === id);
-    return j && j.state === 'running' ? j.progress : null;
   };
   await call('projects/create', { dir: path.join(work, 'project'), name: 'Memory', auSet: { preset: 'disfa' } });
   const face = await makeFaceVideo(path.join(work, 'face.mp4'), { photo: 3, seconds: 10, size: 720 });
