@@ -18,7 +18,7 @@ import { ffmpegPath } from '../src/main/services/media/ffmpeg';
 import { loadFaceApi } from '../src/main/services/media/worker/faceapi';
 import { runIngest, type FrameRow, type IngestInput, type IngestResult } from '../src/main/services/media/worker/ingest';
 import { probeVideo, type VideoProbe } from '../src/main/services/media/probe';
-import { DEFAULT_DETECT_EVERY } from '../src/main/services/media/backend/import';
+import { DEFAULT_DETECT_EVERY } from '../src/shared/settings/ingest';
 import { makeFaceVideo, makePlacedFaceVideo, noFaceSource, placement } from '../test/helpers/faceVideo';
 import { nme } from './demo/measure-faces';
 

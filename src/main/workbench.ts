@@ -5,7 +5,7 @@ import type { EventBus } from './events';
 import type { Platform } from './platform';
 import { JobManager, type Runners } from './services/jobs/manager';
 import { JOB_KINDS, type JobKinds } from './services/jobs/kinds';
-import { DEFAULT_DETECT_EVERY } from './services/media/backend/import';
+import { DEFAULT_DETECT_EVERY } from '../shared/settings/ingest';
 import { Project, type CreateOptions } from './services/store/project';
 import { failStrandedImports } from './services/store/videos';
 import type { Settings } from './settings';

@@ -49,7 +49,10 @@ test('create → import → sample → label → reload → pretrain → finetun
     await page.getByRole('button', { name: 'Create project' }).click();
     await expect(page.getByRole('heading', { name: 'Whole path', level: 1 })).toBeVisible();
 
-    // 2. Import both videos with the in-app file browser.
+    // 2. Import both videos with the in-app file browser, detecting the face on every frame.
+    const detection = page.getByRole('combobox', { name: 'Detect faces on' });
+    await expect(detection).toHaveValue('3');
+    await detection.selectOption({ label: 'every frame (2.5–3× slower)' });
     await page.getByRole('button', { name: 'Import videos…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Import videos' });
     await dialog.getByRole('button', { name: 'videos', exact: true }).click();
@@ -60,6 +63,11 @@ test('create → import → sample → label → reload → pretrain → finetun
     const table = page.getByRole('table', { name: 'Videos in this project' });
     await expect(table.locator('.state-ready')).toHaveCount(2, { timeout: 240_000 });
     await snap(page, 'workflow-02-imported');
+    const dbFile = [path.join(root, 'project.sqlite'), ...fs.readdirSync(root).map((d) => path.join(root, d, 'project.sqlite'))].find((f) => fs.existsSync(f))!;
+    const db = new (require('better-sqlite3') as typeof import('better-sqlite3'))(dbFile, { readonly: true });
+    const imports = db.prepare(`SELECT json_extract(params, '$.detectEvery') AS k FROM jobs WHERE kind = 'import'`).all() as { k: number }[];
+    db.close();
+    expect(imports.map((j) => j.k)).toEqual([1, 1]);
 
     // 3. Sample 2 % of the frames of each video.
     await page.getByRole('button', { name: 'Sample 2 % of frames' }).click();

@@ -1,6 +1,7 @@
 import { useState, type DragEvent } from 'react';
 import type { AppInfo, ProjectSummary, VideoRow } from '@shared/types';
 import { auColumn, auInfo } from '@shared/aus';
+import { DEFAULT_DETECT_EVERY, DETECTION_CHOICES } from '@shared/settings/ingest';
 import { useApi, useQuery } from '../api/hooks';
 import { usePickFolder } from '../components/FolderPicker';
 import { useNotify } from '../components/Notices';
@@ -32,11 +33,12 @@ export function Home({ project, info, go }: Props) {
   const [percent, setPercent] = useState(2);
   const [strategy, setStrategy] = useState<'random' | 'stride'>('random');
   const [aligned, setAligned] = useState(false);
+  const [detectEvery, setDetectEvery] = useState<number>(DEFAULT_DETECT_EVERY);
 
   const importPaths = async (paths: string[]) => {
     if (!paths.length) return;
     try {
-      const jobs = await api.call('videos/import', { paths, alreadyAligned: aligned });
+      const jobs = await api.call('videos/import', { paths, alreadyAligned: aligned, detectEvery });
       notify('info', `Importing ${jobs.length} video${jobs.length === 1 ? '' : 's'}: follow the progress in Jobs.`);
     } catch (e) {
       notify('error', (e as Error).message);
@@ -110,6 +112,16 @@ export function Home({ project, info, go }: Props) {
         <div className="toolbar">
           <label className="inline">
             <input type="checkbox" checked={aligned} onChange={(e) => setAligned(e.target.checked)} /> Already aligned face crops
+          </label>
+          <label className="inline" title="Detecting on every frame costs more time; it helps most with fast head movement and faces small in the frame">
+            Detect faces on{' '}
+            <select value={detectEvery} disabled={aligned} onChange={(e) => setDetectEvery(Number(e.target.value))}>
+              {DETECTION_CHOICES.map((c) => (
+                <option key={c.detectEvery} value={c.detectEvery}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
           </label>
           <button type="button" className="primary" onClick={async () => importPaths((await pickVideos('Import videos')) ?? [])}>
             Import videos…

@@ -20,8 +20,6 @@ import { ApiError } from '../../../../shared/errors';
 
 export const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.avi', '.mkv', '.webm'];
 export const PEAKS_PER_SECOND = 50;
-/** The face benchmark kept full accuracy detecting every 3rd frame and tracking between. */
-export const DEFAULT_DETECT_EVERY = 3;
 
 export function checkVideoPath(p: string): void {
   if (!VIDEO_EXTENSIONS.includes(path.extname(p).toLowerCase())) {
