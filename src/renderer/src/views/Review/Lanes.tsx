@@ -9,11 +9,11 @@ import { auColumn, auInfo, levelText, predictedText } from '@shared/aus';
 import { formatTime } from '../Label/format';
 import { rulerFor } from '../Label/Timeline';
 import type { Track } from './predictions';
+import { CURSOR, drawLane } from './laneDraw';
 import { COLOR_OPENFACE } from './openface';
 
 export const COLOR_A = '#5b9cff';
 export const COLOR_B = '#f0a04b';
-const CURSOR = '#ffcc4d';
 
 interface Props {
   aus: readonly number[];
@@ -45,30 +45,6 @@ function fit(c: HTMLCanvasElement): CanvasRenderingContext2D | null {
   ctx?.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx?.clearRect(0, 0, c.clientWidth, c.clientHeight);
   return ctx;
-}
-
-/** Min and max per pixel column over frames [start, end). */
-export function decimate(values: Float32Array, start: number, end: number, width: number): { min: Float32Array; max: Float32Array } {
-  const min = new Float32Array(width).fill(Number.NaN);
-  const max = new Float32Array(width).fill(Number.NaN);
-  const span = end - start;
-  for (let c = 0; c < width; c++) {
-    const f0 = Math.max(0, Math.floor(start + (c * span) / width));
-    const f1 = Math.min(values.length, Math.max(f0 + 1, Math.floor(start + ((c + 1) * span) / width)));
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let f = f0; f < f1; f++) {
-      const v = values[f]!;
-      if (v !== v) continue; // NaN: no face
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    if (hi >= lo) {
-      min[c] = lo;
-      max[c] = hi;
-    }
-  }
-  return { min, max };
 }
 
 /** What the hover tooltip says about one frame and AU. */
@@ -121,90 +97,21 @@ function LanesImpl({ aus, frameCount, fps, a, b, openface, modelName, compareNam
       if (!c) continue;
       const ctx = fit(c);
       if (!ctx) continue;
-      const w = c.clientWidth;
-      const h = c.clientHeight;
-      const pad = 4;
-      const y = (v: number) => h - pad - (Math.max(0, Math.min(5, v)) / 5) * (h - 2 * pad);
-      ctx.fillStyle = 'rgba(255,255,255,0.045)';
-      for (let l = 1; l <= 5; l++) ctx.fillRect(0, Math.round(y(l)), w, 1);
-      ctx.fillStyle = 'rgba(255,255,255,0.12)';
-      ctx.fillRect(0, Math.round(y(0)), w, 1);
-      // One path per layer: thousands of rects and dots cost one fill each, not one state change each.
-      const drawTrack = (track: Track | null, color: string, area: boolean) => {
-        const lane = track?.lanes.get(au);
-        if (!lane) return;
-        const { min, max } = decimate(lane, range[0], range[1], Math.max(1, Math.floor(w)));
-        const band = new Path2D();
-        const under = new Path2D();
-        const gaps = new Path2D();
-        const base = y(0);
-        for (let col = 0; col < min.length; col++) {
-          const lo = min[col]!;
-          const hi = max[col]!;
-          if (lo !== lo) {
-            gaps.rect(col, h - 2, 1, 2);
-            continue;
-          }
-          const top = y(hi);
-          const bottom = y(lo);
-          if (area) under.rect(col, bottom, 1, base - bottom);
-          band.rect(col, top - 1, 1, Math.max(2, bottom - top + 2));
-        }
-        ctx.fillStyle = color;
-        if (area) {
-          ctx.globalAlpha = 0.2;
-          ctx.fill(under);
-          ctx.globalAlpha = 1;
-          ctx.fillStyle = 'rgba(154,163,178,0.35)';
-          ctx.fill(gaps);
-          ctx.fillStyle = color;
-        }
-        ctx.globalAlpha = area ? 1 : 0.9;
-        ctx.fill(band);
-        ctx.globalAlpha = 1;
-      };
-      drawTrack(a, COLOR_A, true);
-      drawTrack(openface, COLOR_OPENFACE, false);
-      drawTrack(b, COLOR_B, false);
-      // Human labels as points; white when the model agrees to within one level, coral when not.
-      const lane = a?.lanes.get(au);
-      // Dots shrink when they crowd (a whole one-hour video), so the track stays readable.
-      let inView = 0;
-      for (const [f, row] of labels) if (f >= range[0] - 1 && f <= range[1] && row.has(au)) inView++;
-      const r = Math.max(1.5, Math.min(3.4, (w / Math.max(1, inView)) * 0.9));
-      const agree = new Path2D();
-      const off = new Path2D();
-      let ring: [number, number] | null = null;
-      for (const [f, row] of labels) {
-        if (f < range[0] - 1 || f > range[1]) continue;
-        const v = row.get(au);
-        if (v === undefined) continue;
-        const x = xOf(f, w);
-        const p = lane?.[f];
-        const target = p !== undefined && p === p && Math.abs(p - v) >= 1 ? off : agree;
-        target.moveTo(x + r, y(v));
-        target.arc(x, y(v), r, 0, 2 * Math.PI);
-        if (highlight && highlight.frame === f && highlight.au === au) ring = [x, y(v)];
-      }
-      ctx.strokeStyle = '#0b0d11';
-      ctx.lineWidth = r > 2.5 ? 1.5 : 0.75;
-      for (const [path, fill] of [
-        [agree, '#ffffff'],
-        [off, '#ff7a7a'],
-      ] as const) {
-        ctx.fillStyle = fill;
-        ctx.stroke(path);
-        ctx.fill(path);
-      }
-      if (ring) {
-        ctx.beginPath();
-        ctx.arc(ring[0], ring[1], 7, 0, 2 * Math.PI);
-        ctx.strokeStyle = CURSOR;
-        ctx.lineWidth = 2;
-        ctx.stroke();
-      }
+      drawLane(ctx, {
+        width: c.clientWidth,
+        height: c.clientHeight,
+        range,
+        tracks: [
+          { values: a?.lanes.get(au), color: COLOR_A, area: true },
+          { values: openface?.lanes.get(au), color: COLOR_OPENFACE, area: false },
+          { values: b?.lanes.get(au), color: COLOR_B, area: false },
+        ],
+        labels,
+        au,
+        highlightFrame: highlight && highlight.au === au ? highlight.frame : null,
+      });
     }
-  }, [aus, a, b, openface, labels, labelsVersion, range, width, heightKey, highlight, xOf]);
+  }, [aus, a, b, openface, labels, labelsVersion, range, width, heightKey, highlight]);
 
   // Ruler and playhead: cheap, redrawn on every frame change.
   useEffect(() => {

@@ -1,0 +1,128 @@
+/**
+ * One Review lane drawn on a 2-D canvas, with no React: each pixel column draws the min–max of the
+ * frames it covers, so a 90,000-frame video costs one pass per redraw. Lanes.tsx calls it per AU;
+ * `npm run bench:lanes` times it against uPlot on the same data.
+ */
+
+export const CURSOR = '#ffcc4d';
+
+/** Min and max per pixel column over frames [start, end). */
+export function decimate(values: Float32Array, start: number, end: number, width: number): { min: Float32Array; max: Float32Array } {
+  const min = new Float32Array(width).fill(Number.NaN);
+  const max = new Float32Array(width).fill(Number.NaN);
+  const span = end - start;
+  for (let c = 0; c < width; c++) {
+    const f0 = Math.max(0, Math.floor(start + (c * span) / width));
+    const f1 = Math.min(values.length, Math.max(f0 + 1, Math.floor(start + ((c + 1) * span) / width)));
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let f = f0; f < f1; f++) {
+      const v = values[f]!;
+      if (v !== v) continue; // NaN: no face
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (hi >= lo) {
+      min[c] = lo;
+      max[c] = hi;
+    }
+  }
+  return { min, max };
+}
+
+export interface LaneInput {
+  /** CSS pixels (the context is already scaled for the device pixel ratio). */
+  width: number;
+  height: number;
+  /** Frames [start, end) in view. */
+  range: readonly [number, number];
+  /** Drawn in order; the first is the model the labels are compared with, drawn as an area. */
+  tracks: { values: Float32Array | undefined; color: string; area: boolean }[];
+  /** frame → AU → level, the human labels. */
+  labels: ReadonlyMap<number, ReadonlyMap<number, number>>;
+  au: number;
+  /** A label to ring (the disagreement the user jumped to), or null. */
+  highlightFrame: number | null;
+}
+
+/** Draws one lane: level lines, each track's min–max band, the labels as points. */
+export function drawLane(ctx: CanvasRenderingContext2D, o: LaneInput): void {
+  const { width: w, height: h, range, au, labels } = o;
+  const pad = 4;
+  const y = (v: number) => h - pad - (Math.max(0, Math.min(5, v)) / 5) * (h - 2 * pad);
+  const xOf = (f: number) => ((f + 0.5 - range[0]) / (range[1] - range[0])) * w;
+  ctx.fillStyle = 'rgba(255,255,255,0.045)';
+  for (let l = 1; l <= 5; l++) ctx.fillRect(0, Math.round(y(l)), w, 1);
+  ctx.fillStyle = 'rgba(255,255,255,0.12)';
+  ctx.fillRect(0, Math.round(y(0)), w, 1);
+  // One path per layer: thousands of rects and dots cost one fill each, not one state change each.
+  for (const { values, color, area } of o.tracks) {
+    if (!values) continue;
+    const { min, max } = decimate(values, range[0], range[1], Math.max(1, Math.floor(w)));
+    const band = new Path2D();
+    const under = new Path2D();
+    const gaps = new Path2D();
+    const base = y(0);
+    for (let col = 0; col < min.length; col++) {
+      const lo = min[col]!;
+      const hi = max[col]!;
+      if (lo !== lo) {
+        gaps.rect(col, h - 2, 1, 2);
+        continue;
+      }
+      const top = y(hi);
+      const bottom = y(lo);
+      if (area) under.rect(col, bottom, 1, base - bottom);
+      band.rect(col, top - 1, 1, Math.max(2, bottom - top + 2));
+    }
+    ctx.fillStyle = color;
+    if (area) {
+      ctx.globalAlpha = 0.2;
+      ctx.fill(under);
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = 'rgba(154,163,178,0.35)';
+      ctx.fill(gaps);
+      ctx.fillStyle = color;
+    }
+    ctx.globalAlpha = area ? 1 : 0.9;
+    ctx.fill(band);
+    ctx.globalAlpha = 1;
+  }
+  // Human labels as points; white when the model agrees to within one level, coral when not.
+  const lane = o.tracks[0]?.values;
+  // Dots shrink when they crowd (a whole one-hour video), so the track stays readable.
+  let inView = 0;
+  for (const [f, row] of labels) if (f >= range[0] - 1 && f <= range[1] && row.has(au)) inView++;
+  const r = Math.max(1.5, Math.min(3.4, (w / Math.max(1, inView)) * 0.9));
+  const agree = new Path2D();
+  const off = new Path2D();
+  let ring: [number, number] | null = null;
+  for (const [f, row] of labels) {
+    if (f < range[0] - 1 || f > range[1]) continue;
+    const v = row.get(au);
+    if (v === undefined) continue;
+    const x = xOf(f);
+    const p = lane?.[f];
+    const target = p !== undefined && p === p && Math.abs(p - v) >= 1 ? off : agree;
+    target.moveTo(x + r, y(v));
+    target.arc(x, y(v), r, 0, 2 * Math.PI);
+    if (o.highlightFrame === f) ring = [x, y(v)];
+  }
+  ctx.strokeStyle = '#0b0d11';
+  ctx.lineWidth = r > 2.5 ? 1.5 : 0.75;
+  for (const [path, fill] of [
+    [agree, '#ffffff'],
+    [off, '#ff7a7a'],
+  ] as const) {
+    ctx.fillStyle = fill;
+    ctx.stroke(path);
+    ctx.fill(path);
+  }
+  if (ring) {
+    ctx.beginPath();
+    ctx.arc(ring[0], ring[1], 7, 0, 2 * Math.PI);
+    ctx.strokeStyle = CURSOR;
+    ctx.lineWidth = 2;
+    ctx.stroke();
+  }
+}
