@@ -1,7 +1,7 @@
 // npm run bench:lanes — the Review lanes at 12 AUs × 90,000 frames (an hour at 25 fps) in
 // Chromium: the hand-drawn canvas lanes (src/renderer/src/views/Review/laneDraw.ts) against uPlot
 // (one instance per lane), on the same data, interleaved. Prints a table; not a test.
-//   npm run bench:lanes [-- --reps N]   (default 7)
+//   npm run bench:lanes [-- --reps N --screenshot DIR]   (default 7; DIR: a PNG of each variant's lanes)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,8 @@ const root = path.resolve(import.meta.dirname, '..');
 const repsAt = process.argv.indexOf('--reps');
 const reps = repsAt > 0 ? Number(process.argv[repsAt + 1]) : 7;
 if (!Number.isInteger(reps) || reps < 1) throw new Error('--reps must be a whole number ≥ 1');
+const shotAt = process.argv.indexOf('--screenshot');
+const shotDir = shotAt > 0 ? process.argv[shotAt + 1] : undefined;
 const chromiumPath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 
 const median = (xs: number[]) => {
@@ -31,11 +33,11 @@ async function main() {
 
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const browser = await chromium.launch({ ...(chromiumPath ? { executablePath: chromiumPath } : {}), args: [...(isRoot ? ['--no-sandbox'] : []), '--enable-precise-memory-info'] });
-  const rows: Record<string, Record<string, number[]>> = { canvas: {}, uplot: {} };
+  const rows: Record<string, Record<string, number[]>> = { canvas: {}, uplot: {}, nolab: {} };
   try {
     for (let r = 0; r < reps; r++) {
       // A fresh page per pass (no heap or cache left by the other variant); the order alternates.
-      for (const name of r % 2 ? ['uplot', 'canvas'] : ['canvas', 'uplot']) {
+      for (const name of r % 2 ? ['uplot', 'canvas', 'nolab'] : ['canvas', 'uplot', 'nolab']) {
         const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
         await page.goto(`file://${path.join(out, 'index.html')}`);
         await page.waitForFunction(() => document.title === 'ready');
@@ -44,19 +46,37 @@ async function main() {
         await page.close();
       }
     }
+    if (shotDir) {
+      fs.mkdirSync(shotDir, { recursive: true });
+      for (const name of ['canvas', 'uplot']) {
+        const page = await browser.newPage({ viewport: { width: 1200, height: 12 * 40 } });
+        await page.goto(`file://${path.join(out, 'index.html')}`);
+        await page.waitForFunction(() => document.title === 'ready');
+        await page.evaluate((n) => (window as unknown as { showLanes: (n: string) => Promise<void> }).showLanes(n), name);
+        await page.screenshot({ path: path.join(shotDir, `lanes-${name}.png`) });
+        await page.close();
+      }
+    }
     const version = browser.version();
-    console.log(`\nMachine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} · Chromium ${version} headless, software rendering (no GPU) · 12 lanes of 1200 × 40 px, 90,000 frames each, 2 % labelled · median of ${reps} passes per variant, interleaved, a fresh page each\n`);
-    console.log('| lanes | create + first draw ms | zoom in to 10 s ms | zoom out to the hour ms | pan a 10-min window ms | JS heap after, MB |');
-    console.log('| --- | --- | --- | --- | --- | --- |');
-    for (const [name, label] of [
+    const labels = [
       ['canvas', 'canvas min–max (laneDraw.ts, the app’s)'],
       ['uplot', 'uPlot 1.6, one instance per lane'],
-    ] as const) {
+      ['nolab', 'canvas, the same without the label dots'],
+    ] as const;
+    console.log(`\nMachine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} · Chromium ${version} headless, software rendering (no GPU) · 12 lanes of 1200 × 40 px, 90,000 frames each, 2 % labelled · median of ${reps} passes per variant, interleaved, a fresh page each\n`);
+    console.log('| lanes | create + first draw ms | zoom in to 10 s ms, first / again | zoom out to the hour ms, first / again | pan a 10-min window ms, first / again | JS heap after, MB |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    for (const [name, label] of labels) {
       const m = (k: string) => median(rows[name]![k]!);
-      console.log(`| ${label} | ${m('init').toFixed(1)} | ${m('zoomIn').toFixed(1)} | ${m('zoomOut').toFixed(1)} | ${m('pan').toFixed(1)} | ${m('heapMB').toFixed(0)} |`);
+      const both = (k: string) => `${m(`${k}cold`).toFixed(1)} / ${m(`${k}warm`).toFixed(1)}`;
+      console.log(`| ${label} | ${m('init').toFixed(1)} | ${both('zoomIn')} | ${both('zoomOut')} | ${both('pan')} | ${m('heapMB').toFixed(0)} |`);
     }
-    const ratio = (k: string) => median(rows.uplot![k]!) / median(rows.canvas![k]!);
-    console.log(`\nuPlot / canvas: create ${ratio('init').toFixed(2)}×, zoom in ${ratio('zoomIn').toFixed(2)}×, zoom out ${ratio('zoomOut').toFixed(2)}×, pan ${ratio('pan').toFixed(2)}×`);
+    for (const [name, label] of labels) {
+      const js = (k: string) => median(rows[name]![`${k}Js`]!).toFixed(1);
+      console.log(`- of which JavaScript, ${label}: create ${js('init')} ms; again: zoom in ${js('zoomInwarm')}, out ${js('zoomOutwarm')}, pan ${js('panwarm')} ms (the rest is raster and compositing; uPlot draws after its call returns)`);
+    }
+    const ratio = (k: string) => (median(rows.uplot![k]!) / median(rows.canvas![k]!)).toFixed(2);
+    console.log(`\nuPlot / canvas: create ${ratio('init')}×; zoom in ${ratio('zoomIncold')}× / ${ratio('zoomInwarm')}×, zoom out ${ratio('zoomOutcold')}× / ${ratio('zoomOutwarm')}×, pan ${ratio('pancold')}× / ${ratio('panwarm')}× (first / again)`);
   } finally {
     await browser.close();
     fs.rmSync(out, { recursive: true, force: true });

@@ -59,21 +59,53 @@ export function drawLane(ctx: CanvasRenderingContext2D, o: LaneInput): void {
   for (const { values, color, area } of o.tracks) {
     if (!values) continue;
     const { min, max } = decimate(values, range[0], range[1], Math.max(1, Math.floor(w)));
+    // Each run of columns with a face is one polygon (its top edge out, its bottom edge back):
+    // a rasteriser fills one outline far faster than a thousand 1-px rectangles.
     const band = new Path2D();
     const under = new Path2D();
     const gaps = new Path2D();
     const base = y(0);
-    for (let col = 0; col < min.length; col++) {
-      const lo = min[col]!;
-      const hi = max[col]!;
-      if (lo !== lo) {
+    for (let col = 0; col < min.length; ) {
+      if (min[col]! !== min[col]!) {
         gaps.rect(col, h - 2, 1, 2);
+        col++;
         continue;
       }
-      const top = y(hi);
-      const bottom = y(lo);
-      if (area) under.rect(col, bottom, 1, base - bottom);
-      band.rect(col, top - 1, 1, Math.max(2, bottom - top + 2));
+      let end = col;
+      while (end < min.length && min[end]! === min[end]!) end++;
+      // The band is at least 2 px tall: a flat track stays visible.
+      const top = (c: number) => Math.min(y(max[c]!) - 1, (y(max[c]!) + y(min[c]!)) / 2 - 1);
+      const bottom = (c: number) => Math.max(y(min[c]!) + 1, (y(max[c]!) + y(min[c]!)) / 2 + 1);
+      // Vertices only where the value changes: zoomed in, a frame spans several columns.
+      band.moveTo(col, top(col));
+      for (let c = col + 1; c < end; c++) {
+        if (top(c) === top(c - 1)) continue;
+        band.lineTo(c, top(c - 1));
+        band.lineTo(c, top(c));
+      }
+      band.lineTo(end, top(end - 1));
+      band.lineTo(end, bottom(end - 1));
+      for (let c = end - 1; c > col; c--) {
+        if (bottom(c) === bottom(c - 1)) continue;
+        band.lineTo(c, bottom(c));
+        band.lineTo(c, bottom(c - 1));
+      }
+      band.lineTo(col, bottom(col));
+      band.closePath();
+      if (area) {
+        const low = (c: number) => y(min[c]!);
+        under.moveTo(col, base);
+        under.lineTo(col, low(col));
+        for (let c = col + 1; c < end; c++) {
+          if (low(c) === low(c - 1)) continue;
+          under.lineTo(c, low(c - 1));
+          under.lineTo(c, low(c));
+        }
+        under.lineTo(end, low(end - 1));
+        under.lineTo(end, base);
+        under.closePath();
+      }
+      col = end;
     }
     ctx.fillStyle = color;
     if (area) {
@@ -94,8 +126,17 @@ export function drawLane(ctx: CanvasRenderingContext2D, o: LaneInput): void {
   let inView = 0;
   for (const [f, row] of labels) if (f >= range[0] - 1 && f <= range[1] && row.has(au)) inView++;
   const r = Math.max(1.5, Math.min(3.4, (w / Math.max(1, inView)) * 0.9));
-  const agree = new Path2D();
-  const off = new Path2D();
+  // Crowded dots (a whole hour's labels) are squares in one path per colour, a few dots are
+  // copies of a round one drawn once: stroking and filling thousands of arcs cost most of a
+  // redraw (bench:lanes).
+  const lineWidth = r > 2.5 ? 1.5 : 0.75;
+  const crowded = r < 2;
+  const scale = ctx.getTransform().a || 1;
+  const kinds = {
+    agree: { fill: '#ffffff', sprite: crowded ? null : dotSprite('#ffffff', r, lineWidth, scale), outer: new Path2D(), inner: new Path2D() },
+    off: { fill: '#ff7a7a', sprite: crowded ? null : dotSprite('#ff7a7a', r, lineWidth, scale), outer: new Path2D(), inner: new Path2D() },
+  };
+  const half = r + lineWidth;
   let ring: [number, number] | null = null;
   for (const [f, row] of labels) {
     if (f < range[0] - 1 || f > range[1]) continue;
@@ -103,20 +144,21 @@ export function drawLane(ctx: CanvasRenderingContext2D, o: LaneInput): void {
     if (v === undefined) continue;
     const x = xOf(f);
     const p = lane?.[f];
-    const target = p !== undefined && p === p && Math.abs(p - v) >= 1 ? off : agree;
-    target.moveTo(x + r, y(v));
-    target.arc(x, y(v), r, 0, 2 * Math.PI);
+    const kind = p !== undefined && p === p && Math.abs(p - v) >= 1 ? kinds.off : kinds.agree;
+    if (kind.sprite) ctx.drawImage(kind.sprite, x - half, y(v) - half, 2 * half, 2 * half);
+    else {
+      kind.outer.rect(x - half, y(v) - half, 2 * half, 2 * half);
+      kind.inner.rect(x - r, y(v) - r, 2 * r, 2 * r);
+    }
     if (o.highlightFrame === f) ring = [x, y(v)];
   }
-  ctx.strokeStyle = '#0b0d11';
-  ctx.lineWidth = r > 2.5 ? 1.5 : 0.75;
-  for (const [path, fill] of [
-    [agree, '#ffffff'],
-    [off, '#ff7a7a'],
-  ] as const) {
-    ctx.fillStyle = fill;
-    ctx.stroke(path);
-    ctx.fill(path);
+  if (crowded) {
+    ctx.fillStyle = '#0b0d11';
+    for (const kind of [kinds.agree, kinds.off]) ctx.fill(kind.outer);
+    for (const kind of [kinds.agree, kinds.off]) {
+      ctx.fillStyle = kind.fill;
+      ctx.fill(kind.inner);
+    }
   }
   if (ring) {
     ctx.beginPath();
@@ -125,4 +167,28 @@ export function drawLane(ctx: CanvasRenderingContext2D, o: LaneInput): void {
     ctx.lineWidth = 2;
     ctx.stroke();
   }
+}
+
+const sprites = new Map<string, OffscreenCanvas>();
+
+/** A label dot (fill, dark outline) of radius r CSS px, rendered at `scale` device pixels per px. */
+function dotSprite(fill: string, r: number, lineWidth: number, scale: number): OffscreenCanvas {
+  const key = `${fill} ${r.toFixed(2)} ${lineWidth} ${scale}`;
+  let c = sprites.get(key);
+  if (c) return c;
+  const half = r + lineWidth;
+  const side = Math.ceil(2 * half * scale);
+  c = new OffscreenCanvas(side, side);
+  const ctx = c.getContext('2d')!;
+  ctx.scale(c.width / (2 * half), c.height / (2 * half));
+  ctx.beginPath();
+  ctx.arc(half, half, r, 0, 2 * Math.PI);
+  ctx.fillStyle = fill;
+  ctx.strokeStyle = '#0b0d11';
+  ctx.lineWidth = lineWidth;
+  ctx.stroke();
+  ctx.fill();
+  if (sprites.size > 64) sprites.clear();
+  sprites.set(key, c);
+  return c;
 }
