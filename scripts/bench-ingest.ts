@@ -20,6 +20,7 @@ import { runIngest, type FrameRow, type IngestInput, type IngestResult } from '.
 import { probeVideo, type VideoProbe } from '../src/main/services/media/probe';
 import { DEFAULT_DETECT_EVERY } from '../src/shared/settings/ingest';
 import { makeFaceVideo, makePlacedFaceVideo, noFaceSource, placement } from '../test/helpers/faceVideo';
+import { readDemoLandmarks } from './demo-data';
 import { nme } from './demo/measure-faces';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -136,11 +137,6 @@ function truthAccuracy(truth: Float32Array, rows: FrameRow[], width: number, hei
   return { found: found / Math.max(1, present), nme: reported ? err / reported : NaN, worst, reported };
 }
 
-function readTruth(file: string): Float32Array {
-  const buf = fs.readFileSync(file);
-  return new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
-}
-
 function sh(args: string[]): void {
   execFileSync(ffmpegPath(), ['-loglevel', 'error', '-y', ...args]);
 }
@@ -152,7 +148,7 @@ async function inputs() {
   }
   const manifest = JSON.parse(fs.readFileSync(path.join(demoDir, 'manifest.json'), 'utf8')) as { videos: { file: string; landmarks: string }[] };
   const demo = manifest.videos.map((v) => path.join(demoDir, v.file));
-  const truth = new Map<string, Float32Array>(manifest.videos.map((v) => [path.join(demoDir, v.file), readTruth(path.join(demoDir, v.landmarks))]));
+  const truth = new Map<string, Float32Array>(manifest.videos.map((v) => [path.join(demoDir, v.file), readDemoLandmarks(path.join(demoDir, v.landmarks))]));
   const seconds = quick ? 5 : 10;
   const fps = 25;
   const frames = seconds * fps;

@@ -3,6 +3,7 @@
 //   npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--subjects N] [--seed N] [--size px]
 // Writes <id>.mp4, <id>.csv (frame,AU01,…,AU26 integer 0–5; frame is 0-based), <id>.landmarks.bin
 // (float32 LE, 136 per frame: the rendered landmark positions) and manifest.json.
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,12 @@ import { AU_NAMES, DISFA_AUS } from './demo/aus';
 import { faceCatalog, loadIdentity, type Identity } from './demo/identities';
 import { subSeed } from './demo/rng';
 import { renderVideo } from './demo/video';
+
+/** A demo video's true landmarks, as generateDemoData writes them (<id>.landmarks.bin): 136 float32 a frame. */
+export function readDemoLandmarks(file: string): Float32Array {
+  const buf = readFileSync(file);
+  return new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+}
 
 export interface DemoOptions {
   out: string;

@@ -3,6 +3,7 @@
 // Prints per-video: share of frames with our face, landmark error (mean point distance / IOD),
 // and per-frame decode, detector and landmark times.
 import { readFile } from 'node:fs/promises';
+import { readDemoLandmarks } from '../demo-data';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFrames } from '../../src/main/services/media/decode';
@@ -98,9 +99,7 @@ async function main(): Promise<void> {
   for (const v of manifest.videos) for await (const _ of decodeFrames(join(dir, v.file))) decoded++;
   const decodeOnly = (performance.now() - td) / decoded;
   for (const v of manifest.videos.slice(0, Number(get('--videos', '999')))) {
-    const buf = await readFile(join(dir, v.landmarks));
-    const truth = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
-    rows.push(await measureVideo(engine, join(dir, v.file), truth, every));
+    rows.push(await measureVideo(engine, join(dir, v.file), readDemoLandmarks(join(dir, v.landmarks)), every));
   }
   const pct = (a: number, b: number) => ((100 * a) / b).toFixed(1) + ' %';
   console.log(`landmark=${landmarkModel} detectEvery=${every} detectorInput=${input}; decode alone: ${decodeOnly.toFixed(2)} ms/frame`);

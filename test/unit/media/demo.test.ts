@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoData, type DemoManifest } from '../../../scripts/demo-data';
+import { generateDemoData, readDemoLandmarks, type DemoManifest } from '../../../scripts/demo-data';
 import { measureVideo } from '../../../scripts/demo/measure-faces';
 import { CropFlag, CropFileReader } from '../../../src/main/services/media/cropFile';
 import { audioPeaks } from '../../../src/main/services/media/decode';
@@ -77,9 +77,7 @@ describe('demo data', () => {
   it('the face pipeline finds the face in ≥ 95 % of frames, landmarks close to the truth', async () => {
     const engine = await FaceEngine.load();
     for (const v of manifest.videos) {
-      const buf = readFileSync(join(a.dir, v.landmarks));
-      const truth = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
-      const m = await measureVideo(engine, join(a.dir, v.file), truth, 3);
+      const m = await measureVideo(engine, join(a.dir, v.file), readDemoLandmarks(join(a.dir, v.landmarks)), 3);
       expect(m.frames).toBe(v.frameCount);
       expect(m.correct / m.frames).toBeGreaterThanOrEqual(0.95);
       expect(m.meanNme).toBeLessThan(0.1);

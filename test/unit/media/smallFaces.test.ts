@@ -1,9 +1,8 @@
 // Small faces in wide frames: the acquisition scan finds them, region detection keeps them, and
 // a video without faces does not pay for a scan on every frame. Real face-api, real ffmpeg.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoData } from '../../../scripts/demo-data';
+import { generateDemoData, readDemoLandmarks } from '../../../scripts/demo-data';
 import { nme } from '../../../scripts/demo/measure-faces';
 import { AcquirePolicy, EMPTY_SCANS_BEFORE_BACKOFF, SCAN_EVERY_WHEN_EMPTY } from '../../../src/main/services/media/worker/acquire';
 import { detectRegion, FaceEngine, type FaceBox, type FaceDetection } from '../../../src/main/services/media/worker/faces';
@@ -31,10 +30,9 @@ describe('small faces', () => {
     engine = await FaceEngine.load();
     const demo = await generateDemoData({ out: tmp.dir, seconds: 1.2, videos: 1, subjects: 1, seed: 3, size: 256, fps: 25, audioVideo: -1 });
     const v = demo.videos[0]!;
-    const buf = readFileSync(join(tmp.dir, v.landmarks));
     // The demo face (~137 px of a 256-px frame) at 136/256 scale: ~75 px in a 1280×720 frame.
     wide = join(tmp.dir, 'wide.mp4');
-    truth = await makePlacedFaceVideo(join(tmp.dir, v.file), new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4), wide, {
+    truth = await makePlacedFaceVideo(join(tmp.dir, v.file), readDemoLandmarks(join(tmp.dir, v.landmarks)), wide, {
       width: 1280,
       height: 720,
       fps: 25,

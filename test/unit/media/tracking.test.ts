@@ -1,9 +1,8 @@
 // The tracker between detections, and the detector thread's share of the landmark work, on a
 // demo face moved across the frame by a known placement. Real face-api, real ffmpeg, a real thread.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoData } from '../../../scripts/demo-data';
+import { generateDemoData, readDemoLandmarks } from '../../../scripts/demo-data';
 import { decodeFrames } from '../../../src/main/services/media/decode';
 import { startDetectorThread } from '../../../src/main/services/media/worker/detector';
 import { FaceEngine, FaceTracker, type FaceObservation, type RgbImage } from '../../../src/main/services/media/worker/faces';
@@ -35,9 +34,8 @@ describe('tracking between detections', () => {
     engine = await FaceEngine.load();
     const demo = await generateDemoData({ out: tmp.dir, seconds: 1.6, videos: 1, subjects: 1, seed: 5, size: 256, fps: 25, audioVideo: -1 });
     const v = demo.videos[0]!;
-    const buf = readFileSync(join(tmp.dir, v.landmarks));
     moving = join(tmp.dir, 'moving.mp4');
-    truth = await makePlacedFaceVideo(join(tmp.dir, v.file), new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4), moving, {
+    truth = await makePlacedFaceVideo(join(tmp.dir, v.file), readDemoLandmarks(join(tmp.dir, v.landmarks)), moving, {
       width: 320,
       height: 256,
       fps: 25,
