@@ -2,7 +2,7 @@
 // canvas code (laneDraw.ts) and by uPlot (one instance per lane, the way uPlot is meant to be
 // used), on the same data. Each step resolves after the frame it drew has been presented.
 import uPlot from 'uplot';
-import { drawLane } from '../../src/renderer/src/views/Review/laneDraw';
+import { drawLane, fit } from '../../src/renderer/src/views/Review/laneDraw';
 
 const FRAMES = 90_000;
 const LANES = 12;
@@ -51,14 +51,9 @@ interface Variant {
 function canvasLanes(noLabels = false): Variant {
   let canvases: HTMLCanvasElement[] = [];
   const draw = (start: number, end: number) => {
-    const dpr = window.devicePixelRatio || 1;
     canvases.forEach((c, l) => {
-      // As Lanes.tsx's fit(): size for the device pixel ratio, clear, draw.
-      if (c.width !== WIDTH * dpr) c.width = WIDTH * dpr;
-      if (c.height !== HEIGHT * dpr) c.height = HEIGHT * dpr;
-      const ctx = c.getContext('2d')!;
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.clearRect(0, 0, WIDTH, HEIGHT);
+      // As Lanes.tsx does per AU: size for the device pixel ratio and clear, then draw.
+      const ctx = fit(c)!;
       drawLane(ctx, { width: WIDTH, height: HEIGHT, range: [start, end], tracks: [{ values: data.lanes[l], color: COLOR, area: true }], labels: noLabels ? new Map() : data.labels, au: l, highlightFrame: null });
     });
   };

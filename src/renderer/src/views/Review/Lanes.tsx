@@ -9,7 +9,7 @@ import { auColumn, auInfo, levelText, predictedText } from '@shared/aus';
 import { formatTime } from '../Label/format';
 import { rulerFor } from '../Label/Timeline';
 import type { Track } from './predictions';
-import { CURSOR, drawLane } from './laneDraw';
+import { CURSOR, drawLane, fit } from './laneDraw';
 import { COLOR_OPENFACE } from './openface';
 
 export const COLOR_A = '#5b9cff';
@@ -31,20 +31,6 @@ interface Props {
   chosenAu: number | null;
   highlight: { frame: number; au: number } | null;
   onSeek: (frame: number, au?: number) => void;
-}
-
-function fit(c: HTMLCanvasElement): CanvasRenderingContext2D | null {
-  const dpr = window.devicePixelRatio || 1;
-  const w = Math.max(1, Math.round(c.clientWidth * dpr));
-  const h = Math.max(1, Math.round(c.clientHeight * dpr));
-  if (c.width !== w || c.height !== h) {
-    c.width = w;
-    c.height = h;
-  }
-  const ctx = c.getContext('2d');
-  ctx?.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx?.clearRect(0, 0, c.clientWidth, c.clientHeight);
-  return ctx;
 }
 
 /** What the hover tooltip says about one frame and AU. */

@@ -6,6 +6,21 @@
 
 export const CURSOR = '#ffcc4d';
 
+/** Sizes a canvas's backing store to its CSS box at the device pixel ratio, clears it, and returns it scaled to CSS pixels. */
+export function fit(c: HTMLCanvasElement): CanvasRenderingContext2D | null {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(c.clientWidth * dpr));
+  const h = Math.max(1, Math.round(c.clientHeight * dpr));
+  if (c.width !== w || c.height !== h) {
+    c.width = w;
+    c.height = h;
+  }
+  const ctx = c.getContext('2d');
+  ctx?.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx?.clearRect(0, 0, c.clientWidth, c.clientHeight);
+  return ctx;
+}
+
 /** Min and max per pixel column over frames [start, end). */
 export function decimate(values: Float32Array, start: number, end: number, width: number): { min: Float32Array; max: Float32Array } {
   const min = new Float32Array(width).fill(Number.NaN);
@@ -28,6 +43,17 @@ export function decimate(values: Float32Array, start: number, end: number, width
     }
   }
   return { min, max };
+}
+
+/**
+ * The corners (x0, y0, x1, y1, …) of a stepped line over columns [from, to), column c at height
+ * yAt(c), with vertices only where the height changes: zoomed in, a frame spans several columns.
+ */
+function steps(from: number, to: number, yAt: (c: number) => number): number[] {
+  const xy = [from, yAt(from)];
+  for (let c = from + 1; c < to; c++) if (yAt(c) !== yAt(c - 1)) xy.push(c, yAt(c - 1), c, yAt(c));
+  xy.push(to, yAt(to - 1));
+  return xy;
 }
 
 export interface LaneInput {
@@ -76,32 +102,16 @@ export function drawLane(ctx: CanvasRenderingContext2D, o: LaneInput): void {
       // The band is at least 2 px tall: a flat track stays visible.
       const top = (c: number) => Math.min(y(max[c]!) - 1, (y(max[c]!) + y(min[c]!)) / 2 - 1);
       const bottom = (c: number) => Math.max(y(min[c]!) + 1, (y(max[c]!) + y(min[c]!)) / 2 + 1);
-      // Vertices only where the value changes: zoomed in, a frame spans several columns.
-      band.moveTo(col, top(col));
-      for (let c = col + 1; c < end; c++) {
-        if (top(c) === top(c - 1)) continue;
-        band.lineTo(c, top(c - 1));
-        band.lineTo(c, top(c));
-      }
-      band.lineTo(end, top(end - 1));
-      band.lineTo(end, bottom(end - 1));
-      for (let c = end - 1; c > col; c--) {
-        if (bottom(c) === bottom(c - 1)) continue;
-        band.lineTo(c, bottom(c));
-        band.lineTo(c, bottom(c - 1));
-      }
-      band.lineTo(col, bottom(col));
+      const t = steps(col, end, top);
+      const b = steps(col, end, bottom);
+      band.moveTo(t[0]!, t[1]!);
+      for (let k = 2; k < t.length; k += 2) band.lineTo(t[k]!, t[k + 1]!);
+      for (let k = b.length - 2; k >= 0; k -= 2) band.lineTo(b[k]!, b[k + 1]!);
       band.closePath();
       if (area) {
-        const low = (c: number) => y(min[c]!);
+        const u = steps(col, end, (c) => y(min[c]!));
         under.moveTo(col, base);
-        under.lineTo(col, low(col));
-        for (let c = col + 1; c < end; c++) {
-          if (low(c) === low(c - 1)) continue;
-          under.lineTo(c, low(c - 1));
-          under.lineTo(c, low(c));
-        }
-        under.lineTo(end, low(end - 1));
+        for (let k = 0; k < u.length; k += 2) under.lineTo(u[k]!, u[k + 1]!);
         under.lineTo(end, base);
         under.closePath();
       }
