@@ -166,6 +166,7 @@ export async function runDetectorThread(): Promise<void> {
   const answer = async (m: Request) => {
     const lm0 = engine.timings.landmarkMs;
     const det0 = engine.timings.detectMs;
+    const spent = () => ({ detectMs: engine.timings.detectMs - det0, landmarkMs: engine.timings.landmarkMs - lm0 });
     try {
       const image = { data: m.data, width: m.width, height: m.height };
       const dets = await engine.detect(image, { mode: m.mode });
@@ -178,9 +179,9 @@ export async function runDetectorThread(): Promise<void> {
         const lms = await engine.landmarks(top.map((d) => ({ image, box: d.box })));
         top.forEach((d, i) => (d.landmarks = lms[i]));
       }
-      port.postMessage({ id: m.id, dets, detectMs: engine.timings.detectMs - det0, landmarkMs: engine.timings.landmarkMs - lm0 } satisfies Reply);
+      port.postMessage({ id: m.id, dets, ...spent() } satisfies Reply);
     } catch (err) {
-      port.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err), detectMs: engine.timings.detectMs - det0, landmarkMs: engine.timings.landmarkMs - lm0 } satisfies Reply);
+      port.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err), ...spent() } satisfies Reply);
     }
   };
   port.on('message', async (m: Request) => {
