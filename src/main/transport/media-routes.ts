@@ -110,6 +110,7 @@ async function upload(workbench: Workbench, url: URL, req: http.IncomingMessage,
   const stem = path.basename(name, ext).replace(/[^\w.-]+/g, '_').slice(0, 100) || 'video';
   const partial = path.join(dir, `.${stem}.${process.pid}.${Date.now()}.part`);
   let received = 0;
+  const out = fs.createWriteStream(partial, { flags: 'wx' });
   try {
     await pipeline(
       req,
@@ -120,7 +121,7 @@ async function upload(workbench: Workbench, url: URL, req: http.IncomingMessage,
           yield c;
         }
       },
-      fs.createWriteStream(partial, { flags: 'wx' }),
+      out,
     );
     let target = path.join(dir, stem + ext);
     for (let n = 2; ; n++) {
@@ -138,6 +139,9 @@ async function upload(workbench: Workbench, url: URL, req: http.IncomingMessage,
     res.end(JSON.stringify({ ok: true, result: { path: target } }));
     return true;
   } catch (err) {
+    // The file may still be opening when the body is refused: remove it once the stream has closed,
+    // or it would appear after the removal and stay, half-written.
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
     fs.rmSync(partial, { force: true });
     if ((err as { code?: string }).code === 'TOO_LARGE') return refuse(res, 413, `${name} is larger than the upload limit; nothing was kept.`);
     if (isDiskFull(err)) return refuse(res, 507, DISK_FULL_MESSAGE);
