@@ -22,6 +22,8 @@ import { DEFAULT_DETECT_EVERY } from '../src/shared/settings/ingest';
 import { makeFaceVideo, makePlacedFaceVideo, noFaceSource, placement } from '../test/helpers/faceVideo';
 import { readDemoLandmarks } from './demo-data';
 import { nme } from './demo/measure-faces';
+import { detectorNoiseFloor } from './bench-ingest/noise-floor';
+import { FaceEngine } from '../src/main/services/media/worker/faces';
 
 const root = path.resolve(import.meta.dirname, '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'auw-bench-ingest-'));
@@ -187,10 +189,11 @@ async function main() {
   const table: string[][] = [
     ['input', 'pipeline', 'frames', 'ingest f/s', 'real time', 'decode-only f/s', 'faces %', 'face px', 'agree vs every-frame', 'NME vs every-frame (max)', 'truth: found %', 'NME vs truth (max)', 'scans', 'decode wait ms/f', 'detect ms/f', 'detect wait ms/f', 'landmarks ms/f', 'align ms/f', 'write wait ms/f'],
   ];
-  const summary: Record<string, { fps: number; rt: number; agree: number; nme: number; faces: number; truthFound: number; truthNme: number }> = {};
+  const summary: Record<string, { fps: number; rt: number; agree: number; nme: number; faces: number; truthFound: number; truthNme: number; floor: number }> = {};
+  const floorEngine = await FaceEngine.load();
   const row = async (label: string, runFiles: string[], setting: Setting, name: string, refs?: Run[]) => {
     let frames = 0, seconds = 0, faces = 0, fpsSum = 0, decodeFps = 0, agreeSum = 0, nmeSum = 0, nmeFrames = 0, worst = 0, width = 0, scans = 0;
-    let truthFrames = 0, foundSum = 0, truthNmeSum = 0, truthReported = 0, truthWorst = 0;
+    let truthFrames = 0, foundSum = 0, truthNmeSum = 0, truthReported = 0, truthWorst = 0, floorSum = 0, floorFrames = 0, floorWorst = 0;
     const t = { decodeMs: 0, detectMs: 0, detectWaitMs: 0, landmarkMs: 0, alignMs: 0, writeMs: 0 };
     const runs: Run[] = [];
     const perVideo: string[] = [];
@@ -216,6 +219,13 @@ async function main() {
         truthWorst = Math.max(truthWorst, acc.worst);
       }
       const ref = refs?.[i];
+      if (!refs && run.result.faces > 0) {
+        const floor = await detectorNoiseFloor(floorEngine, file, run.rows, run.probe.width, Math.min(run.probe.width, 640));
+        floorSum += floor.nme * run.result.faces;
+        floorFrames += run.result.faces;
+        floorWorst = Math.max(floorWorst, floor.worst);
+        console.log(`  ${label}: the detector box's jitter (sd, landmark spreads): centre ${floor.jitter.dx.toFixed(3)} / ${floor.jitter.dy.toFixed(3)}, size ${floor.jitter.w.toFixed(3)} / ${floor.jitter.h.toFixed(3)}; landmarks moved by it: NME ${floor.nme.toFixed(4)}`);
+      }
       if (ref) {
         const acc = accuracy(ref.rows, run.rows);
         agreeSum += acc.agree * run.result.frames;
@@ -236,11 +246,12 @@ async function main() {
     // Every file of a set has its truth or none does.
     const truthFound = truthFrames ? foundSum / truthFrames : NaN;
     const truthNme = truthReported ? truthNmeSum / truthReported : NaN;
-    summary[`${label}/${name}`] = { fps, rt, agree, nme, faces: faces / frames, truthFound, truthNme };
+    const floor = floorFrames ? floorSum / floorFrames : NaN;
+    summary[`${label}/${name}`] = { fps, rt, agree, nme, faces: faces / frames, truthFound, truthNme, floor };
     table.push([
       label, name, String(frames), runFiles.length > 1 ? `${fps.toFixed(1)} (${perVideo.join(', ')})` : fps.toFixed(1), `${rt.toFixed(2)}×`, (decodeFps / frames).toFixed(0),
       ((100 * faces) / frames).toFixed(1), (width / frames).toFixed(0),
-      refs ? `${(100 * agree).toFixed(2)} %` : 'ref', refs ? `${nme.toFixed(4)} (${worst.toFixed(3)})` : '0 (ref)',
+      refs ? `${(100 * agree).toFixed(2)} %` : 'ref', refs ? `${nme.toFixed(4)} (${worst.toFixed(3)})` : floorFrames ? `floor ${floor.toFixed(4)} (${floorWorst.toFixed(3)})` : '0 (ref)',
       truthFrames ? `${(100 * truthFound).toFixed(1)} %` : label.includes('no face') ? 'no face' : 'n/a (a photo)',
       truthFrames ? (truthReported ? `${truthNme.toFixed(4)} (${truthWorst.toFixed(3)})` : 'none found') : '–',
       String(scans),
@@ -273,7 +284,7 @@ async function main() {
     console.log(`| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`);
     if (i === 0) console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
   }
-  console.log(`\nLoad at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}. Frames are decoded at ≤ 640 px wide. NME: mean landmark distance to the every-frame run, in inter-ocular distances (max: worst frame). Truth: found = share of frames showing the whole face where the run has it within 0.25 IOD of the true landmarks; NME vs truth over every frame with a face reported (a track that slid off counts). Scans: acquisition scans at input 608 (only while no face is followed, on frames > 1.5× the detector's input).`);
+  console.log(`\nLoad at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}. Frames are decoded at ≤ 640 px wide. NME: mean landmark distance to the every-frame run, in inter-ocular distances (max: worst frame). Truth: found = share of frames showing the whole face where the run has it within 0.25 IOD of the true landmarks; NME vs truth over every frame with a face reported (a track that slid off counts). Floor (the reference row): the NME by which the every-frame run's landmarks move when each of its detector boxes moves by that detector's own frame-to-frame jitter on the video (scripts/bench-ingest/noise-floor.ts): how far every-frame detection is from itself. Scans: acquisition scans at input 608 (only while no face is followed, on frames > 1.5× the detector's input).`);
   const d = `k=${k}, detector thread (default)`;
   const mark = (ok: boolean) => (ok ? '**met**' : '**not met**');
   const one = summary[`demo, 1 video/${d}`];
@@ -288,6 +299,12 @@ async function main() {
   const accOk = accRows.every(([key, v]) => v.agree >= 0.995 && v.nme <= 0.015 && (v.faces > 0 || key.includes('no face')));
   console.log(`- accuracy, ≥ 99.5 % agreement and NME ≤ 0.015 on every input: ${mark(accOk)} (${accRows.map(([key, v]) => `${key.split('/')[0]}: ${(100 * v.agree).toFixed(2)} %, ${v.nme.toFixed(4)}${v.faces === 0 ? ', no face found' : ''}`).join('; ')})`);
   const ref = 'every frame, one thread (reference)';
+  // The target as the issue wrote it stays above; this says whether a miss is more than the reference's own noise.
+  const floorOk = accRows.every(([key, v]) => {
+    const f = summary[`${key.split('/')[0]}/${ref}`]!.floor;
+    return v.agree >= 0.995 && (v.nme <= 0.015 || v.nme <= f) && (v.faces > 0 || key.includes('no face'));
+  });
+  console.log(`- accuracy, NME ≤ 0.015 or within the every-frame run's own floor: ${mark(floorOk)} (${accRows.map(([key, v]) => `${key.split('/')[0]}: ${v.nme.toFixed(4)} vs floor ${summary[`${key.split('/')[0]}/${ref}`]!.floor.toFixed(4)}`).join('; ')})`);
   for (const label of sets.map((x) => x.label)) {
     const r = summary[`${label}/${ref}`]!;
     const v = summary[`${label}/${d}`]!;

@@ -103,8 +103,33 @@ describe('AcquirePolicy', () => {
 
 describe('detectRegion', () => {
   it('is REGION_SCALE face sizes around the box, shifted into the frame, or null when it would not magnify', () => {
-    expect(detectRegion({ x: 300, y: 150, width: 40, height: 40 }, 640, 360)).toEqual({ x: 260, y: 110, width: 120, height: 120 });
-    expect(detectRegion({ x: 0, y: 0, width: 40, height: 40 }, 640, 360)).toEqual({ x: 0, y: 0, width: 120, height: 120 });
+    // 3 × 40 = 120 snaps to 2^(55/8) ≈ 117; the centre (320, 170) to the grid of 117/8.
+    expect(detectRegion({ x: 300, y: 150, width: 40, height: 40 }, 640, 360)).toEqual({ x: 263, y: 117, width: 117, height: 117 });
+    expect(detectRegion({ x: 0, y: 0, width: 40, height: 40 }, 640, 360)).toEqual({ x: 0, y: 0, width: 117, height: 117 });
     expect(detectRegion({ x: 200, y: 100, width: 170, height: 170 }, 640, 360)).toBeNull();
+  });
+
+  it('stays put while the box wobbles by its usual noise, and keeps the face well inside', () => {
+    const base = { x: 301, y: 151, width: 43, height: 43 };
+    const region = detectRegion(base, 640, 360)!;
+    let same = 0;
+    for (let dx = -1; dx <= 1; dx++)
+      for (let dw = -1; dw <= 1; dw++) {
+        const r = detectRegion({ x: base.x + dx, y: base.y - dx, width: base.width + dw, height: base.height + dw }, 640, 360)!;
+        if (r.x === region.x && r.y === region.y && r.width === region.width) same++;
+      }
+    // Following the box exactly, 8 of the 9 would differ (every one but the base).
+    expect(same).toBe(9);
+    for (let x = 200; x < 400; x += 3.7)
+      for (const size of [30, 37.5, 44, 52]) {
+        const box = { x, y: 140, width: size, height: size };
+        const r = detectRegion(box, 640, 360)!;
+        // At least 0.7 of a face width between the face and the region's edge on every side (1 unsnapped):
+        // the side rounded down by up to 4.4 % and the centre off by up to 1/16 of the side.
+        expect(box.x - r.x).toBeGreaterThan(0.7 * size);
+        expect(r.x + r.width - (box.x + box.width)).toBeGreaterThan(0.7 * size);
+        expect(box.y - r.y).toBeGreaterThan(0.7 * size);
+        expect(r.y + r.height - (box.y + box.height)).toBeGreaterThan(0.7 * size);
+      }
   });
 });
