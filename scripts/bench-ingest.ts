@@ -160,6 +160,11 @@ async function inputs() {
   // A wide shot: the demo face (256-px frame) at 136/256 scale, ~80 px, in a 1280×720 grey room.
   const wide = path.join(work, 'wide-small-face.mp4');
   truth.set(wide, await makePlacedFaceVideo(demo[0]!, truth.get(demo[0]!)!, wide, { width: 1280, height: 720, fps, frames, fill: 112, place: () => placement(136 / 256, 0, 0, 0, 700, 300) }));
+  // The same face walking about the wide shot (200 px at 0.5 Hz, up to 6 px per frame at the decoded
+  // 640 px, more than half its landmark spread) while it rolls ±8°.
+  const wideMoving = path.join(work, 'wide-small-face-moving.mp4');
+  const walk = (n: number) => placement(136 / 256, 0.15 * Math.sin((2 * Math.PI * n) / fps), 0, 0, 500 + 200 * Math.sin((2 * Math.PI * 0.5 * n) / fps), 300 + 40 * Math.sin((2 * Math.PI * 0.8 * n) / fps));
+  truth.set(wideMoving, await makePlacedFaceVideo(demo[0]!, truth.get(demo[0]!)!, wideMoving, { width: 1280, height: 720, fps, frames, fill: 112, place: walk }));
   // No face at all: the acquisition scan's rate is what keeps this fast.
   const empty = path.join(work, '720p-no-face.mp4');
   sh(['-f', 'lavfi', '-i', noFaceSource(seconds), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', empty]);
@@ -173,7 +178,7 @@ async function inputs() {
   };
   const turns = await roll(path.join(work, 'head-turns.mp4'), 0.175, 1);
   const extreme = await roll(path.join(work, 'head-turns-extreme.mp4'), 0.4, 1.5);
-  return { demo, hd, wide, empty, turns, extreme, truth };
+  return { demo, hd, wide, wideMoving, empty, turns, extreme, truth };
 }
 
 async function main() {
@@ -265,6 +270,7 @@ async function main() {
     ...(quick ? [] : [{ label: 'demo, 3 videos queued', paths: files.demo.slice(1, 4) }]),
     { label: '720p 30 fps', paths: [files.hd] },
     { label: '720p wide, small face', paths: [files.wide] },
+    { label: '720p wide, small face moving', paths: [files.wideMoving] },
     { label: '720p, no face', paths: [files.empty] },
     { label: 'fast head movement', paths: [files.turns] },
     { label: 'extreme head roll', paths: [files.extreme] },

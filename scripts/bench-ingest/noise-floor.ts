@@ -31,19 +31,22 @@ function relative(box: FaceBox, lm: Float32Array): Rel {
   return { dx: (box.x + box.width / 2 - f.cx) / f.s, dy: (box.y + box.height / 2 - f.cy) / f.s, w: box.width / f.s, h: box.height / f.s };
 }
 
-/** The sd of one frame's box, from the differences between consecutive frames (their sd is √2 times it). */
+/**
+ * The sd of one frame's box, from second differences over three consecutive frames (6 times its
+ * variance for independent noise): a box relation that changes smoothly with the pose (a roll
+ * widens the box) drops out to first order, so this is the detector's wobble, not the face's motion.
+ */
 export function boxJitter(rows: FrameRow[]): Rel {
   const rel = rows.map((r) => (r.box && r.landmarks ? relative(boxOf(r, 1), r.landmarks) : null));
   const sum: Rel = { dx: 0, dy: 0, w: 0, h: 0 };
   let n = 0;
-  for (let i = 1; i < rel.length; i++) {
-    const a = rel[i - 1];
-    const b = rel[i];
-    if (!a || !b) continue;
+  for (let i = 2; i < rel.length; i++) {
+    const [a, b, c] = [rel[i - 2], rel[i - 1], rel[i]];
+    if (!a || !b || !c) continue;
     n++;
-    for (const key of ['dx', 'dy', 'w', 'h'] as const) sum[key] += (b[key] - a[key]) ** 2;
+    for (const key of ['dx', 'dy', 'w', 'h'] as const) sum[key] += (c[key] - 2 * b[key] + a[key]) ** 2;
   }
-  const sd = (v: number) => (n ? Math.sqrt(v / n / 2) : 0);
+  const sd = (v: number) => (n ? Math.sqrt(v / n / 6) : 0);
   return { dx: sd(sum.dx), dy: sd(sum.dy), w: sd(sum.w), h: sd(sum.h) };
 }
 

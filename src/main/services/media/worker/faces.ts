@@ -415,11 +415,20 @@ export class FaceTracker {
     this.lost = 0;
   }
 
-  /** Tracked landmarks that moved or rescaled implausibly mean the box slipped off the face. */
-  private plausible(prev: Float32Array, next: Float32Array): boolean {
+  /**
+   * Tracked landmarks far from where their box expected the face, or rescaled, mean the box slipped
+   * off it. Expected: `prev`'s centroid moved on by the face's motion, as predictedBox moved the box;
+   * measured from `prev` itself, a small face moving more than half its landmark spread per frame
+   * (≈ 7 px at 40 px) failed every tracked frame and was detected on each instead.
+   */
+  private plausible(prev: Float32Array, next: Float32Array, box: FaceBox): boolean {
     const a = shapeFrame(prev);
     const b = shapeFrame(next);
-    return Math.hypot(b.cx - a.cx, b.cy - a.cy) < 0.5 * a.s && Math.abs(b.s / a.s - 1) < 0.2;
+    const rel = this.boxRel;
+    const [bx, by] = center(box);
+    const ex = rel ? bx - rel.dx * a.s : a.cx;
+    const ey = rel ? by - rel.dy * a.s : a.cy;
+    return Math.hypot(b.cx - ex, b.cy - ey) < 0.5 * a.s && Math.abs(b.s / a.s - 1) < 0.2;
   }
 
   /**
@@ -436,7 +445,7 @@ export class FaceTracker {
       return null;
     }
     const [lm] = await this.engine.landmarks([{ image, box }]);
-    if (!lm || !this.plausible(prev, lm)) {
+    if (!lm || !this.plausible(prev, lm, box)) {
       this.lastLandmarks = null;
       return null;
     }
@@ -516,7 +525,7 @@ export class FaceTracker {
       let ok = true;
       for (let n = 0; n < runLen; n++) {
         const lm = lms[n]!;
-        if (!ok || !this.plausible(prev, lm)) {
+        if (!ok || !this.plausible(prev, lm, boxes[n]!)) {
           ok = false;
           break;
         }
