@@ -2,10 +2,11 @@
 // decode-only speed for the same file, where the time goes, and the accuracy of the default
 // (detect every k-th frame on the detector thread, track between) against detecting every frame
 // and against the true landmarks where they are known (the demo videos are rendered with them;
-// the wide shot and the head movement are demo videos moved by a known placement).
+// the wide shot and the head movement are demo videos moved by a known placement), beside the
+// every-frame run's own floor (bench-ingest/noise-floor.ts: how far it is from itself).
 // Inputs: the demo videos (generated if missing), alone and queued three at a time as the job
-// queue runs them; a 720p 30 fps face video; a wide 720p shot with a small face; a 720p video
-// without a face; fast head turns.
+// queue runs them; a 720p 30 fps face video; a wide 720p shot with a small face, still and
+// moving; a 720p video without a face; fast head turns; extreme head roll.
 //   npm run bench:ingest [-- --quick] [-- --only <text>]
 //   (--quick: one demo video, 150-frame synthetic clips; --only: the inputs whose label holds the
 //   text, e.g. --only head; the targets are then judged on those inputs alone)
