@@ -307,11 +307,9 @@ async function main() {
   console.log(`- accuracy, ≥ 99.5 % agreement and NME ≤ 0.015 on every input: ${mark(accOk)} (${accRows.map(([key, v]) => `${key.split('/')[0]}: ${(100 * v.agree).toFixed(2)} %, ${v.nme.toFixed(4)}${v.faces === 0 ? ', no face found' : ''}`).join('; ')})`);
   const ref = 'every frame, one thread (reference)';
   // The target as the issue wrote it stays above; this says whether a miss is more than the reference's own noise.
-  const floorOk = accRows.every(([key, v]) => {
-    const f = summary[`${key.split('/')[0]}/${ref}`]!.floor;
-    return v.agree >= 0.995 && (v.nme <= 0.015 || v.nme <= f) && (v.faces > 0 || key.includes('no face'));
-  });
-  console.log(`- accuracy, NME ≤ 0.015 or within the every-frame run's own floor: ${mark(floorOk)} (${accRows.map(([key, v]) => `${key.split('/')[0]}: ${v.nme.toFixed(4)} vs floor ${summary[`${key.split('/')[0]}/${ref}`]!.floor.toFixed(4)}`).join('; ')})`);
+  const floorOf = (key: string) => summary[`${key.split('/')[0]}/${ref}`]!.floor;
+  const floorOk = accRows.every(([key, v]) => v.agree >= 0.995 && (v.nme <= 0.015 || v.nme <= floorOf(key)) && (v.faces > 0 || key.includes('no face')));
+  console.log(`- accuracy, NME ≤ 0.015 or within the every-frame run's own floor: ${mark(floorOk)} (${accRows.map(([key, v]) => `${key.split('/')[0]}: ${v.nme.toFixed(4)} vs floor ${floorOf(key).toFixed(4)}`).join('; ')})`);
   for (const label of sets.map((x) => x.label)) {
     const r = summary[`${label}/${ref}`]!;
     const v = summary[`${label}/${d}`]!;

@@ -2,7 +2,7 @@
  * The every-frame run's own repeatability. Its landmarks follow the detector's box, and that box
  * wobbles from frame to frame even on a still face: another run, equally valid, would have had other
  * boxes. Here each of the run's boxes is moved by that wobble (its size measured on the same run,
- * from consecutive frames) and the landmark net runs again: the NME between the two is how far
+ * see boxJitter) and the landmark net runs again: the NME to the run's own landmarks is how far
  * every-frame detection is from itself. A faster pipeline within that distance of it is as close to
  * it as a second every-frame run would be.
  */
@@ -58,11 +58,12 @@ export async function detectorNoiseFloor(engine: FaceEngine, file: string, rows:
   let sum = 0;
   let worst = 0;
   let n = 0;
-  let batch: { image: RgbImage; box: FaceBox; moved: FaceBox }[] = [];
+  let batch: { image: RgbImage; moved: FaceBox; landmarks: Float32Array }[] = [];
   const flush = async () => {
-    const lms = await engine.landmarks([...batch.map((b) => ({ image: b.image, box: b.box })), ...batch.map((b) => ({ image: b.image, box: b.moved }))]);
-    batch.forEach((_, i) => {
-      const e = nme(lms[batch.length + i]!, lms[i]!);
+    const lms = await engine.landmarks(batch.map((b) => ({ image: b.image, box: b.moved })));
+    batch.forEach((b, i) => {
+      // Back to source pixels, where the run's landmarks are.
+      const e = nme(lms[i]!.map((v) => v / k), b.landmarks);
       sum += e;
       worst = Math.max(worst, e);
       n++;
@@ -79,7 +80,7 @@ export async function detectorNoiseFloor(engine: FaceEngine, file: string, rows:
     const cy = box.y + box.height / 2 + jitter.dy * s * rng.normal();
     const w = box.width + jitter.w * s * rng.normal();
     const h = box.height + jitter.h * s * rng.normal();
-    batch.push({ image: frame, box, moved: { x: cx - w / 2, y: cy - h / 2, width: w, height: h } });
+    batch.push({ image: frame, moved: { x: cx - w / 2, y: cy - h / 2, width: w, height: h }, landmarks: row.landmarks });
     if (batch.length === 8) await flush();
   }
   if (batch.length) await flush();

@@ -424,11 +424,10 @@ export class FaceTracker {
   private plausible(prev: Float32Array, next: Float32Array, box: FaceBox): boolean {
     const a = shapeFrame(prev);
     const b = shapeFrame(next);
-    const rel = this.boxRel;
+    // `box` came from predictedBox, which needs boxRel.
+    const rel = this.boxRel!;
     const [bx, by] = center(box);
-    const ex = rel ? bx - rel.dx * a.s : a.cx;
-    const ey = rel ? by - rel.dy * a.s : a.cy;
-    return Math.hypot(b.cx - ex, b.cy - ey) < 0.5 * a.s && Math.abs(b.s / a.s - 1) < 0.2;
+    return Math.hypot(b.cx - (bx - rel.dx * a.s), b.cy - (by - rel.dy * a.s)) < 0.5 * a.s && Math.abs(b.s / a.s - 1) < 0.2;
   }
 
   /**
