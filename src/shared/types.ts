@@ -281,6 +281,48 @@ export interface MetricsTable {
   mean: { icc: number | null; r: number | null; mae: number | null; aus: number };
 }
 
+/** Where an AU's delivered track comes from: the network, the HOG + geometry baseline, or a weighted mix. */
+export type TrackSource = 'network' | 'baseline' | 'blend';
+
+/**
+ * How one AU's delivered track is made from the two models' predictions, fitted on their
+ * out-of-fold predictions at the labelled frames: clip(offset + scale · (w·network + (1 − w)·baseline), 0, 5).
+ */
+export interface AuBlend {
+  au: number;
+  /** Weight of the network (1 = the network alone, 0 = the baseline alone). */
+  networkWeight: number;
+  scale: number;
+  offset: number;
+  source: TrackSource;
+  /** Labelled frames the weights were fitted on (0: not enough varying labels, the default mix). */
+  frames: number;
+}
+
+/** An estimate with its 95 % interval. */
+export interface Interval {
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * The network, the baseline and the delivered mix scored on people each was not trained on,
+ * with 95 % bootstrap intervals (people resampled, then frames within each person), over the
+ * AUs that vary in the labels. `verdict` names a winner only when the interval of the
+ * difference (network − baseline) excludes 0.
+ */
+export interface ModelComparison {
+  aus: number[];
+  resamples: number;
+  network: Interval | null;
+  baseline: Interval | null;
+  delivered: Interval | null;
+  difference: Interval | null;
+  verdict: 'network' | 'baseline' | 'tie' | 'unknown';
+  perAu: { au: number; network: Interval | null; baseline: Interval | null; delivered: Interval | null }[];
+}
+
 export interface LabelsImportResult {
   format: 'long' | 'wide';
   imported: number;

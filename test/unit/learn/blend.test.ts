@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { applyBlend, compareModels, crossFittedDelivered, fitAuBlend, fitBlends, MIN_BLEND_FRAMES, type OutOfFold } from '../../../src/main/services/learn/backend/blend';
+import { icc31 } from '../../../src/main/services/learn/metrics';
+import { Rng } from '../../../src/shared/rng';
+
+/** Sparse 0–5 truth like real AU labels: mostly 0, some events. */
+function truth(rng: Rng, n: number): Float64Array {
+  return Float64Array.from({ length: n }, () => (rng.next() < 0.6 ? 0 : 1 + rng.int(5)));
+}
+const noisy = (rng: Rng, y: ArrayLike<number>, gain: number, sd: number) => Float64Array.from(y, (v) => gain * v + sd * rng.normal());
+
+/** People × frames out-of-fold data for AUs with the given (network, baseline) quality. */
+function oofOf(rng: Rng, people: number, frames: number, quality: { net: [number, number]; base: [number, number] }[]): OutOfFold {
+  const A = quality.length;
+  const n = people * frames;
+  const person: string[] = [];
+  const fold: number[] = [];
+  for (let p = 0; p < people; p++)
+    for (let f = 0; f < frames; f++) {
+      person.push(`P${p}`);
+      fold.push(p % 3);
+    }
+  const t = new Float32Array(n * A);
+  const net = new Float32Array(n * A);
+  const base = new Float32Array(n * A);
+  quality.forEach((q, a) => {
+    const y = truth(rng, n);
+    const pn = noisy(rng, y, q.net[0], q.net[1]);
+    const pb = noisy(rng, y, q.base[0], q.base[1]);
+    for (let i = 0; i < n; i++) {
+      t[i * A + a] = y[i]!;
+      net[i * A + a] = pn[i]!;
+      base[i * A + a] = pb[i]!;
+    }
+  });
+  return { aus: quality.map((_, a) => a + 1), person, fold, truth: t, network: net, baseline: base };
+}
+
+describe('fitAuBlend', () => {
+  const rng = new Rng(7);
+  const y = truth(rng, 300);
+  const good = noisy(rng, y, 1, 0.4);
+  const junk = Float64Array.from(y, () => 2 * rng.next());
+
+  it('delivers the baseline alone where the network predicts nothing, and the other way round', () => {
+    expect(fitAuBlend(1, y, junk, good)).toMatchObject({ networkWeight: 0, source: 'baseline' });
+    expect(fitAuBlend(1, y, good, junk)).toMatchObject({ networkWeight: 1, source: 'network' });
+  });
+
+  it('mixes two models whose errors are independent and of similar size', () => {
+    const a = noisy(rng, y, 1, 1.2);
+    const b = noisy(rng, y, 1, 1.2);
+    const blend = fitAuBlend(1, y, a, b);
+    expect(blend.source).toBe('blend');
+    expect(blend.networkWeight).toBeGreaterThan(0.2);
+    expect(blend.networkWeight).toBeLessThan(0.8);
+    const mixed = Float64Array.from(y, (_, i) => applyBlend(blend, a[i]!, b[i]!));
+    expect(icc31(y, mixed)!).toBeGreaterThan(Math.max(icc31(y, a)!, icc31(y, b)!));
+  });
+
+  it('stretches a compressed range back, which raises ICC where r was already high', () => {
+    const squeezed = noisy(rng, y, 0.3, 0.15);
+    const blend = fitAuBlend(1, y, squeezed, null);
+    expect(blend.scale).toBeGreaterThan(2);
+    const fixed = Float64Array.from(squeezed, (p) => applyBlend(blend, p, NaN));
+    expect(icc31(y, fixed)!).toBeGreaterThan(icc31(y, squeezed)! + 0.2);
+  });
+
+  it('keeps the default mix without enough varying labels, and clips to 0–5', () => {
+    expect(fitAuBlend(1, y.subarray(0, MIN_BLEND_FRAMES - 1), good, junk)).toMatchObject({ networkWeight: 0.5, scale: 1, offset: 0, frames: 0 });
+    expect(fitAuBlend(1, new Float64Array(100), good.subarray(0, 100), junk.subarray(0, 100)).frames).toBe(0);
+    expect(applyBlend({ au: 1, networkWeight: 1, scale: 3, offset: 1, source: 'network', frames: 50 }, 4, 0)).toBe(5);
+    expect(applyBlend({ au: 1, networkWeight: 0, scale: 1, offset: -1, source: 'baseline', frames: 50 }, 4, 0)).toBe(0);
+  });
+});
+
+describe('crossFittedDelivered', () => {
+  it("mixes each fold's rows with the weights fitted on the other folds only", () => {
+    const oof = oofOf(new Rng(3), 9, 40, [{ net: [1, 0.5], base: [1, 2] }, { net: [1, 2], base: [1, 0.5] }]);
+    const delivered = crossFittedDelivered(oof);
+    const A = oof.aus.length;
+    for (const f of [0, 1, 2]) {
+      const others = oof.fold.flatMap((g, i) => (g !== f ? [i] : []));
+      const blends = fitBlends(oof, others);
+      const i = oof.fold.indexOf(f);
+      for (let a = 0; a < A; a++) expect(delivered[i * A + a]).toBeCloseTo(applyBlend(blends[a]!, oof.network[i * A + a]!, oof.baseline![i * A + a]!), 6);
+    }
+  });
+});
+
+describe('compareModels', () => {
+  it('names the network when it is clearly better on every AU, with intervals around the estimates', () => {
+    const oof = oofOf(new Rng(11), 9, 30, [{ net: [1, 0.5], base: [1, 3] }, { net: [1, 0.5], base: [1, 3] }, { net: [1, 0.6], base: [0.5, 2] }]);
+    const c = compareModels(oof, crossFittedDelivered(oof), { resamples: 300 });
+    expect(c.verdict).toBe('network');
+    expect(c.difference!.low).toBeGreaterThan(0);
+    for (const k of ['network', 'baseline', 'delivered', 'difference'] as const) {
+      expect(c[k]!.low).toBeLessThanOrEqual(c[k]!.estimate + 1e-9);
+      expect(c[k]!.high).toBeGreaterThanOrEqual(c[k]!.estimate - 1e-9);
+    }
+    expect(c.aus).toEqual([1, 2, 3]);
+    expect(c.perAu).toHaveLength(3);
+  });
+
+  it("says it can't tell two models of the same quality apart on a few people", () => {
+    const oof = oofOf(new Rng(5), 6, 15, [{ net: [1, 1.5], base: [1, 1.5] }, { net: [1, 1.5], base: [1, 1.5] }]);
+    expect(compareModels(oof, crossFittedDelivered(oof), { resamples: 300 }).verdict).toBe('tie');
+  });
+
+  it('names the baseline when it is better, and gives no verdict without a baseline', () => {
+    const oof = oofOf(new Rng(9), 9, 30, [{ net: [1, 3], base: [1, 0.5] }, { net: [0.3, 2], base: [1, 0.5] }]);
+    expect(compareModels(oof, crossFittedDelivered(oof), { resamples: 300 }).verdict).toBe('baseline');
+    const alone = { ...oof, baseline: null };
+    const c = compareModels(alone, crossFittedDelivered(alone), { resamples: 100 });
+    expect(c.verdict).toBe('unknown');
+    expect(c.network).not.toBeNull();
+  });
+
+  it('leaves out AUs whose labels never vary, and is the same for the same seed', () => {
+    const oof = oofOf(new Rng(2), 6, 20, [{ net: [1, 0.5], base: [1, 1] }, { net: [1, 0.5], base: [1, 1] }]);
+    for (let i = 0; i < oof.person.length; i++) oof.truth[i * 2 + 1] = 0;
+    const d = crossFittedDelivered(oof);
+    const c1 = compareModels(oof, d, { resamples: 100, seed: 4 });
+    expect(c1.aus).toEqual([1]);
+    expect(compareModels(oof, d, { resamples: 100, seed: 4 })).toEqual(c1);
+  });
+});
