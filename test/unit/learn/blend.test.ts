@@ -1,4 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { deliveredTrack } from '../../../src/main/services/learn/backend/jobs';
+import { BASELINE_FILE, readBaselineFile, writeBaselineFile } from '../../../src/main/services/learn/worker/baseline-file';
 import { applyBlend, compareModels, crossFittedDelivered, fitAuBlend, fitBlends, MIN_BLEND_FRAMES, type OutOfFold } from '../../../src/main/services/learn/backend/blend';
 import { icc31 } from '../../../src/main/services/learn/metrics';
 import { Rng } from '../../../src/shared/rng';
@@ -123,5 +128,42 @@ describe('compareModels', () => {
     const c1 = compareModels(oof, d, { resamples: 100, seed: 4 });
     expect(c1.aus).toEqual([1]);
     expect(compareModels(oof, d, { resamples: 100, seed: 4 })).toEqual(c1);
+  });
+});
+
+describe('deliveredTrack', () => {
+  it("mixes each AU's lane with the baseline's lane of the same AU, whatever their order", () => {
+    const network = { aus: [12, 25], frameCount: 2, data: Float32Array.from([1, 2, 3, NaN]) };
+    const baseline = { aus: [25, 12], frameCount: 2, data: Float32Array.from([5, 5, 0, 4]) };
+    const out = deliveredTrack(
+      [
+        { au: 12, networkWeight: 0.5, scale: 1, offset: 0, source: 'blend', frames: 30 },
+        { au: 25, networkWeight: 0, scale: 2, offset: -1, source: 'baseline', frames: 30 },
+      ],
+      network,
+      baseline,
+    );
+    expect(Array.from(out)).toEqual([0.5, 3, 5, 5]);
+    // Without a baseline track a mixed AU has no value; a network-only AU keeps its own.
+    const alone = deliveredTrack([{ au: 12, networkWeight: 1, scale: 1, offset: 0.5, source: 'network', frames: 30 }], network, null);
+    expect(Array.from(alone).slice(0, 2)).toEqual([1.5, 2.5]);
+  });
+});
+
+describe('the baseline saved with a model', () => {
+  it('reads back what was written, and refuses a damaged or mismatched file with what to do', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auw-baseline-'));
+    try {
+      writeBaselineFile(dir, { aus: [1, 2], lambda: 1, featureDim: 3, frames: 40, models: [{ c: 1, w: [1, 0, 2] }, null] });
+      const b = readBaselineFile(dir, 3);
+      expect(b.predict(Float32Array.from([0.5, 9, 1]))).toEqual([3.5, NaN]);
+      expect(() => readBaselineFile(dir, 4)).toThrow(/fitted on 3 features, these crops give 4: finetune the model again/);
+      fs.writeFileSync(path.join(dir, BASELINE_FILE), '{"format":"au-workbench-baseline","version":1,"aus":[1]');
+      expect(() => readBaselineFile(dir, 3)).toThrow(/cannot be read .*finetune the model again/);
+      fs.writeFileSync(path.join(dir, BASELINE_FILE), '{"format":"au-workbench-baseline","version":1,"aus":"x"}');
+      expect(() => readBaselineFile(dir, 3)).toThrow(/damaged or from another version/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -127,7 +127,22 @@ describe('cross-validation over people', () => {
     // The fold models were only for scoring.
     expect(fs.readdirSync(modelDirFor(fx.dir, 'cv')).filter((f) => f.startsWith('cv-'))).toEqual([]);
     const log = (fx.app.workbench.requireProject().db.prepare('SELECT log FROM jobs WHERE id = ?').get(job.id) as { log: string }).log;
-    expect(log).toMatch(/Cross-validated ICC over 30 labelled frames of 3 people: network .*, baseline/);
+    expect(log).toMatch(/Cross-validated ICC over 30 labelled frames of 3 people: network .*, baseline .*, delivered mix/);
+    expect(log).toMatch(/Delivered per AU: AU12 (network|baseline|blend)/);
+    // Per AU, the delivered track's recipe, chosen on the folds' out-of-fold predictions, with
+    // intervals on every score; the baseline it mixes in is saved with the model.
+    const blend = model.params.blend as { au: number; networkWeight: number; source: string }[];
+    expect(blend.map((b) => b.au)).toEqual([12, 25]);
+    const withIntervals = model.metrics as { crossValidation: { comparison: { verdict: string; network: { low: number; high: number } }; delivered: { frames: number } } };
+    expect(['network', 'baseline', 'tie']).toContain(withIntervals.crossValidation.comparison.verdict);
+    expect(withIntervals.crossValidation.comparison.network.low).toBeLessThanOrEqual(withIntervals.crossValidation.comparison.network.high);
+    expect(withIntervals.crossValidation.delivered.frames).toBe(30);
+    expect(fs.existsSync(path.join(modelDirFor(fx.dir, 'cv'), 'baseline.json'))).toBe(true);
+    // A later Predict delivers the same tracks from the saved network and baseline.
+    const db = fx.app.workbench.requireProject().db;
+    const before = readPredictionArray(db, model.id, fx.videoIds[1]!)!;
+    expect((await finished(fx, (await fx.call('predictions/run', { modelId: model.id })).id)).error).toBeNull();
+    expect(Array.from(readPredictionArray(db, model.id, fx.videoIds[1]!)!.data)).toEqual(Array.from(before.data));
   });
 
   it('falls back to no cross-validation with one labelled person', async () => {

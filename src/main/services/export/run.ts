@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
-import type { ExportResult } from '../../../shared/types';
+import type { AuBlend, ExportResult, Interval, ModelComparison } from '../../../shared/types';
+import { auColumn } from '../../../shared/aus';
 import type { Project } from '../store/project';
 import { frameFaces } from '../store/frames';
 import { getPredictions } from '../store/predictions';
@@ -74,6 +75,8 @@ export function exportPredictions(project: Project, modelId: number, which?: num
     auSet: project.auSet(),
     videos: videos.filter((v) => !missing.includes(v.name)).map((v) => ({ id: v.id, name: v.name, subject: v.subject, fps: v.fps, frames: v.frameCount })),
     missingPredictions: missing,
+    // Which model each AU column's values come from (network, baseline or a mix: params.blend).
+    trackSources: trackSources(model.params),
     format: 'OpenFace 2 FeatureExtraction columns: frame (1-based), face_id, timestamp (s), confidence, success, AUxx_r (0-5)',
     exportedAt: new Date().toISOString(),
   };
@@ -92,9 +95,22 @@ export function modelSummary(model: { name: string; id: number; stage: string; p
   const parent = model.parentId === null ? 'trained from scratch' : `finetuned from ${all.find((m) => m.id === model.parentId)?.name ?? `model ${model.parentId}`}`;
   const n = model.params.labelledFrames as { train?: number; val?: number } | undefined;
   const frames = n ? `, ${(n.train ?? 0) + (n.val ?? 0)} labelled frames` : '';
-  const cv = (model.metrics as { crossValidation?: { people: number; folds: number; network: { mean: { icc: number | null } }; baseline: { mean: { icc: number | null } } | null } } | null)?.crossValidation;
-  const score = cv
-    ? `; cross-validated over ${cv.people} people (${cv.folds} folds): mean ICC ${cv.network.mean.icc ?? 'n/a'} vs ${cv.baseline?.mean.icc ?? 'n/a'} for the HOG + geometry baseline on the same frames`
-    : '';
+  const cv = (model.metrics as { crossValidation?: { people: number; folds: number; network: { mean: { icc: number | null } }; baseline: { mean: { icc: number | null } } | null; comparison?: ModelComparison } } | null)?.crossValidation;
+  const i = cv?.comparison;
+  const ci = (x: Interval | null | undefined) => (x ? `${x.estimate} (95 % interval ${x.low} to ${x.high})` : 'n/a');
+  const score = !cv
+    ? ''
+    : i
+      ? `; cross-validated over ${cv.people} people (${cv.folds} folds): delivered tracks mean ICC ${ci(i.delivered)}, network ${ci(i.network)}, HOG + geometry baseline ${ci(i.baseline)} on the same frames`
+      : `; cross-validated over ${cv.people} people (${cv.folds} folds): mean ICC ${cv.network.mean.icc ?? 'n/a'} vs ${cv.baseline?.mean.icc ?? 'n/a'} for the HOG + geometry baseline on the same frames`;
   return `Predicted by ${model.name} (model ${model.id}, ${model.stage}, ${parent}${frames})${score}.`;
+}
+
+/** Per AU column, where its track comes from, as a reader of the export would want it said. */
+export function trackSources(params: Record<string, unknown>): Record<string, string> {
+  const blend = params.blend as AuBlend[] | undefined;
+  const aus = ((params.config as { model?: { aus?: number[] } } | undefined)?.model?.aus ?? []) as number[];
+  const say = (b: AuBlend | undefined) =>
+    !b ? 'network' : b.source === 'blend' ? `mix: ${Math.round(b.networkWeight * 100)} % network, ${Math.round((1 - b.networkWeight) * 100)} % HOG + geometry baseline` : b.source === 'baseline' ? 'HOG + geometry baseline' : 'network';
+  return Object.fromEntries(aus.map((au) => [`${auColumn(au)}_r`, say(blend?.find((b) => b.au === au))]));
 }

@@ -8,7 +8,7 @@
  */
 import type { AuBlend, Interval, ModelComparison, TrackSource } from '../../../../shared/types';
 import { Rng } from '../../../../shared/rng';
-import { icc31, pearson } from '../metrics';
+import { icc31, MetricsAccumulator, pearson, type MetricsTable } from '../metrics';
 
 /** Out-of-fold predictions at the labelled frames: rows × AUs, row-major, NaN where missing. */
 export interface OutOfFold {
@@ -219,4 +219,19 @@ export function compareModels(oof: OutOfFold, delivered: Float32Array, opts: { r
       delivered: interval(full.perAu[j]!.delivered, perAuDraws[j]!.delivered),
     })),
   };
+}
+
+/** Labels as a rows × AUs matrix (NaN where an AU was left unlabelled). */
+export function truthMatrix(labels: readonly { values: Float32Array }[], A: number): Float32Array {
+  const out = new Float32Array(labels.length * A);
+  labels.forEach((l, i) => out.set(l.values.subarray(0, A), i * A));
+  return out;
+}
+
+/** The usual metrics table of out-of-fold predictions at the labelled rows. */
+export function outOfFoldTable(oof: OutOfFold, predictions: Float32Array, source: string): MetricsTable {
+  const A = oof.aus.length;
+  const acc = new MetricsAccumulator(oof.aus);
+  oof.person.forEach((_, i) => oof.aus.forEach((au, a) => acc.add(au, oof.truth[i * A + a]!, predictions[i * A + a]!, String(i))));
+  return acc.table(source);
 }

@@ -28,6 +28,9 @@ import { putPredictions } from '../../store/predictions';
 import type { TrainEvent } from '../worker/hooks';
 import type { TrainResult } from '../worker/train';
 import { resolveObjectives } from '../objectives/catalog';
+import { applyBlend, compareModels, crossFittedDelivered, fitBlends, outOfFoldTable, truthMatrix, type OutOfFold } from './blend';
+import type { AuBlend, Interval, ModelComparison } from '../../../../shared/types';
+import { auColumn } from '../../../../shared/aus';
 
 /** Declared with their schemas in jobs/kinds.ts (rows outlive the code that queued them). */
 export type PretrainJobParams = JobParams<'pretrain'>;
@@ -152,9 +155,14 @@ export const finetuneJob: JobRunner<'finetune'> = async (ctx) => {
   const span = (i: number): [number, number] => [(end * i) / stages, (end * (i + 1)) / stages];
 
   let crossValidation: CrossValidation | null = null;
+  let blend: AuBlend[] | null = null;
   if (cv) {
     ctx.log(`Cross-validation over people: ${cv.length} folds (${cv.map((f) => f.people.join(', ')).join(' | ')}), then the final model on every labelled video.`);
     const net = new MetricsAccumulator(aus);
+    const A = aus.length;
+    const rowOf = new Map(labels.map((l, i) => [`${l.videoId}:${l.frame}`, i]));
+    const networkOutOfFold = new Float32Array(labels.length * A).fill(NaN);
+    const foldOfRow = labels.map(() => -1);
     for (const [i, fold] of cv.entries()) {
       const foldDir = path.join(dir, `cv-${i + 1}`);
       const trainIds = videos.filter((v) => !fold.test.includes(v.id)).map((v) => v.id);
@@ -169,9 +177,14 @@ export const finetuneJob: JobRunner<'finetune'> = async (ctx) => {
         onEvent: (e) => {
           for (const l of held) {
             if (l.videoId !== e.videoId) continue;
+            const row = rowOf.get(`${l.videoId}:${l.frame}`)!;
+            foldOfRow[row] = i;
             aus.forEach((au, a) => {
               const lane = e.aus.indexOf(au);
-              if (lane >= 0) net.add(au, l.values[a]!, e.data[lane * e.frameCount + l.frame]!, `${l.videoId}:${l.frame}`);
+              if (lane < 0) return;
+              const value = e.data[lane * e.frameCount + l.frame]!;
+              networkOutOfFold[row * A + a] = value;
+              net.add(au, l.values[a]!, value, `${l.videoId}:${l.frame}`);
             });
           }
         },
@@ -179,7 +192,27 @@ export const finetuneJob: JobRunner<'finetune'> = async (ctx) => {
       // The fold models exist only to be scored.
       fs.rmSync(foldDir, { recursive: true, force: true });
     }
-    const baseline = await baselineScores(ctx, { videos, aus, labels, folds: cv.map((f) => ({ train: videos.filter((v) => !f.test.includes(v.id)).map((v) => v.id), test: f.test })) });
+    // The same folds for the baseline, which is also fitted on every label and saved with the
+    // model: the delivered tracks mix it in per AU where the folds say it helps.
+    const baseline = await baselineScores(ctx, {
+      videos,
+      aus,
+      labels,
+      folds: cv.map((f) => ({ train: videos.filter((v) => !f.test.includes(v.id)).map((v) => v.id), test: f.test })),
+      saveDir: dir,
+    });
+    const personOfVideo = new Map(videos.map((v) => [v.id, personOf(v)]));
+    const oof: OutOfFold = {
+      aus,
+      person: labels.map((l) => personOfVideo.get(l.videoId)!),
+      fold: foldOfRow,
+      truth: truthMatrix(labels, A),
+      network: networkOutOfFold,
+      baseline: baseline?.outOfFold.length ? baseline.outOfFold : null,
+    };
+    blend = fitBlends(oof);
+    const delivered = crossFittedDelivered(oof);
+    const comparison = compareModels(oof, delivered, { seed: p.splitSeed });
     crossValidation = {
       folds: cv.length,
       people: cv.reduce((n, f) => n + f.people.length, 0),
@@ -187,8 +220,14 @@ export const finetuneJob: JobRunner<'finetune'> = async (ctx) => {
       network: net.table('cross-validation over people: each fold scored by a model trained without its people'),
       baseline: baseline?.heldOut ?? null,
       baselineLambdas: baseline?.lambdas ?? [],
+      delivered: outOfFoldTable(oof, delivered, 'cross-validation over people: the per-AU mix, its weights fitted on the other folds'),
+      comparison,
     };
-    ctx.log(`Cross-validated ICC over ${crossValidation.frames} labelled frames of ${crossValidation.people} people: network ${crossValidation.network.mean.icc ?? 'n/a'}, baseline (HOG + geometry + ridge) ${crossValidation.baseline?.mean.icc ?? 'n/a'}.`);
+    ctx.log(
+      `Cross-validated ICC over ${crossValidation.frames} labelled frames of ${crossValidation.people} people: network ${intervalText(comparison.network)}, ` +
+        `baseline (HOG + geometry + ridge) ${intervalText(comparison.baseline)}, delivered mix ${intervalText(comparison.delivered)}; ${verdictText(comparison)}`,
+    );
+    ctx.log(`Delivered per AU: ${blend.map((b) => `${auColumn(b.au)} ${b.source}${b.source === 'blend' ? ` ${b.networkWeight.toFixed(1)}` : ''}`).join(', ')}.`);
   } else {
     ctx.log(`Split by subject: ${split.train.length} training videos (${trainLabels} labelled frames), ${split.val.length} validation videos (${labels.length - trainLabels}).`);
   }
@@ -213,6 +252,9 @@ export const finetuneJob: JobRunner<'finetune'> = async (ctx) => {
       normalisation: normalisationRecord(cfg.model.inputNorm, videos),
       bestStep: result.bestStep,
       ...(cv ? { crossValidation: { folds: cv.length, people: cv.map((f) => f.people) } } : {}),
+      // How each AU's delivered track is made (network, baseline or a mix); without
+      // cross-validation there is nothing to choose it by, and the network delivers alone.
+      ...(blend ? { blend } : {}),
       ...runSummary(result, ctx.job.id),
     },
     metrics: { validation: result.validation, ...(crossValidation ? { crossValidation } : {}), ...(holdoutBaseline ? { baselineHeldOut: holdoutBaseline } : {}) },
@@ -243,6 +285,21 @@ export interface CrossValidation {
   network: MetricsTable;
   baseline: MetricsTable | null;
   baselineLambdas: number[];
+  /** The delivered per-AU mix, each fold's weights fitted on the other folds (blend.ts). */
+  delivered: MetricsTable;
+  comparison: ModelComparison;
+}
+
+function intervalText(i: Interval | null): string {
+  return i ? `${i.estimate.toFixed(3)} [${i.low.toFixed(2)}, ${i.high.toFixed(2)}]` : 'n/a';
+}
+
+/** The verdict as one sentence, from the interval of the difference. */
+export function verdictText(c: ModelComparison): string {
+  const d = c.difference;
+  if (!d || c.verdict === 'unknown') return 'no baseline to compare with.';
+  if (c.verdict === 'tie') return `can't tell the network and the baseline apart (difference ${d.estimate.toFixed(3)}, 95 % interval ${d.low.toFixed(2)} to ${d.high.toFixed(2)}).`;
+  return `the ${c.verdict} is better (difference ${d.estimate.toFixed(3)}, 95 % interval ${d.low.toFixed(2)} to ${d.high.toFixed(2)}).`;
 }
 
 /**
@@ -287,15 +344,20 @@ export async function predictAndMeasure(ctx: JobContext, modelId: number, videoI
   const moved = trained ? Object.keys(now).filter((p) => p in trained && JSON.stringify(trained[p]) !== JSON.stringify(now[p])) : [];
   if (moved.length) ctx.log(`The neutral reference of ${moved.join(', ')} changed since ${model.name} was trained; predictions use the current one.`);
   ctx.progress(span[0], `Predicting ${videos.length} videos with ${model.name}…`);
+  const blend = (model.params as { blend?: AuBlend[] }).blend ?? null;
+  const baselineTracks = blend ? await savedBaselineTracks(ctx, dir, blend, videoIds, [span[0], span[0] + (span[1] - span[0]) * 0.3]) : null;
+  const networkSpan: [number, number] = baselineTracks ? [span[0] + (span[1] - span[0]) * 0.3, span[1]] : span;
   const result = await runTask(
     'predict',
     { modelDir: dir, videos },
     {
       signal: ctx.signal,
       onLog: (l) => ctx.log(l),
-      onProgress: (f, m) => ctx.progress(span[0] + (span[1] - span[0]) * f, m),
+      onProgress: (f, m) => ctx.progress(networkSpan[0] + (networkSpan[1] - networkSpan[0]) * f, m),
       onEvent: (e) => {
-        putPredictions(db, modelId, e.videoId, e.aus, e.frameCount, e.data);
+        const data = blend ? deliveredTrack(blend, e, baselineTracks?.get(e.videoId) ?? null) : e.data;
+        putPredictions(db, modelId, e.videoId, e.aus, e.frameCount, data);
+        baselineTracks?.delete(e.videoId);
         ctx.events.emit('data/changed', { domain: 'predictions', videoId: e.videoId });
       },
     },
@@ -309,6 +371,42 @@ export async function predictAndMeasure(ctx: JobContext, modelId: number, videoI
       (gt ? `; ${gt.source}: ICC ${gt.mean.icc ?? 'n/a'}, MAE ${gt.mean.mae ?? 'n/a'}` : ''),
   );
   ctx.events.emit('data/changed', { domain: 'models' });
+}
+
+type Track = { aus: number[]; frameCount: number; data: Float32Array };
+
+/** The baseline saved with a model, run on the videos to predict (only when some AU mixes it in). */
+async function savedBaselineTracks(ctx: JobContext, dir: string, blend: readonly AuBlend[], videoIds: number[] | undefined, span: [number, number]): Promise<Map<number, Track> | null> {
+  if (blend.every((b) => b.networkWeight >= 1)) return null;
+  const tracks = new Map<number, Track>();
+  const videos = trainingVideos(ctx.project.db, ctx.project.dir, videoIds, { landmarks: true });
+  await runTask(
+    'baseline',
+    { videos, aus: blend.map((b) => b.au), labels: [], folds: [], predictVideoIds: videos.map((v) => v.id), fromDir: dir },
+    {
+      signal: ctx.signal,
+      onEvent: (e) => {
+        tracks.set(e.videoId, e);
+        ctx.progress(span[0] + ((span[1] - span[0]) * tracks.size) / videos.length, `Baseline tracks: ${tracks.size} of ${videos.length} videos`);
+      },
+    },
+  );
+  return tracks;
+}
+
+/** A video's delivered track: per AU, the network's prediction mixed with the baseline's as the model's blend says. */
+export function deliveredTrack(blend: readonly AuBlend[], network: Track, baseline: Track | null): Float32Array {
+  const n = network.frameCount;
+  const out = new Float32Array(network.data.length);
+  network.aus.forEach((au, lane) => {
+    const b = blend.find((x) => x.au === au);
+    const baseLane = baseline ? baseline.aus.indexOf(au) : -1;
+    for (let f = 0; f < n; f++) {
+      const net = network.data[lane * n + f]!;
+      out[lane * n + f] = b ? applyBlend(b, net, baseLane >= 0 ? baseline!.data[baseLane * n + f]! : NaN) : net;
+    }
+  });
+  return out;
 }
 
 export const learnRunners: { [K in (typeof LEARN_JOB_KINDS)[number]]: JobRunner<K> } = {

@@ -175,6 +175,19 @@ export class RidgeModel {
     return z;
   }
 
+  /** The fitted model on the raw features (standardisation folded in): value = c + w·x per output. */
+  linear(): { c: number; w: Float64Array }[] {
+    return this.weights.map((w, o) => {
+      const raw = new Float64Array(w.length);
+      let c = this.bias[o]!;
+      for (let j = 0; j < w.length; j++) {
+        raw[j] = w[j]! / this.std[j]!;
+        c -= raw[j]! * this.mean[j]!;
+      }
+      return { c, w: raw };
+    });
+  }
+
   /** One value per output, clipped to the 0–5 intensity range. */
   predict(x: Float32Array): number[] {
     const z = this.standardize(x);
@@ -299,6 +312,13 @@ export class AuRidge {
     return this;
   }
 
+  /** Per AU, the linear model on the raw features (null for an AU that had no labels). */
+  linear(): ({ c: number; w: Float64Array } | null)[] {
+    const out = new Array<{ c: number; w: Float64Array } | null>(this.auCount).fill(null);
+    for (const { model, aus } of this.parts) model.linear().forEach((l, k) => (out[aus[k]!] = l));
+    return out;
+  }
+
   /** One value per AU (NaN for an AU that had no labels), clipped to 0–5. */
   predict(x: Float32Array): number[] {
     const out = new Array<number>(this.auCount).fill(NaN);
@@ -360,7 +380,7 @@ export function fitBaseline(
 }
 
 /** Baseline predictions for every frame of a video, AU-major (a · frameCount + f), NaN without a face. */
-export async function predictBaselineVideo(fit: BaselineFit, features: BaselineFeatures, videoId: number, frameCount: number, aus: number): Promise<Float32Array> {
+export async function predictBaselineVideo(fit: { model: { predict(x: Float32Array): number[] } }, features: BaselineFeatures, videoId: number, frameCount: number, aus: number): Promise<Float32Array> {
   const out = new Float32Array(aus * frameCount).fill(NaN);
   for (let start = 0; start < frameCount; start += 512) {
     const xs = await features.frames(videoId, start, Math.min(512, frameCount - start));

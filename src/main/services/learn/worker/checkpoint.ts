@@ -16,6 +16,7 @@ import { tf } from './tfjs';
 import type { Adam } from './adam';
 import type { ModelConfig } from '../config';
 import type { AuModel } from './model';
+import { fsyncDir, fsyncWrite } from './durable';
 
 export interface TensorEntry {
   name: string;
@@ -51,30 +52,6 @@ export interface ModelFile {
   /** Free-form facts about training (objectives, steps, backend, metrics…). */
   info: Record<string, unknown>;
   savedAt: string;
-}
-
-function fsyncWrite(file: string, data: Uint8Array | string): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    if (typeof data === 'string') fs.writeSync(fd, data);
-    else fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // Some platforms cannot open a directory for fsync; the rename is still atomic there.
-  }
 }
 
 /** Reads tensors' values and packs them in one float32 buffer. */
