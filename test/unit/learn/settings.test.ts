@@ -74,6 +74,7 @@ describe('the training settings declaration', () => {
       'Evaluate every (steps)',
       'Early-stop patience',
       'Network input',
+      'Landmark stream units',
     ]);
     for (const stage of STAGES) {
       const labelled = entries(stage).filter(([, s]) => s.label);

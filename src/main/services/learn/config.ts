@@ -28,6 +28,13 @@ export interface ModelConfig extends Omit<PresetModel, 'pool' | 'inputNorm'> {
   inputNorm?: InputNorm;
   /** AU numbers, in output order. */
   aus: number[];
+  /**
+   * A second input per frame: the tracked landmarks in the aligned crop minus the person's
+   * reference shape (data.ts geometry), through a dense layer of this many units, added into the
+   * frame's features before the temporal module. The HOG + geometry baseline wins with this
+   * signal where the crop's pixels say it weakly (mouth opening, brow lowering). Absent or 0 = off.
+   */
+  landmarkUnits?: number;
 }
 
 export interface ObjectiveSpec {
@@ -80,6 +87,8 @@ export interface FinetuneConfig extends FinetuneSchedule {
   geometryWeight?: number;
   /** Clips per step drawn at random from every video for the geometry term (no AU loss on them). */
   unlabelledClips?: number;
+  /** Units of the landmark input stream (ModelConfig.landmarkUnits); absent or 0 = off. */
+  landmarkUnits?: number;
   seed: number;
 }
 
@@ -146,7 +155,7 @@ export function finetuneConfig(preset: PresetName, inputSize: number, aus: numbe
     ...PRESETS[preset].finetune,
     seed: DEFAULT_SEED,
     ...rest,
-    model: modelConfig(preset, inputSize, aus, model),
+    model: modelConfig(preset, inputSize, aus, rest.landmarkUnits ? { ...model, landmarkUnits: rest.landmarkUnits } : model),
     augment: { ...FINETUNE_AUGMENT, ...augment },
   };
 }

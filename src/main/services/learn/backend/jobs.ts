@@ -137,7 +137,8 @@ export const finetuneJob: JobRunner<'finetune'> = async (ctx) => {
     if (overrides.stride === undefined && typeof meta.info.stride === 'number') overrides.stride = meta.info.stride;
   }
   const cfg = finetuneConfig(p.preset, project.cropSize, aus, overrides);
-  const geometry = (cfg.geometryWeight ?? 0) > 0;
+  // The landmarks go to the worker when the geometry term or the landmark stream reads them.
+  const geometry = (cfg.geometryWeight ?? 0) > 0 || (cfg.model.landmarkUnits ?? 0) > 0;
   const videos = trainingVideos(db, project.dir, p.videoIds, { landmarks: true });
   if (!videos.length) throw new ApiError('invalid_argument', 'There are no imported videos. Import videos and label some frames first.');
   noteStillImporting(ctx, p.videoIds);
@@ -337,7 +338,8 @@ export async function predictAndMeasure(ctx: JobContext, modelId: number, videoI
   if (model.stage !== 'finetune') throw new ApiError('invalid_argument', `${model.name} is only pretrained: finetune it on labels before predicting.`);
   const dir = path.resolve(project.dir, model.checkpoint);
   if (!fs.existsSync(path.join(dir, 'model.json'))) throw new ApiError('not_found', `The files of model ${model.name} are missing from ${dir}.`);
-  const videos = trainingVideos(db, project.dir, videoIds);
+  const readsLandmarks = ((model.params as { config?: { model?: { landmarkUnits?: number } } }).config?.model?.landmarkUnits ?? 0) > 0;
+  const videos = trainingVideos(db, project.dir, videoIds, { landmarks: readsLandmarks });
   noteStillImporting(ctx, videoIds);
   const trained = (model.params as { normalisation?: { people?: Record<string, unknown> } }).normalisation?.people;
   const now = normalisationOf(videos);

@@ -19,7 +19,7 @@ import { maskedMse } from './losses';
 import { MetricsAccumulator, type MetricsTable } from '../metrics';
 import { AuModel } from './model';
 import { GeometryHead } from './objectives/geometry';
-import { modelCheckpointHook, modelVars, openCrops, readBatch, trainResult, trainStep, type TrainResult } from './train';
+import { landmarkInput, modelCheckpointHook, modelVars, openCrops, readBatch, trainResult, trainStep, type TrainResult } from './train';
 import { Rng } from '../../../../shared/rng';
 
 export interface FinetuneInput {
@@ -99,8 +99,8 @@ async function evaluate(model: AuModel, lib: CropLibrary, frames: readonly Label
       const centred = clipAround(v, l.frame, T, stride, { int: () => Math.floor(T / 2) } as unknown as Rng);
       return centred;
     });
-    const { x, mask, S } = await readBatch(lib, refs, [refs.map(() => null)], rng, T);
-    const pred = tf.tidy(() => model.regress(model.forward(tf.tensor5d(x, [refs.length, T, S, S, 1]))).dataSync() as Float32Array);
+    const { x, mask, S, geometry } = await readBatch(lib, refs, [refs.map(() => null)], rng, T, model.readsLandmarks);
+    const pred = tf.tidy(() => model.regress(model.forward(tf.tensor5d(x, [refs.length, T, S, S, 1]), landmarkInput(geometry, refs.length, T))).dataSync() as Float32Array);
     chunk.forEach((l, b) => {
       const t = refs[b]!.frames.indexOf(l.frame);
       if (t < 0 || mask[b * T + t] !== 1) return;
@@ -127,7 +127,8 @@ export async function runFinetune(input: FinetuneInput, io: WorkerIO<'finetune'>
   const B = cfg.batchClips;
   const geometryWeight = cfg.geometryWeight ?? 0;
   const U = geometryWeight > 0 ? (cfg.unlabelledClips ?? 0) : 0;
-  const lib = await openCrops(input.videos, cfg.model, geometryWeight > 0);
+  const readsLandmarks = (cfg.model.landmarkUnits ?? 0) > 0;
+  const lib = await openCrops(input.videos, cfg.model, geometryWeight > 0 || readsLandmarks);
   const allVideos = [...lib.videos.values()];
   const allFaceCounts = allVideos.map(countFaces);
   const trainIds = new Set(input.trainVideoIds);
@@ -171,17 +172,18 @@ export async function runFinetune(input: FinetuneInput, io: WorkerIO<'finetune'>
     // Unlabelled clips from every video (test people's too): only the geometry term sees them.
     const refs = [...labelled, ...Array.from({ length: U }, () => randomClip(allVideos, allFaceCounts, T, cfg.stride, rng))];
     const views = [refs.map(() => drawAugment(cfg.augment, lib.cropSize, rng))];
-    const { x, mask, S, geometry } = await readBatch(lib, refs, views, rng, T, geometryHead !== null);
+    const { x, mask, S, geometry } = await readBatch(lib, refs, views, rng, T, geometryHead !== null || readsLandmarks);
     const { y, m } = buildTargets(refs, index, mask, T, A);
     const N = B + U;
     const outcome = tf.tidy(() => {
       const clips = tf.tensor5d(x, [N, T, S, S, 1]);
       const target = tf.tensor3d(y, [N, T, A]);
       const lossMask = tf.tensor3d(m, [N, T, A]);
-      const geoTarget = geometry ? tf.tensor3d(geometry.out, [N, T, GEOMETRY_DIM]) : null;
-      const geoMask = geometry ? tf.tensor2d(geometry.mask, [N, T]) : null;
+      const geoTarget = geometry && geometryHead ? tf.tensor3d(geometry.out, [N, T, GEOMETRY_DIM]) : null;
+      const geoMask = geometry && geometryHead ? tf.tensor2d(geometry.mask, [N, T]) : null;
+      const landmarks = readsLandmarks ? landmarkInput(geometry, N, T) : undefined;
       return trainStep(vars, optimizer, (): { total: tfjs.Scalar; parts: Record<string, tfjs.Scalar> } => {
-        const h = model.forward(clips);
+        const h = model.forward(clips, landmarks);
         const mse = maskedMse(model.regress(h), target, lossMask);
         if (!geometryHead || !geoTarget || !geoMask) return { total: mse, parts: { mse } };
         const geo = geometryHead.loss(h, geoTarget, geoMask);

@@ -13,6 +13,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { tf } from './tfjs';
 import type { ModelConfig } from '../config';
 import { hashString } from '../../../../shared/rng';
+import { GEOMETRY_DIM } from '../data';
 
 export type VarGroup = 'enc' | 'tmp' | 'proj' | 'head';
 export const BACKBONE: readonly VarGroup[] = ['enc', 'tmp'];
@@ -52,6 +53,12 @@ export class AuModel {
     const pooled = pooledSize(c);
     this.add('enc/fc/w', [pooled, F], seed, 'he', pooled);
     this.add('enc/fc/b', [F], seed, 'zeros');
+    const U = c.landmarkUnits ?? 0;
+    if (U > 0) {
+      this.add('enc/lm/w1', [GEOMETRY_DIM, U], seed, 'he', GEOMETRY_DIM);
+      this.add('enc/lm/b1', [U], seed, 'zeros');
+      this.add('enc/lm/w2', [U, F], seed, 'he', U, 0.5);
+    }
     const t = c.temporal;
     for (let l = 0; l < t.layers; l++) {
       const n = `tmp/l${l}`;
@@ -128,8 +135,13 @@ export class AuModel {
     return this.variables(groups).reduce((n, v) => n + v.size, 0);
   }
 
-  /** Per-frame features of a batch of frames [N,S,S,1] → [N,F]. */
-  encodeFrames(x: tfjs.Tensor4D): tfjs.Tensor2D {
+  /** Whether the network also reads each frame's landmarks (config.landmarkUnits). */
+  get readsLandmarks(): boolean {
+    return (this.config.landmarkUnits ?? 0) > 0;
+  }
+
+  /** Per-frame features of a batch of frames [N,S,S,1] (and their landmark displacements [N,136]) → [N,F]. */
+  encodeFrames(x: tfjs.Tensor4D, landmarks?: tfjs.Tensor2D): tfjs.Tensor2D {
     const c = this.config;
     let y: tfjs.Tensor4D = x;
     c.channels.forEach((cout, b) => {
@@ -142,7 +154,13 @@ export class AuModel {
       }
     });
     const pooled = (c.pool === 'flatten' ? tf.reshape(y, [y.shape[0], -1]) : tf.mean(y, [1, 2])) as tfjs.Tensor2D;
-    return tf.relu(tf.add(tf.matMul(pooled, this.v('enc/fc/w') as tfjs.Tensor2D), this.v('enc/fc/b'))) as tfjs.Tensor2D;
+    let pre = tf.add(tf.matMul(pooled, this.v('enc/fc/w') as tfjs.Tensor2D), this.v('enc/fc/b')) as tfjs.Tensor2D;
+    if (this.readsLandmarks) {
+      if (!landmarks) throw new Error('This network reads landmarks beside the crops: open the crops with their geometry.');
+      const h = tf.relu(tf.add(tf.matMul(landmarks, this.v('enc/lm/w1') as tfjs.Tensor2D), this.v('enc/lm/b1'))) as tfjs.Tensor2D;
+      pre = tf.add(pre, tf.matMul(h, this.v('enc/lm/w2') as tfjs.Tensor2D));
+    }
+    return tf.relu(pre) as tfjs.Tensor2D;
   }
 
   /** Temporal module over per-frame features [B,T,F] → [B,T,F] (residual). */
@@ -163,11 +181,12 @@ export class AuModel {
     return h;
   }
 
-  /** Clips [B,T,S,S,1] → temporal features [B,T,F]. */
-  forward(clips: tfjs.Tensor5D): tfjs.Tensor3D {
+  /** Clips [B,T,S,S,1] (and their landmark displacements [B,T,136]) → temporal features [B,T,F]. */
+  forward(clips: tfjs.Tensor5D, landmarks?: tfjs.Tensor3D): tfjs.Tensor3D {
     const [B, T, S] = clips.shape;
     const frames = tf.reshape(clips, [B * T, S, S, 1]) as tfjs.Tensor4D;
-    const f = tf.reshape(this.encodeFrames(frames), [B, T, this.config.featureDim]) as tfjs.Tensor3D;
+    const lm = landmarks ? (tf.reshape(landmarks, [B * T, GEOMETRY_DIM]) as tfjs.Tensor2D) : undefined;
+    const f = tf.reshape(this.encodeFrames(frames, lm), [B, T, this.config.featureDim]) as tfjs.Tensor3D;
     return this.temporal(f);
   }
 
@@ -313,6 +332,8 @@ export function forwardFlopsPerFrame(c: ModelConfig, withProjection: boolean): n
   }
   const F = c.featureDim;
   flops += 2 * pooledSize(c) * F;
+  const U = c.landmarkUnits ?? 0;
+  flops += 2 * U * (GEOMETRY_DIM + F);
   const t = c.temporal;
   if (t.kind === 'tcn') flops += t.layers * 2 * t.kernel * F * F;
   if (t.kind === 'gru') flops += t.layers * 2 * 6 * F * F;

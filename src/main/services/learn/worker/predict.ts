@@ -2,7 +2,8 @@
 import type { WorkerIO } from '../../../worker/io';
 import { initBackend, tf, type BackendInfo } from './tfjs';
 import { readModelFile } from './checkpoint';
-import { CropLibrary, type VideoSource } from '../data';
+import { CropLibrary, GEOMETRY_DIM, type VideoSource } from '../data';
+import { landmarkInput } from './train';
 import { AuModel } from './model';
 import { planWindows, WindowMerger } from './windows';
 import { Rng } from '../../../../shared/rng';
@@ -52,8 +53,9 @@ export async function predictVideo(model: AuModel, lib: CropLibrary, video: Vide
     const refs = chunk.map((w) => ({ videoId: video.id, frames: w.frames }));
     const x = new Float32Array(chunk.length * T * S * S);
     const mask = new Float32Array(chunk.length * T);
-    for (let b = 0; b < refs.length; b++) await lib.readClip(refs[b]!, null, rng, x, b * T * S * S, mask, b * T);
-    const out = tf.tidy(() => model.regress(model.forward(tf.tensor5d(x, [chunk.length, T, S, S, 1]))).dataSync() as Float32Array);
+    const geometry = model.readsLandmarks ? { out: new Float32Array(chunk.length * T * GEOMETRY_DIM), mask: new Float32Array(chunk.length * T) } : undefined;
+    for (let b = 0; b < refs.length; b++) await lib.readClip(refs[b]!, null, rng, x, b * T * S * S, mask, b * T, undefined, geometry);
+    const out = tf.tidy(() => model.regress(model.forward(tf.tensor5d(x, [chunk.length, T, S, S, 1]), landmarkInput(geometry, chunk.length, T))).dataSync() as Float32Array);
     chunk.forEach((w, b) => merger.add(w, out, b * T * A));
   }
   return merger.result(video.face);
@@ -67,7 +69,7 @@ export async function runPredict(input: PredictInput, io: WorkerIO<'predict'>): 
     model.dispose();
     throw new Error('This model is only pretrained: finetune it on labels before predicting intensities.');
   }
-  const lib = await CropLibrary.open(input.videos, { reference: model.config.inputNorm });
+  const lib = await CropLibrary.open(input.videos, { reference: model.config.inputNorm, geometry: model.readsLandmarks });
   const total = [...lib.videos.values()].reduce((n, v) => n + v.frameCount, 0);
   let done = 0;
   try {

@@ -118,6 +118,14 @@ export async function readBatch(lib: CropLibrary, refs: ClipRef[], views: (Retur
 }
 
 /**
+ * The landmark input of a batch ([B,T,136], zeros where a frame has no landmarks), for a network
+ * that reads them; undefined for one that does not.
+ */
+export function landmarkInput(geometry: { out: Float32Array } | undefined, B: number, T: number): tfjs.Tensor3D | undefined {
+  return geometry ? tf.tensor3d(geometry.out, [B, T, GEOMETRY_DIM]) : undefined;
+}
+
+/**
  * The training state in `dir` as a loop hook: model, optimizer, RNG, `state` (restored in
  * place) and the caller's extra tensors, which `restoreExtra` takes over on a resume. A
  * checkpoint of other settings is refused rather than resumed.
