@@ -22,6 +22,7 @@
 // The verdict check compares the app's cross-validated verdict (from the labelled frames alone)
 // with (a′) − (d) on the test people.
 //   --preset quick  --folds 3  --seeds 1[,2…]  --percent 2  --only a,b,c,d
+//   --landmark-units N: every finetune with the network's landmark stream (a candidate, off by default)
 //   --demo DIR (a demo-data.ts folder)  --work DIR  --fresh (re-import)
 //   --demo-timing: instead, time one-click Pretrain + Finetune (every default, cross-validation
 //     included) on the app's demo project (6 videos × 30 s, 2 % labels), target 4 of issue 15
@@ -50,6 +51,7 @@ const { values: opt } = parseArgs({
     demo: { type: 'string' },
     work: { type: 'string' },
     fresh: { type: 'boolean', default: false },
+    'landmark-units': { type: 'string', default: '0' },
     'demo-timing': { type: 'boolean', default: false },
   },
 });
@@ -59,6 +61,8 @@ const k = Number(opt.folds);
 const seeds = opt.seeds!.split(',').map(Number);
 const percent = Number(opt.percent);
 const only = new Set(opt.only!.split(','));
+/** A candidate to measure against the default: the network's landmark input stream (0 = off, the default). */
+const landmarkUnits = Number(opt['landmark-units']);
 const demoDir = path.resolve(opt.demo ?? path.join(root, '.demo-data', 'quality-17x60'));
 const work = path.resolve(opt.work ?? path.join(demoDir, 'bench-quality'));
 const log = (s: string) => process.stderr.write(`[bench-quality] ${s}\n`);
@@ -146,7 +150,8 @@ const workerBackends = new Set<string>();
 async function finetune(name: string, parentId: number | null, seed: number, oneClick = false): Promise<{ model: ModelRow; seconds: number }> {
   const t0 = performance.now();
   // The one-click default keeps the app's cross-validation: it chooses the per-AU mix.
-  const job = await call('models/finetune', oneClick ? { name, parentId, preset, seed } : { name, parentId, preset, seed, cvFolds: 0, valFraction: 0 });
+  const extra = landmarkUnits > 0 ? { landmarkUnits } : {};
+  const job = await call('models/finetune', oneClick ? { name, parentId, preset, seed, ...extra } : { name, parentId, preset, seed, cvFolds: 0, valFraction: 0, ...extra });
   await waitJob(job.id);
   const model = await bench.modelByName(name);
   if (model.backend) workerBackends.add(model.backend);
@@ -259,7 +264,7 @@ const lines: string[] = [];
 lines.push(`Machine: ${await machineLine()}${workerBackends.size ? `; training workers: ${[...workerBackends].join(', ')}` : ''}`);
 lines.push(
   `Preset ${preset} (${p.model.channels.join('-')} channels, clip ${p.model.clipLength}; pretraining ${p.pretrain.steps} steps; finetuning ${p.finetune.headSteps} head + ${p.finetune.fullSteps} steps); ` +
-    `data ${bench.videos.length} videos of ${bench.subjects.length} people; ${k} folds of people × seeds ${seeds.join(', ')}; total ${((performance.now() - started) / 60000).toFixed(1)} min` +
+    `${landmarkUnits > 0 ? `landmark stream ${landmarkUnits} units; ` : ''}data ${bench.videos.length} videos of ${bench.subjects.length} people; ${k} folds of people × seeds ${seeds.join(', ')}; total ${((performance.now() - started) / 60000).toFixed(1)} min` +
     (pretrainSeconds.length ? `; pretraining took ${pretrainSeconds.map((s) => s.toFixed(0)).join(', ')} s` : ''),
 );
 lines.push('');
