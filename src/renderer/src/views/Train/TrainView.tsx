@@ -131,7 +131,7 @@ export function TrainView({ project }: { project: ProjectSummary }) {
         </label>
         {presetInfo && (
           <p className="plan small" aria-label="What one click does">
-            {`Finetune trains on your labels from ${parent ? parent.name : 'scratch'}: ${(advanced.finetune?.cvFolds ?? 3) > 0 ? `${advanced.finetune?.cvFolds ?? 3} cross-validation runs and a final one` : 'one run'} of ${presetInfo.finetuneSteps} steps each${presetInfo.demoMinutes ? ` (≈ ${presetInfo.demoMinutes.finetune} min for the demo on 2 CPU cores)` : ''}, then it predicts every frame. Pretrain (optional) learns ${presetInfo.pretrainSteps} steps on every frame${presetInfo.demoMinutes ? ` (≈ ${presetInfo.demoMinutes.pretrain} min)` : ''}.`}
+            {`Finetune trains on your labels from ${parent ? parent.name : 'scratch'}: ${(advanced.finetune?.cvFolds ?? 3) > 0 ? `${advanced.finetune?.cvFolds ?? 3} cross-validation runs and a final one` : 'one run'} of ${presetInfo.finetuneSteps} steps each${presetInfo.demoMinutes ? ` (≈ ${presetInfo.demoMinutes.finetune} min for the demo on 2 CPU cores)` : ''}, then it predicts every frame${(advanced.finetune?.cvFolds ?? 3) > 0 ? ', each AU from the network, the HOG + geometry baseline or a mix, as the cross-validation chose' : ''}. Pretrain (optional) learns ${presetInfo.pretrainSteps} steps on every frame${presetInfo.demoMinutes ? ` (≈ ${presetInfo.demoMinutes.pretrain} min)` : ''}.`}
           </p>
         )}
         <div className="train-buttons">
