@@ -31,7 +31,7 @@ export interface Gen2Options {
 }
 
 /** The manifest readers already accept, plus what this generator drew per video. */
-export type Gen2Manifest = DemoManifest & { generator: 'gen2'; codec: Gen2Codec; videos: (DemoVideoEntry & { setting: Gen2VideoResult['setting'] })[] };
+export type Gen2Manifest = Omit<DemoManifest, 'videos'> & { generator: 'gen2'; codec: Gen2Codec; videos: (DemoVideoEntry & { setting: Gen2VideoResult['setting'] })[] };
 
 export const GEN2_DEFAULTS: Omit<Gen2Options, 'out' | 'log'> = { videos: 12, subjects: 12, seconds: 40, seed: 1, width: 320, height: 240, fps: 25, codec: 'mpeg4' };
 
