@@ -25,8 +25,14 @@ export interface PreparedFace {
   /** Cavity occlusion weight along the lip seam (0–1), per source pixel. */
   lipAO: Float32Array;
   half: RgbImage;
-  /** Face width (jaw contour 0–16) in canonical units. */
+  /**
+   * Face width (jaw contour 0–16) in canonical units, held to 1.9–2.4: a photo's turned or
+   * lowered face measures narrow, and would otherwise be blown up past the frame.
+   */
   faceWidth: number;
+  /** Canonical v of the brows' top and of the chin (for fitting the face in the frame). */
+  browV: number;
+  chinV: number;
   grid: { nx: number; ny: number; sx: Float32Array; sy: Float32Array; cu: Float32Array; cv: Float32Array; z: Float32Array; n: Float32Array; alpha: Float32Array; lit: Float32Array };
 }
 
@@ -99,8 +105,10 @@ export function prepareFace(identity: Identity): PreparedFace {
       const e = Math.min(x, y, W - 1 - x, H - 1 - y) / feather;
       grid.alpha[k] = e >= 1 ? 1 : e * e * (3 - 2 * e);
     }
-  const faceWidth = Math.hypot(lm[32]! - lm[0]!, lm[33]! - lm[1]!) / canon.iod;
-  return { identity, canon, model, maps, lipAO, half, faceWidth, grid };
+  const faceWidth = Math.min(2.4, Math.max(1.9, Math.hypot(lm[32]! - lm[0]!, lm[33]! - lm[1]!) / canon.iod));
+  let browV = Infinity;
+  for (let i = 17; i < 27; i++) browV = Math.min(browV, toCanon(canon, lm[2 * i]!, lm[2 * i + 1]!)[1]);
+  return { identity, canon, model, maps, lipAO, half, faceWidth, browV, chinV: model.chinV, grid };
 }
 
 export interface View {

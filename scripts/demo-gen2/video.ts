@@ -44,13 +44,18 @@ const DEG = Math.PI / 180;
 /** Pose, framing and light at time t for one video (all drawn from `seed`). */
 export function viewSchedule(seed: number, face: PreparedFace, width: number, height: number) {
   const r = rng(seed);
-  const faceShare = uniform(r, 0.3, 0.6);
+  // Face width 30–60 % of the frame's, but brows to chin always inside its height.
+  const fit = (0.92 * height) / (face.chinV - face.browV + 0.25);
+  const faceShare = Math.min(uniform(r, 0.3, 0.6), (fit * face.faceWidth) / width);
+  const scale0 = (faceShare * width) / face.faceWidth;
   const yaw0 = uniform(r, -11, 11), pitch0 = uniform(r, -7, 7);
   const yawN = smoothNoise(r, 0.12), yawJ = smoothNoise(r, 0.5), pitchN = smoothNoise(r, 0.1), rollN = smoothNoise(r, 0.15);
   const zoomN = smoothNoise(r, 0.05), txN = smoothNoise(r, 0.08), tyN = smoothNoise(r, 0.08);
   const az0 = uniform(r, -60, 60), el0 = uniform(r, 5, 45), azN = smoothNoise(r, 0.04), elN = smoothNoise(r, 0.04);
   const ambient = uniform(r, 0.45, 0.65);
-  const cx0 = width / 2 + uniform(r, -0.08, 0.08) * width, cy0 = height / 2 + uniform(r, -0.05, 0.05) * height;
+  // The pivot (nose level) goes where the brows-to-chin span is centred, give or take.
+  const cx0 = width / 2 + uniform(r, -0.08, 0.08) * width;
+  const cy0 = height / 2 + scale0 * (0.8 - (face.browV + face.chinV) / 2) + uniform(r, -0.04, 0.04) * height;
   const clamp = (x: number) => Math.max(-20, Math.min(20, x));
   const view = (t: number): View => {
     const yaw = clamp(yaw0 + 9 * yawN(t) + 2 * yawJ(t));
@@ -61,7 +66,7 @@ export function viewSchedule(seed: number, face: PreparedFace, width: number, he
       R: rotation(yaw * DEG, pitch * DEG, roll * DEG),
       cx: cx0 + 0.05 * width * txN(t),
       cy: cy0 + 0.04 * height * tyN(t),
-      scale: ((faceShare * width) / face.faceWidth) * (1 + 0.05 * zoomN(t)),
+      scale: scale0 * (1 + 0.04 * zoomN(t)),
       light: [Math.sin(az) * Math.cos(el), -Math.sin(el), Math.cos(az) * Math.cos(el)],
       ambient,
     };
