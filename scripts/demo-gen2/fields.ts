@@ -95,7 +95,7 @@ export function faceModel(neutral: ArrayLike<number>): FaceModel {
     K(20, L(upLat), s * 0.03, 0.01, 0.12, 0.08);
     K(20, L(lowLat), s * 0.03, -0.01, 0.12, 0.08);
     // Blink (not scored): upper lid down most of the way, lower lid up a little.
-    K(45, mid(lidA, lidB), 0, 0.075, 0.14, 0.065);
+    K(45, mid(lidA, lidB), 0, 0.09, 0.15, 0.08);
     K(45, mid(lowA, lowB), 0, -0.01, 0.14, 0.05);
   }
   K(1, [0, browV - 0.4], 0, -0.05, 0.45, 0.25);
