@@ -90,6 +90,8 @@ export function BaselineComparison({ comparison: c }: { comparison: Comparison }
   const delivered = new Map((c.delivered?.perAu ?? []).map((m) => [m.au, m]));
   const blend = new Map((c.blend ?? []).map((b) => [b.au, b]));
   const scored = c.intervals ? new Set(c.intervals.aus) : null;
+  const auIntervals = new Map((c.intervals?.perAu ?? []).map((x) => [x.au, x]));
+  const tip = (i: Interval | null | undefined) => (i ? `95 % interval ${fmt(i.low)} to ${fmt(i.high)}` : undefined);
   const rows = c.network.perAu.filter((m) => !scored || scored.has(m.au));
   const bar = (v: number | null | undefined, kind = '') => (
     <span className={`icc-bar ${kind}`} aria-hidden="true">
@@ -119,21 +121,22 @@ export function BaselineComparison({ comparison: c }: { comparison: Comparison }
             const b = base.get(m.au);
             const d = delivered.get(m.au);
             const mix = blend.get(m.au);
+            const ci = auIntervals.get(m.au);
             return (
               <tr key={m.au}>
                 <th scope="row" title={auInfo(m.au).name}>
                   {auColumn(m.au)}
                 </th>
-                <td>
+                <td title={tip(ci?.network)}>
                   {bar(m.icc)}
                   {fmt(m.icc)}
                 </td>
-                <td>
+                <td title={tip(ci?.baseline)}>
                   {bar(b?.icc, 'baseline')}
                   {fmt(b?.icc)}
                 </td>
                 {c.delivered && (
-                  <td>
+                  <td title={tip(ci?.delivered)}>
                     {bar(d?.icc, 'delivered')}
                     {fmt(d?.icc)}
                   </td>
