@@ -42,10 +42,20 @@ export interface BaselineTask {
 export async function runBaseline(input: BaselineInput, io: WorkerIO<'baseline'>): Promise<BaselineResult> {
   const lib = await CropLibrary.open(input.videos, { geometry: true });
   try {
-    const features = await BaselineFeatures.open(lib);
+    // Shares of the bar: the reference pass reads every frame, the features HOG every labelled
+    // frame, and each fit (the folds', then the one on every label with its predictions) the rest.
+    const fits = input.folds.length + (input.predictVideoIds?.length ? 1 : 0);
+    const stage = (from: number, to: number) => (fraction: number, message: string) => {
+      io.signal.throwIfAborted();
+      io.progress(from + (to - from) * fraction, message);
+    };
+    const fitShare = (i: number) => stage(0.3 + (0.7 * i) / fits, 0.3 + (0.7 * (i + 1)) / fits);
+    const references = stage(0, 0.1);
+    const features = await BaselineFeatures.open(lib, (done, total) => references(done / total, `Baseline: reference face of video ${done} of ${total}`));
+    const extract = stage(0.1, 0.3);
+    const x = await features.at(input.labels, (done, total) => extract(done / total, `Baseline: features of labelled frame ${done} of ${total}`));
     const subject = new Map(input.videos.map((v) => [v.id, personOf(v)]));
     const group = (id: number) => subject.get(id)!;
-    const x = await features.at(input.labels);
     const acc = new MetricsAccumulator(input.aus);
     const lambdas: number[] = [];
     for (const [i, fold] of input.folds.entries()) {
@@ -54,7 +64,8 @@ export async function runBaseline(input: BaselineInput, io: WorkerIO<'baseline'>
       const test = new Set(fold.test);
       const trainLabels = input.labels.filter((l) => train.has(l.videoId));
       if (!trainLabels.length) continue;
-      const fit = fitBaseline(input.aus, trainLabels, x, group);
+      const progress = fitShare(i);
+      const fit = fitBaseline(input.aus, trainLabels, x, group, { onProgress: (f, message) => progress(f, `Baseline fold ${i + 1} of ${input.folds.length}: ${message.replace(/^Baseline: /, '')}`) });
       lambdas.push(fit.lambda);
       for (const l of input.labels) {
         const f = x.get(`${l.videoId}:${l.frame}`);
@@ -62,15 +73,16 @@ export async function runBaseline(input: BaselineInput, io: WorkerIO<'baseline'>
         const p = fit.model.predict(f);
         input.aus.forEach((au, a) => acc.add(au, l.values[a]!, p[a]!, `${l.videoId}:${l.frame}`));
       }
-      io.progress((i + 1) / (input.folds.length + (input.predictVideoIds?.length ? 1 : 0)), `Baseline: fold ${i + 1} of ${input.folds.length}`);
     }
     if (input.predictVideoIds?.length) {
-      const fit = fitBaseline(input.aus, input.labels, x, group);
-      for (const id of input.predictVideoIds) {
+      const progress = fitShare(fits - 1);
+      const fit = fitBaseline(input.aus, input.labels, x, group, { onProgress: (f, message) => progress(0.8 * f, message) });
+      for (const [k, id] of input.predictVideoIds.entries()) {
         io.signal.throwIfAborted();
         const v = lib.videos.get(id);
         if (!v) continue;
         io.emit({ type: 'video', videoId: id, frameCount: v.frameCount, aus: input.aus, data: await predictBaselineVideo(fit, features, id, v.frameCount, input.aus.length) });
+        progress(0.8 + (0.2 * (k + 1)) / input.predictVideoIds.length, `Baseline: predictions for video ${k + 1} of ${input.predictVideoIds.length}`);
       }
     }
     const table = acc.table('baseline: HOG + geometry + ridge, same labelled frames');

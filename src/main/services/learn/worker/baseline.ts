@@ -6,7 +6,7 @@
  * standardised, and one linear ridge regressor per AU, its λ chosen by cross-validation over
  * people. Plain typed-array code: no TensorFlow.js.
  */
-import { CropFlag } from '../../media/cropFile';
+import { CropFlag, type CropRecord } from '../../media/cropFile';
 import { GEOMETRY_DIM, GEOMETRY_UNIT, HistogramMedian, type CropLibrary, type LabelledFrame } from '../data';
 import { MetricsAccumulator, type MetricsTable } from '../metrics';
 import { predictRow, ridgeFolds, type LinearFit, type RidgeSet } from './ridge';
@@ -195,7 +195,7 @@ export class BaselineFeatures {
     readonly dim: number,
   ) {}
 
-  static async open(lib: CropLibrary): Promise<BaselineFeatures> {
+  static async open(lib: CropLibrary, onProgress?: (videosDone: number, videos: number) => void): Promise<BaselineFeatures> {
     if (!lib.hasGeometry) throw new Error('The baseline needs the videos’ landmarks (open the crops with geometry: true).');
     const S = lib.cropSize;
     const hogDim = hog(new Uint8Array(S * S), S).length;
@@ -210,33 +210,56 @@ export class BaselineFeatures {
         }
       }
       medians.set(v.id, acc.median());
+      onProgress?.(medians.size, lib.videos.size);
     }
     return new BaselineFeatures(lib, medians, hogDim + GEOMETRY_DIM);
   }
 
   /** Features of frames [start, start + count) of a video; null where there is no face. */
   async frames(videoId: number, start: number, count: number): Promise<(Float32Array | null)[]> {
+    return (await this.lib.records(videoId, start, count)).map((rec) => this.featureOf(videoId, rec));
+  }
+
+  private featureOf(videoId: number, rec: CropRecord): Float32Array | null {
+    if (rec.flag === CropFlag.NoFace) return null;
     const S = this.lib.cropSize;
     const median = this.medians.get(videoId)!;
     const geometry = this.lib.geometryOf(videoId)!;
     const unit = GEOMETRY_UNIT * S;
-    return (await this.lib.records(videoId, start, count)).map((rec) => {
-      if (rec.flag === CropFlag.NoFace) return null;
-      const h = hog(rec.pixels, S);
-      const x = new Float32Array(this.dim);
-      for (let j = 0; j < h.length; j++) x[j] = h[j]! - median[j]!;
-      // A face frame without landmarks (e.g. crops imported already aligned) keeps its HOG part.
-      if (geometry.valid[rec.index]) for (let j = 0; j < GEOMETRY_DIM; j++) x[h.length + j] = geometry.displacement[rec.index * GEOMETRY_DIM + j]! / unit;
-      return x;
-    });
+    const h = hog(rec.pixels, S);
+    const x = new Float32Array(this.dim);
+    for (let j = 0; j < h.length; j++) x[j] = h[j]! - median[j]!;
+    // A face frame without landmarks (e.g. crops imported already aligned) keeps its HOG part.
+    if (geometry.valid[rec.index]) for (let j = 0; j < GEOMETRY_DIM; j++) x[h.length + j] = geometry.displacement[rec.index * GEOMETRY_DIM + j]! / unit;
+    return x;
   }
 
-  /** Features of the given frames (any order), keyed "video:frame"; faceless frames left out. */
-  async at(frames: readonly { videoId: number; frame: number }[]): Promise<Map<string, Float32Array>> {
+  /**
+   * Features of the given frames (any order), keyed "video:frame"; faceless frames left out.
+   * Frames are read in order, video by video, with near neighbours in one read (densely
+   * labelled stretches are common); only the asked-for frames pay for HOG.
+   */
+  async at(frames: readonly { videoId: number; frame: number }[], onProgress?: (done: number, total: number) => void): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
-    for (const { videoId, frame } of frames) {
-      const [x] = await this.frames(videoId, frame, 1);
-      if (x) out.set(`${videoId}:${frame}`, x);
+    const byVideo = new Map<number, number[]>();
+    for (const { videoId, frame } of frames) byVideo.set(videoId, [...(byVideo.get(videoId) ?? []), frame]);
+    let done = 0;
+    for (const [videoId, list] of byVideo) {
+      const sorted = [...new Set(list)].sort((a, b) => a - b);
+      for (let i = 0; i < sorted.length; ) {
+        let j = i + 1;
+        while (j < sorted.length && sorted[j]! - sorted[j - 1]! <= 4 && sorted[j]! - sorted[i]! < 512) j++;
+        const start = sorted[i]!;
+        const wanted = new Set(sorted.slice(i, j));
+        for (const rec of await this.lib.records(videoId, start, sorted[j - 1]! - start + 1)) {
+          if (!wanted.has(rec.index)) continue;
+          const x = this.featureOf(videoId, rec);
+          if (x) out.set(`${videoId}:${rec.index}`, x);
+        }
+        done += j - i;
+        onProgress?.(done, frames.length);
+        i = j;
+      }
     }
     return out;
   }

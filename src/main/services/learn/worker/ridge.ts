@@ -34,7 +34,7 @@ const BLOCK = 64;
  * Adds rows `rows` of X (n×d, row-major) to `sums`, shifted by `shift`. The shift (a mean over a
  * superset of the rows) keeps Σxxᵀ − n·μμᵀ from cancelling: the variance comes out right even for
  * a feature whose mean is large against its spread. Blocks of rows are transposed so the d²/2
- * dot products run over contiguous memory, four columns at a time.
+ * dot products run over contiguous memory.
  */
 export function accumulateGram(X: Float32Array, d: number, rows: ArrayLike<number>, shift: Float64Array, sums: GramSums): void {
   const T = new Float64Array(d * BLOCK);
@@ -50,33 +50,71 @@ export function accumulateGram(X: Float32Array, d: number, rows: ArrayLike<numbe
       }
     }
     if (B < BLOCK) for (let j = 0; j < d; j++) T.fill(0, j * BLOCK + B, (j + 1) * BLOCK);
-    for (let i = 0; i < d; i++) {
-      const ti = i * BLOCK;
-      const gi = i * d;
+    // Two rows of G by four columns per step: eight sums share six loads.
+    let i = 0;
+    for (; i + 1 < d; i += 2) {
+      const ta = i * BLOCK;
+      const tb = ta + BLOCK;
+      const ga = i * d;
+      const gb = ga + d;
       let j = 0;
       for (; j + 3 <= i; j += 4) {
         const t0 = j * BLOCK;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
+        const t1 = t0 + BLOCK;
+        const t2 = t1 + BLOCK;
+        const t3 = t2 + BLOCK;
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        let a3 = 0;
+        let b0 = 0;
+        let b1 = 0;
+        let b2 = 0;
+        let b3 = 0;
         for (let r = 0; r < B; r++) {
-          const a = T[ti + r]!;
-          s0 += a * T[t0 + r]!;
-          s1 += a * T[t0 + BLOCK + r]!;
-          s2 += a * T[t0 + 2 * BLOCK + r]!;
-          s3 += a * T[t0 + 3 * BLOCK + r]!;
+          const x = T[ta + r]!;
+          const y = T[tb + r]!;
+          const c0 = T[t0 + r]!;
+          const c1 = T[t1 + r]!;
+          const c2 = T[t2 + r]!;
+          const c3 = T[t3 + r]!;
+          a0 += x * c0;
+          a1 += x * c1;
+          a2 += x * c2;
+          a3 += x * c3;
+          b0 += y * c0;
+          b1 += y * c1;
+          b2 += y * c2;
+          b3 += y * c3;
         }
-        G[gi + j]! += s0;
-        G[gi + j + 1]! += s1;
-        G[gi + j + 2]! += s2;
-        G[gi + j + 3]! += s3;
+        G[ga + j]! += a0;
+        G[ga + j + 1]! += a1;
+        G[ga + j + 2]! += a2;
+        G[ga + j + 3]! += a3;
+        G[gb + j]! += b0;
+        G[gb + j + 1]! += b1;
+        G[gb + j + 2]! += b2;
+        G[gb + j + 3]! += b3;
       }
-      for (; j <= i; j++) {
+      for (; j <= i + 1; j++) {
+        const tj = j * BLOCK;
+        let sa = 0;
+        let sb = 0;
+        for (let r = 0; r < B; r++) {
+          sa += T[ta + r]! * T[tj + r]!;
+          sb += T[tb + r]! * T[tj + r]!;
+        }
+        if (j <= i) G[ga + j]! += sa;
+        G[gb + j]! += sb;
+      }
+    }
+    for (; i < d; i++) {
+      const ti = i * BLOCK;
+      for (let j = 0; j <= i; j++) {
         const tj = j * BLOCK;
         let s = 0;
         for (let r = 0; r < B; r++) s += T[ti + r]! * T[tj + r]!;
-        G[gi + j]! += s;
+        G[i * d + j]! += s;
       }
     }
   }
