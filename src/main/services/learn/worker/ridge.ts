@@ -138,8 +138,17 @@ export class ShiftedSolver {
     this.off = new Float64Array(Math.max(0, n - 1));
     this.beta = new Float64Array(n);
     const p = new Float64Array(n);
-    const w = new Float64Array(n);
-    for (let k = 0; k + 2 < n; k++) {
+    let w = new Float64Array(n);
+    let wPrev = new Float64Array(n);
+    // Each step's rank-2 update of the trailing block is applied in the same sweep as the next
+    // step's product A₂₂v: one pass over the (cache-sized or larger) triangle per step, not two.
+    let pending = -1;
+    const last = Math.max(0, n - 2);
+    for (let k = 0; k < last; k++) {
+      if (pending >= 0) {
+        const vp = pending * n;
+        for (let i = k; i < n; i++) A[i * n + k]! -= A[vp + i]! * wPrev[k]! + wPrev[i]! * A[vp + k]!;
+      }
       // Reflector v (stored in row k right of the diagonal) mapping A[k+1.., k] onto a multiple of e₁.
       let norm = 0;
       for (let i = k + 1; i < n; i++) norm += A[i * n + k]! ** 2;
@@ -148,32 +157,40 @@ export class ShiftedSolver {
       const alpha = x0 > 0 ? -norm : norm;
       this.diag[k] = A[k * n + k]!;
       this.off[k] = alpha;
+      const vk = k * n;
       let vv = 0;
       for (let i = k + 1; i < n; i++) {
         const v = A[i * n + k]! - (i === k + 1 ? alpha : 0);
-        A[k * n + i] = v;
+        A[vk + i] = v;
         vv += v * v;
       }
-      if (vv === 0 || norm === 0) {
-        this.beta[k] = 0;
-        this.off[k] = x0;
-        continue;
-      }
-      const beta = 2 / vv;
+      const beta = vv > 0 ? 2 / vv : 0;
       this.beta[k] = beta;
-      const vk = k * n;
-      // p = β A₂₂ v from the lower triangle, row by row.
+      if (!beta) this.off[k] = x0;
+      // p = A₂₂ v from the lower triangle, row by row, bringing A₂₂ up to date on the way.
       for (let i = k + 1; i < n; i++) p[i] = 0;
+      const vp = pending * n;
       for (let i = k + 1; i < n; i++) {
         const ai = i * n;
         const vi = A[vk + i]!;
-        let s = A[ai + i]! * vi;
-        for (let j = k + 1; j < i; j++) {
-          const a = A[ai + j]!;
-          s += a * A[vk + j]!;
-          p[j]! += a * vi;
-        }
-        p[i]! += s;
+        let s = 0;
+        if (pending >= 0) {
+          const pv = A[vp + i]!;
+          const pw = wPrev[i]!;
+          for (let j = k + 1; j < i; j++) {
+            const a = A[ai + j]! - (pv * wPrev[j]! + pw * A[vp + j]!);
+            A[ai + j] = a;
+            s += a * A[vk + j]!;
+            p[j]! += a * vi;
+          }
+          A[ai + i]! -= 2 * pv * pw;
+        } else
+          for (let j = k + 1; j < i; j++) {
+            const a = A[ai + j]!;
+            s += a * A[vk + j]!;
+            p[j]! += a * vi;
+          }
+        p[i]! += s + A[ai + i]! * vi;
       }
       let pv = 0;
       for (let i = k + 1; i < n; i++) {
@@ -182,12 +199,12 @@ export class ShiftedSolver {
       }
       const K = (beta * pv) / 2;
       for (let i = k + 1; i < n; i++) w[i] = p[i]! - K * A[vk + i]!;
-      for (let i = k + 1; i < n; i++) {
-        const ai = i * n;
-        const vi = A[vk + i]!;
-        const wi = w[i]!;
-        for (let j = k + 1; j <= i; j++) A[ai + j]! -= vi * w[j]! + wi * A[vk + j]!;
-      }
+      [w, wPrev] = [wPrev, w];
+      pending = beta ? k : -1;
+    }
+    if (pending >= 0) {
+      const vp = pending * n;
+      for (let i = last; i < n; i++) for (let j = last; j <= i; j++) A[i * n + j]! -= A[vp + i]! * wPrev[j]! + wPrev[i]! * A[vp + j]!;
     }
     if (n >= 2) {
       this.diag[n - 2] = A[(n - 2) * n + n - 2]!;
