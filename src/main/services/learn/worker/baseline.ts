@@ -369,8 +369,7 @@ export function fitBaseline(
   const final = groups.map(({ aus: members, rows: groupRows }, g) => {
     const fits = ridgeFolds(X, d, groupRows, fold, k, members.map((a) => Y[a]!), sets, {
       form: opts.form,
-      onSet: (done) =>
-        opts.onProgress?.((g * sets.length + done) / (groups.length * sets.length), done < sets.length ? `Baseline: λ search, fold ${done} of ${sets.length - 1}` : 'Baseline: fit on every labelled frame'),
+      onProgress: (f, message) => opts.onProgress?.((g + f) / groups.length, `Baseline: ${message}`),
     });
     fits.slice(0, -1).forEach((perLambda, f) => {
       if (!perLambda) return;

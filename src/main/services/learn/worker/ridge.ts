@@ -36,7 +36,7 @@ const BLOCK = 64;
  * a feature whose mean is large against its spread. Blocks of rows are transposed so the d²/2
  * dot products run over contiguous memory.
  */
-export function accumulateGram(X: Float32Array, d: number, rows: ArrayLike<number>, shift: Float64Array, sums: GramSums): void {
+export function accumulateGram(X: Float32Array, d: number, rows: ArrayLike<number>, shift: Float64Array, sums: GramSums, onRows?: (done: number) => void): void {
   const T = new Float64Array(d * BLOCK);
   const G = sums.gram;
   for (let r0 = 0; r0 < rows.length; r0 += BLOCK) {
@@ -117,6 +117,7 @@ export function accumulateGram(X: Float32Array, d: number, rows: ArrayLike<numbe
         G[i * d + j]! += s;
       }
     }
+    if (onRows && (r0 / BLOCK) % 16 === 15) onRows(r0 + B);
   }
   sums.count += rows.length;
 }
@@ -354,7 +355,8 @@ export interface RidgeSet {
 export interface RidgeFoldsOptions {
   /** Force a form (tests); by default the cheaper one by flop count. */
   form?: 'primal' | 'dual';
-  onSet?: (done: number, total: number) => void;
+  /** Fraction done by flop count, and what runs now. */
+  onProgress?: (fraction: number, message: string) => void;
 }
 
 /**
@@ -379,22 +381,30 @@ export function ridgeFolds(
   const primalCost = (n * d * d) / 2 + sets.length * (4 / 3) * d ** 3;
   const dualCost = trainRows.reduce((c, t) => c + (t.length ** 2 * d) / 2 + (4 / 3) * t.length ** 3, 0);
   const form = opts.form ?? (primalCost <= dualCost ? 'primal' : 'dual');
+  const setName = (s: RidgeSet) => (s.without === null ? 'fit on every labelled frame' : `fold ${s.without + 1}, every λ`);
   const out: (LinearFit[] | null)[] = [];
   if (form === 'dual') {
+    let done = 0;
     sets.forEach((s, i) => {
-      out.push(trainRows[i]!.length ? dual(X, d, trainRows[i]!, Y, s.lambdas) : null);
-      opts.onSet?.(i + 1, sets.length);
+      const t = trainRows[i]!.length;
+      opts.onProgress?.(done / dualCost, `${setName(s)} (dual, ${t} frames)`);
+      out.push(t ? dual(X, d, trainRows[i]!, Y, s.lambdas) : null);
+      done += (t ** 2 * d) / 2 + (4 / 3) * t ** 3;
     });
+    opts.onProgress?.(1, 'ridge done');
     return out;
   }
+  const passShare = (n * d * d) / 2 / primalCost;
   const shift = new Float64Array(d);
   for (const r of rows) for (let j = 0, off = r * d; j < d; j++) shift[j]! += X[off + j]! / n;
   const partSums = Array.from({ length: parts }, () => emptySums(d));
   const partXy = Array.from({ length: parts }, () => Y.map(() => new Float64Array(d)));
   const partYsum = Array.from({ length: parts }, () => Y.map(() => 0));
+  let passed = 0;
   for (let p = 0; p < parts; p++) {
     const mine = rows.filter((r) => partOf[r] === p);
-    accumulateGram(X, d, mine, shift, partSums[p]!);
+    accumulateGram(X, d, mine, shift, partSums[p]!, (done) => opts.onProgress?.((passShare * (passed + done)) / n, `XᵀX over ${n} labelled frames`));
+    passed += mine.length;
     Y.forEach((y, o) => {
       const xy = partXy[p]![o]!;
       for (const r of mine) {
@@ -416,8 +426,9 @@ export function ridgeFolds(
         ysum[o]! += partYsum[p]![o]!;
       });
     }
+    opts.onProgress?.(passShare + ((1 - passShare) * i) / sets.length, setName(s));
     out.push(sums.count ? primal(sums, shift, xy, ysum, d, s.lambdas) : null);
-    opts.onSet?.(i + 1, sets.length);
   });
+  opts.onProgress?.(1, 'ridge done');
   return out;
 }
