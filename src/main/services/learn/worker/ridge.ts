@@ -36,7 +36,7 @@ const BLOCK = 64;
  * a feature whose mean is large against its spread. Blocks of rows are transposed so the d²/2
  * dot products run over contiguous memory.
  */
-export function accumulateGram(X: Float32Array, d: number, rows: ArrayLike<number>, shift: Float64Array, sums: GramSums, onRows?: (done: number) => void): void {
+export function accumulateGram(X: Float32Array | Float64Array, d: number, rows: ArrayLike<number>, shift: Float64Array, sums: GramSums, onRows?: (done: number) => void): void {
   const T = new Float64Array(d * BLOCK);
   const G = sums.gram;
   for (let r0 = 0; r0 < rows.length; r0 += BLOCK) {
@@ -323,16 +323,12 @@ function dual(X: Float32Array, d: number, rows: ArrayLike<number>, Y: readonly F
   for (let j = 0; j < d; j++) mean[j]! /= n;
   for (let r = 0; r < n; r++) for (let j = 0, off = rows[r]! * d; j < d; j++) std[j]! += (X[off + j]! - mean[j]!) ** 2;
   for (let j = 0; j < d; j++) std[j] = stdOf(std[j]! / n);
-  const Z = new Float64Array(n * d);
-  for (let r = 0; r < n; r++) for (let j = 0, off = rows[r]! * d; j < d; j++) Z[r * d + j] = (X[off + j]! - mean[j]!) / std[j]!;
-  const K = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let k = 0; k <= i; k++) {
-      let s = 0;
-      for (let j = 0, a = i * d, b = k * d; j < d; j++) s += Z[a + j]! * Z[b + j]!;
-      K[i * n + k] = s;
-    }
-  const solver = new ShiftedSolver(K, n);
+  // ZZᵀ is the Gram matrix of Z's columns: Zᵀ's rows through the same blocked kernel.
+  const Zt = new Float64Array(d * n);
+  for (let r = 0; r < n; r++) for (let j = 0, off = rows[r]! * d; j < d; j++) Zt[j * n + r] = (X[off + j]! - mean[j]!) / std[j]!;
+  const K = emptySums(n);
+  accumulateGram(Zt, n, Int32Array.from({ length: d }, (_, j) => j), new Float64Array(n), K);
+  const solver = new ShiftedSolver(K.gram, n);
   return fitsFrom(lambdas, Y.length, (o) => {
     const y = Float64Array.from(rows, (r) => Y[o]![r]!);
     const ybar = y.reduce((a, b) => a + b, 0) / n;
@@ -340,7 +336,11 @@ function dual(X: Float32Array, d: number, rows: ArrayLike<number>, Y: readonly F
     return (lambda) => {
       const alpha = solver.solveRotated(c, lambda);
       const wz = new Float64Array(d);
-      for (let r = 0; r < n; r++) for (let j = 0, a = alpha[r]!, off = r * d; j < d; j++) wz[j]! += a * Z[off + j]!;
+      for (let j = 0; j < d; j++) {
+        let sum = 0;
+        for (let r = 0, off = j * n; r < n; r++) sum += Zt[off + r]! * alpha[r]!;
+        wz[j] = sum;
+      }
       return unstandardise(wz, mean, std, ybar);
     };
   });
