@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deliveredTrack } from '../../../src/main/services/learn/backend/jobs';
 import { BASELINE_FILE, readBaselineFile, writeBaselineFile } from '../../../src/main/services/learn/worker/baseline-file';
+import { AuRidge } from '../../../src/main/services/learn/worker/baseline';
 import { applyBlend, compareModels, crossFittedDelivered, fitAuBlend, fitBlends, MIN_BLEND_FRAMES, type OutOfFold } from '../../../src/main/services/learn/backend/blend';
 import { icc31 } from '../../../src/main/services/learn/metrics';
 import { Rng } from '../../../src/shared/rng';
@@ -162,6 +163,24 @@ describe('the baseline saved with a model', () => {
       expect(() => readBaselineFile(dir, 3)).toThrow(/cannot be read .*finetune the model again/);
       fs.writeFileSync(path.join(dir, BASELINE_FILE), '{"format":"au-workbench-baseline","version":1,"aus":"x"}');
       expect(() => readBaselineFile(dir, 3)).toThrow(/damaged or from another version/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the linear form of a fitted ridge', () => {
+  it('predicts as the fitted model once written and read back', () => {
+    const rng = new Rng(21);
+    const d = 12;
+    const X = Array.from({ length: 60 }, () => Float32Array.from({ length: d }, () => rng.normal()));
+    const Y = [Float64Array.from(X, (x) => 1 + x[0]! + 0.5 * x[3]!), Float64Array.from(X, (x, i) => (i % 7 === 0 ? NaN : 2 - x[1]!))];
+    const ridge = new AuRidge(0.1, 2).fit(X, Y);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auw-baseline-'));
+    try {
+      writeBaselineFile(dir, { aus: [1, 2], lambda: 0.1, featureDim: d, frames: 60, models: ridge.linear().map((m) => (m ? { c: m.c, w: Array.from(m.w) } : null)) });
+      const back = readBaselineFile(dir, d);
+      for (const x of X.slice(0, 10)) back.predict(x).forEach((p, a) => expect(p).toBeCloseTo(ridge.predict(x)[a]!, 5));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -52,22 +52,35 @@ export interface BaselineTask {
 export async function runBaseline(input: BaselineInput, io: WorkerIO<'baseline'>): Promise<BaselineResult> {
   const lib = await CropLibrary.open(input.videos, { geometry: true });
   try {
-    const features = await BaselineFeatures.open(lib);
-    const stream = async (model: { predict(x: Float32Array): number[] }) => {
-      for (const id of input.predictVideoIds ?? []) {
+    // Shares of the bar: the reference pass reads every frame, the features HOG every labelled
+    // frame, and each fit (the folds', then the one on every label with its predictions) the rest.
+    const final = Boolean(input.predictVideoIds?.length || input.saveDir);
+    const fits = input.folds.length + (final ? 1 : 0);
+    const stage = (from: number, to: number) => (fraction: number, message: string) => {
+      io.signal.throwIfAborted();
+      io.progress(from + (to - from) * fraction, message);
+    };
+    const fitShare = (i: number) => stage(0.3 + (0.7 * i) / fits, 0.3 + (0.7 * (i + 1)) / fits);
+    const references = stage(0, input.fromDir ? 0.3 : 0.1);
+    const features = await BaselineFeatures.open(lib, (done, total) => references(done / total, `Baseline: reference face of video ${done} of ${total}`));
+    const stream = async (model: { predict(x: Float32Array): number[] }, progress: (fraction: number, message: string) => void) => {
+      const ids = input.predictVideoIds ?? [];
+      for (const [k, id] of ids.entries()) {
         io.signal.throwIfAborted();
         const v = lib.videos.get(id);
         if (!v) continue;
         io.emit({ type: 'video', videoId: id, frameCount: v.frameCount, aus: input.aus, data: await predictBaselineVideo({ model }, features, id, v.frameCount, input.aus.length) });
+        progress((k + 1) / ids.length, `Baseline: predictions for video ${k + 1} of ${ids.length}`);
       }
     };
     if (input.fromDir) {
-      await stream(readBaselineFile(input.fromDir, features.dim));
+      await stream(readBaselineFile(input.fromDir, features.dim), stage(0.3, 1));
       return { heldOut: null, lambdas: [], frames: 0, outOfFold: new Float32Array(0) };
     }
+    const extract = stage(0.1, 0.3);
+    const x = await features.at(input.labels, (done, total) => extract(done / total, `Baseline: features of labelled frame ${done} of ${total}`));
     const subject = new Map(input.videos.map((v) => [v.id, personOf(v)]));
     const group = (id: number) => subject.get(id)!;
-    const x = await features.at(input.labels);
     const acc = new MetricsAccumulator(input.aus);
     const A = input.aus.length;
     const outOfFold = new Float32Array(input.labels.length * A).fill(NaN);
@@ -78,7 +91,8 @@ export async function runBaseline(input: BaselineInput, io: WorkerIO<'baseline'>
       const test = new Set(fold.test);
       const trainLabels = input.labels.filter((l) => train.has(l.videoId));
       if (!trainLabels.length) continue;
-      const fit = fitBaseline(input.aus, trainLabels, x, group);
+      const progress = fitShare(i);
+      const fit = fitBaseline(input.aus, trainLabels, x, group, { onProgress: (f, message) => progress(f, `Baseline fold ${i + 1} of ${input.folds.length}: ${message.replace(/^Baseline: /, '')}`) });
       lambdas.push(fit.lambda);
       input.labels.forEach((l, row) => {
         const f = x.get(`${l.videoId}:${l.frame}`);
@@ -89,10 +103,10 @@ export async function runBaseline(input: BaselineInput, io: WorkerIO<'baseline'>
           outOfFold[row * A + a] = p[a]!;
         });
       });
-      io.progress((i + 1) / (input.folds.length + (input.predictVideoIds?.length || input.saveDir ? 1 : 0)), `Baseline: fold ${i + 1} of ${input.folds.length}`);
     }
-    if (input.predictVideoIds?.length || input.saveDir) {
-      const fit = fitBaseline(input.aus, input.labels, x, group);
+    if (final) {
+      const progress = fitShare(fits - 1);
+      const fit = fitBaseline(input.aus, input.labels, x, group, { onProgress: (f, message) => progress(0.8 * f, message) });
       if (input.saveDir)
         writeBaselineFile(input.saveDir, {
           aus: input.aus,
@@ -101,7 +115,7 @@ export async function runBaseline(input: BaselineInput, io: WorkerIO<'baseline'>
           frames: fit.frames,
           models: fit.model.linear().map((m) => (m ? { c: m.c, w: Array.from(m.w) } : null)),
         });
-      await stream(fit.model);
+      await stream(fit.model, (f, message) => progress(0.8 + 0.2 * f, message));
     }
     const table = acc.table('baseline: HOG + geometry + ridge, same labelled frames');
     return { heldOut: input.folds.length && table.frames ? table : null, lambdas, frames: x.size, outOfFold };

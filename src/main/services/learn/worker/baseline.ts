@@ -6,9 +6,10 @@
  * standardised, and one linear ridge regressor per AU, its λ chosen by cross-validation over
  * people. Plain typed-array code: no TensorFlow.js.
  */
-import { CropFlag } from '../../media/cropFile';
+import { CropFlag, type CropRecord } from '../../media/cropFile';
 import { GEOMETRY_DIM, GEOMETRY_UNIT, HistogramMedian, type CropLibrary, type LabelledFrame } from '../data';
 import { MetricsAccumulator, type MetricsTable } from '../metrics';
+import { predictRow, ridgeFolds, type LinearFit, type RidgeSet } from './ridge';
 
 /** HOG: 8-px cells, 9 unsigned orientation bins, 2×2-cell blocks, L2-Hys, one-cell stride. */
 export function hog(px: Uint8Array, size: number, cell = 8, bins = 9): Float32Array {
@@ -124,79 +125,44 @@ export function solveSpd(A: Float64Array, b: Float64Array, n: number): Float64Ar
 }
 
 /**
- * Linear ridge regression in its dual form (the labelled frames are far fewer than the
- * features): w = Xᵀ (X Xᵀ + λI)⁻¹ (y − ȳ). Features are standardised with the training
- * statistics; every output uses the same Gram matrix.
+ * Linear ridge regression on standardised features (training statistics), one output per
+ * target sharing one decomposition; primal or dual form, whichever costs less (ridge.ts).
  */
 export class RidgeModel {
-  private mean!: Float64Array;
-  private std!: Float64Array;
-  private weights: Float64Array[] = [];
-  private bias: number[] = [];
+  private fitted: LinearFit = { weights: [], bias: [] };
 
   constructor(readonly lambda: number) {}
 
-  fit(X: Float32Array[], Y: Float64Array[]): this {
-    const n = X.length;
+  static fromLinear(lambda: number, fit: LinearFit): RidgeModel {
+    const m = new RidgeModel(lambda);
+    m.fitted = fit;
+    return m;
+  }
+
+  fit(X: readonly Float32Array[], Y: readonly Float64Array[]): this {
     const d = X[0]!.length;
-    this.mean = new Float64Array(d);
-    this.std = new Float64Array(d);
-    for (const x of X) for (let j = 0; j < d; j++) this.mean[j]! += x[j]! / n;
-    for (const x of X) for (let j = 0; j < d; j++) this.std[j]! += (x[j]! - this.mean[j]!) ** 2 / n;
-    for (let j = 0; j < d; j++) this.std[j] = Math.sqrt(this.std[j]!) || 1;
-    const Z = X.map((x) => this.standardize(x));
-    const K = new Float64Array(n * n);
-    for (let i = 0; i < n; i++)
-      for (let k = 0; k <= i; k++) {
-        let s = 0;
-        const a = Z[i]!;
-        const b = Z[k]!;
-        for (let j = 0; j < d; j++) s += a[j]! * b[j]!;
-        K[i * n + k] = s;
-        K[k * n + i] = s;
-      }
-    for (let i = 0; i < n; i++) K[i * n + i]! += this.lambda;
-    this.weights = [];
-    this.bias = [];
-    for (const y of Y) {
-      const ybar = y.reduce((a, b) => a + b, 0) / n;
-      const alpha = solveSpd(K, Float64Array.from(y, (v) => v - ybar), n);
-      const w = new Float64Array(d);
-      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) w[j]! += alpha[i]! * Z[i]![j]!;
-      this.weights.push(w);
-      this.bias.push(ybar);
-    }
+    const rows = Int32Array.from(X, (_, i) => i);
+    const [fits] = ridgeFolds(packRows(X, d), d, rows, new Int32Array(X.length), 1, Y, [{ without: null, lambdas: [this.lambda] }]);
+    this.fitted = fits![0]!;
     return this;
   }
 
-  private standardize(x: Float32Array): Float64Array {
-    const z = new Float64Array(x.length);
-    for (let j = 0; j < x.length; j++) z[j] = (x[j]! - this.mean[j]!) / this.std[j]!;
-    return z;
-  }
-
-  /** The fitted model on the raw features (standardisation folded in): value = c + w·x per output. */
+  /** The fitted model on the raw features (the fit already folds the standardisation in): value = c + w·x per output. */
   linear(): { c: number; w: Float64Array }[] {
-    return this.weights.map((w, o) => {
-      const raw = new Float64Array(w.length);
-      let c = this.bias[o]!;
-      for (let j = 0; j < w.length; j++) {
-        raw[j] = w[j]! / this.std[j]!;
-        c -= raw[j]! * this.mean[j]!;
-      }
-      return { c, w: raw };
-    });
+    return this.fitted.weights.map((w, o) => ({ c: this.fitted.bias[o]!, w }));
   }
 
   /** One value per output, clipped to the 0–5 intensity range. */
   predict(x: Float32Array): number[] {
-    const z = this.standardize(x);
-    return this.weights.map((w, o) => {
-      let s = this.bias[o]!;
-      for (let j = 0; j < z.length; j++) s += w[j]! * z[j]!;
-      return Math.min(5, Math.max(0, s));
-    });
+    return this.fitted.weights.map((_, o) => predictRow(this.fitted, o, x, 0, x.length));
   }
+}
+
+/** Rows packed into one row-major Float32Array, the layout the fits read. */
+export function packRows(X: readonly Float32Array[], d: number): Float32Array {
+  const out = new Float32Array(X.length * d);
+  X.forEach((x, i) => out.set(x, i * d));
+  return out;
 }
 
 const HOG_BINS = 512;
@@ -234,7 +200,7 @@ export class BaselineFeatures {
     readonly dim: number,
   ) {}
 
-  static async open(lib: CropLibrary): Promise<BaselineFeatures> {
+  static async open(lib: CropLibrary, onProgress?: (videosDone: number, videos: number) => void): Promise<BaselineFeatures> {
     if (!lib.hasGeometry) throw new Error('The baseline needs the videos’ landmarks (open the crops with geometry: true).');
     const S = lib.cropSize;
     const hogDim = hog(new Uint8Array(S * S), S).length;
@@ -249,33 +215,56 @@ export class BaselineFeatures {
         }
       }
       medians.set(v.id, acc.median());
+      onProgress?.(medians.size, lib.videos.size);
     }
     return new BaselineFeatures(lib, medians, hogDim + GEOMETRY_DIM);
   }
 
   /** Features of frames [start, start + count) of a video; null where there is no face. */
   async frames(videoId: number, start: number, count: number): Promise<(Float32Array | null)[]> {
+    return (await this.lib.records(videoId, start, count)).map((rec) => this.featureOf(videoId, rec));
+  }
+
+  private featureOf(videoId: number, rec: CropRecord): Float32Array | null {
+    if (rec.flag === CropFlag.NoFace) return null;
     const S = this.lib.cropSize;
     const median = this.medians.get(videoId)!;
     const geometry = this.lib.geometryOf(videoId)!;
     const unit = GEOMETRY_UNIT * S;
-    return (await this.lib.records(videoId, start, count)).map((rec) => {
-      if (rec.flag === CropFlag.NoFace) return null;
-      const h = hog(rec.pixels, S);
-      const x = new Float32Array(this.dim);
-      for (let j = 0; j < h.length; j++) x[j] = h[j]! - median[j]!;
-      // A face frame without landmarks (e.g. crops imported already aligned) keeps its HOG part.
-      if (geometry.valid[rec.index]) for (let j = 0; j < GEOMETRY_DIM; j++) x[h.length + j] = geometry.displacement[rec.index * GEOMETRY_DIM + j]! / unit;
-      return x;
-    });
+    const h = hog(rec.pixels, S);
+    const x = new Float32Array(this.dim);
+    for (let j = 0; j < h.length; j++) x[j] = h[j]! - median[j]!;
+    // A face frame without landmarks (e.g. crops imported already aligned) keeps its HOG part.
+    if (geometry.valid[rec.index]) for (let j = 0; j < GEOMETRY_DIM; j++) x[h.length + j] = geometry.displacement[rec.index * GEOMETRY_DIM + j]! / unit;
+    return x;
   }
 
-  /** Features of the given frames (any order), keyed "video:frame"; faceless frames left out. */
-  async at(frames: readonly { videoId: number; frame: number }[]): Promise<Map<string, Float32Array>> {
+  /**
+   * Features of the given frames (any order), keyed "video:frame"; faceless frames left out.
+   * Frames are read in order, video by video, with near neighbours in one read (densely
+   * labelled stretches are common); only the asked-for frames pay for HOG.
+   */
+  async at(frames: readonly { videoId: number; frame: number }[], onProgress?: (done: number, total: number) => void): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
-    for (const { videoId, frame } of frames) {
-      const [x] = await this.frames(videoId, frame, 1);
-      if (x) out.set(`${videoId}:${frame}`, x);
+    const byVideo = new Map<number, number[]>();
+    for (const { videoId, frame } of frames) byVideo.set(videoId, [...(byVideo.get(videoId) ?? []), frame]);
+    let done = 0;
+    for (const [videoId, list] of byVideo) {
+      const sorted = [...new Set(list)].sort((a, b) => a - b);
+      for (let i = 0; i < sorted.length; ) {
+        let j = i + 1;
+        while (j < sorted.length && sorted[j]! - sorted[j - 1]! <= 4 && sorted[j]! - sorted[i]! < 512) j++;
+        const start = sorted[i]!;
+        const wanted = new Set(sorted.slice(i, j));
+        for (const rec of await this.lib.records(videoId, start, sorted[j - 1]! - start + 1)) {
+          if (!wanted.has(rec.index)) continue;
+          const x = this.featureOf(videoId, rec);
+          if (x) out.set(`${videoId}:${rec.index}`, x);
+        }
+        done += j - i;
+        onProgress?.(done, frames.length);
+        i = j;
+      }
     }
     return out;
   }
@@ -283,31 +272,40 @@ export class BaselineFeatures {
 
 export const BASELINE_LAMBDAS = [0.01, 0.1, 1, 10, 100, 1000, 10000];
 
+/** AUs labelled on the same rows share one fit; an AU labelled nowhere gets none. */
+function groupByLabelPattern(Y: readonly Float64Array[]): { aus: number[]; rows: Int32Array }[] {
+  const groups = new Map<string, number[]>();
+  Y.forEach((y, a) => {
+    const key = Array.from(y, (v) => (Number.isNaN(v) ? '0' : '1')).join('');
+    if (!key.includes('1')) return;
+    groups.set(key, [...(groups.get(key) ?? []), a]);
+  });
+  return [...groups].map(([key, aus]) => ({ aus, rows: Int32Array.from([...key].flatMap((c, i) => (c === '1' ? [i] : []))) }));
+}
+
 /**
  * One ridge per set of AUs labelled on the same frames (usually one for all): a coder may leave
  * an AU out on some frames, and a missing label must not count as 0.
  */
 export class AuRidge {
-  private readonly parts: { model: RidgeModel; aus: number[] }[] = [];
+  private parts: { model: RidgeModel; aus: number[] }[] = [];
   constructor(
     readonly lambda: number,
     readonly auCount: number,
   ) {}
 
+  static fromParts(lambda: number, auCount: number, parts: { fit: LinearFit; aus: number[] }[]): AuRidge {
+    const m = new AuRidge(lambda, auCount);
+    m.parts = parts.map(({ fit, aus }) => ({ model: RidgeModel.fromLinear(lambda, fit), aus }));
+    return m;
+  }
+
   fit(X: readonly Float32Array[], Y: readonly Float64Array[]): this {
-    const groups = new Map<string, number[]>();
-    Y.forEach((y, a) => {
-      const key = Array.from(y, (v) => (Number.isNaN(v) ? '0' : '1')).join('');
-      if (!key.includes('1')) return;
-      groups.set(key, [...(groups.get(key) ?? []), a]);
-    });
-    for (const [key, aus] of groups) {
-      const rows = [...key].flatMap((c, i) => (c === '1' ? [i] : []));
-      const model = new RidgeModel(this.lambda).fit(
-        rows.map((i) => X[i]!),
-        aus.map((a) => Float64Array.from(rows, (i) => Y[a]![i]!)),
-      );
-      this.parts.push({ model, aus });
+    const d = X[0]!.length;
+    const packed = packRows(X, d);
+    for (const { aus, rows } of groupByLabelPattern(Y)) {
+      const [fits] = ridgeFolds(packed, d, rows, new Int32Array(X.length), 1, aus.map((a) => Y[a]!), [{ without: null, lambdas: [this.lambda] }]);
+      this.parts.push({ model: RidgeModel.fromLinear(this.lambda, fits![0]!), aus });
     }
     return this;
   }
@@ -333,50 +331,89 @@ export interface BaselineFit {
   /** Cross-validated metrics on the labelled frames at the chosen λ (null with one group). */
   cv: MetricsTable | null;
   frames: number;
+  /**
+   * Each labelled face frame's prediction (AU-major, `predictions[a][i]` for `rows[i]`) by the
+   * model of the λ search that did not see the frame's person, at the chosen λ; NaN where that
+   * model had no labels of the AU. Null with one group.
+   */
+  outOfFold: { rows: LabelledFrame[]; predictions: Float64Array[] } | null;
+}
+
+export interface BaselineOptions {
+  lambdas?: readonly number[];
+  maxFolds?: number;
+  /** Force the ridge's form (tests). */
+  form?: 'primal' | 'dual';
+  onProgress?: (fraction: number, message: string) => void;
 }
 
 /**
  * Ridge on labelled frames with λ chosen by leave-group-out cross-validation (a group = a
- * person, so λ is chosen for people the model has not seen), then refit on every frame.
+ * person, so λ is chosen for people the model has not seen), then refit on every frame. Every
+ * λ of every fold, and the refit, come from one pass over the rows (ridge.ts).
  */
 export function fitBaseline(
   aus: readonly number[],
   labels: readonly LabelledFrame[],
   features: ReadonlyMap<string, Float32Array>,
   group: (videoId: number) => string,
-  opts: { lambdas?: readonly number[]; maxFolds?: number } = {},
+  opts: BaselineOptions = {},
 ): BaselineFit {
   const rows = labels.filter((l) => features.has(`${l.videoId}:${l.frame}`));
   if (!rows.length) throw new Error('The baseline has no labelled face frames to learn from.');
-  const X = rows.map((l) => features.get(`${l.videoId}:${l.frame}`)!);
+  const n = rows.length;
+  const d = features.get(`${rows[0]!.videoId}:${rows[0]!.frame}`)!.length;
+  const X = new Float32Array(n * d);
+  rows.forEach((l, i) => X.set(features.get(`${l.videoId}:${l.frame}`)!, i * d));
   const Y = aus.map((_, a) => Float64Array.from(rows, (l) => l.values[a]!));
   const names = [...new Set(rows.map((l) => group(l.videoId)))].sort();
   const k = Math.min(opts.maxFolds ?? 5, names.length);
-  const foldOf = new Map(names.map((n, i) => [n, i % k]));
+  const foldOf = new Map(names.map((name, i) => [name, i % k]));
+  const fold = Int32Array.from(rows, (l) => foldOf.get(group(l.videoId))!);
   const lambdas = opts.lambdas ?? BASELINE_LAMBDAS;
-  let best: { lambda: number; icc: number; table: MetricsTable | null } = { lambda: lambdas[Math.floor(lambdas.length / 2)]!, icc: -Infinity, table: null };
-  if (k >= 2) {
-    for (const lambda of lambdas) {
-      const acc = new MetricsAccumulator(aus);
-      for (let fold = 0; fold < k; fold++) {
-        const inFold = rows.map((l) => foldOf.get(group(l.videoId)) === fold);
-        const trainIdx = rows.map((_, i) => i).filter((i) => !inFold[i]);
-        const m = new AuRidge(lambda, aus.length).fit(
-          trainIdx.map((i) => X[i]!),
-          Y.map((y) => Float64Array.from(trainIdx, (i) => y[i]!)),
-        );
-        rows.forEach((l, i) => {
-          if (!inFold[i]) return;
-          const p = m.predict(X[i]!);
-          aus.forEach((au, a) => acc.add(au, l.values[a]!, p[a]!, `${l.videoId}:${l.frame}`));
-        });
+  const cv = k >= 2;
+  // The refit on every row rides along with the folds for every λ: one more decomposition, no
+  // second pass over the rows.
+  const sets: RidgeSet[] = [...(cv ? Array.from({ length: k }, (_, f) => ({ without: f, lambdas })) : []), { without: null, lambdas }];
+  const groups = groupByLabelPattern(Y);
+  // oof[λ][a][i]: row i predicted by the fold model that left its person out.
+  const oof = lambdas.map(() => aus.map(() => new Float64Array(n).fill(NaN)));
+  const final = groups.map(({ aus: members, rows: groupRows }, g) => {
+    const fits = ridgeFolds(X, d, groupRows, fold, k, members.map((a) => Y[a]!), sets, {
+      form: opts.form,
+      onProgress: (f, message) => opts.onProgress?.((g + f) / groups.length, `Baseline: ${message}`),
+    });
+    fits.slice(0, -1).forEach((perLambda, f) => {
+      if (!perLambda) return;
+      for (let i = 0; i < n; i++) {
+        if (fold[i] !== f) continue;
+        perLambda.forEach((fit, l) => members.forEach((a, o) => (oof[l]![a]![i] = predictRow(fit, o, X, i, d))));
       }
+    });
+    return fits.at(-1)!;
+  });
+  let best: { l: number; icc: number; table: MetricsTable | null } = { l: Math.floor(lambdas.length / 2), icc: -Infinity, table: null };
+  if (cv) {
+    lambdas.forEach((_, l) => {
+      const acc = new MetricsAccumulator(aus);
+      for (let f = 0; f < k; f++)
+        rows.forEach((row, i) => {
+          if (fold[i] === f) aus.forEach((au, a) => acc.add(au, row.values[a]!, oof[l]![a]![i]!, `${row.videoId}:${row.frame}`));
+        });
       const table = acc.table('cross-validation over people, labelled frames');
       const icc = table.mean.icc ?? -Infinity;
-      if (icc > best.icc) best = { lambda, icc, table };
-    }
+      if (icc > best.icc) best = { l, icc, table };
+    });
   }
-  return { model: new AuRidge(best.lambda, aus.length).fit(X, Y), lambda: best.lambda, cv: best.table, frames: rows.length };
+  const lambda = lambdas[best.l]!;
+  const parts = groups.map(({ aus: members }, g) => ({ fit: final[g]![best.l]!, aus: members }));
+  return {
+    model: AuRidge.fromParts(lambda, aus.length, parts),
+    lambda,
+    cv: best.table,
+    frames: n,
+    outOfFold: cv ? { rows, predictions: oof[best.l]! } : null,
+  };
 }
 
 /** Baseline predictions for every frame of a video, AU-major (a · frameCount + f), NaN without a face. */
