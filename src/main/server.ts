@@ -32,7 +32,8 @@ if (values.help) {
   --no-open          do not open a browser (also when CI=true)
   --port N           port to listen on (default: a free one)
   --root DIR         a folder the UI may browse and use (repeatable). With --root, exactly
-                     those folders; without, your home folder and the current folder
+                     those folders (AUW_ROOTS is then ignored); without, the folders in
+                     AUW_ROOTS, or else your home folder and the current folder
                      (never / unless named)
   --project DIR      open this project at start
   --host ADDR        listen on ADDR instead of 127.0.0.1. WARNING: anyone who can reach ADDR
