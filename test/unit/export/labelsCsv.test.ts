@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/shared/errors';
-import { csvRecords, exportLong, exportWide, parseLabelsCsv, writeLabels } from '../../../src/main/services/export/labelsCsv';
+import { csvRecords, decodeCsvBytes, exportLong, exportWide, parseLabelsCsv, writeLabels } from '../../../src/main/services/export/labelsCsv';
 import { Project } from '../../../src/main/services/store/project';
 import { labelsForVideo } from '../../../src/main/services/store/labels';
 import { addVideo } from '../../helpers/project';
@@ -44,6 +44,29 @@ describe('csvRecords', () => {
       { fields: ['x\ny', 'z'], line: 2 },
       { fields: ['q', 'r,s'], line: 4 },
     ]);
+  });
+});
+
+describe('text encodings (issue 24 §16)', () => {
+  const csv = 'video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,José\n';
+  const be = (text: string) => {
+    const le = Buffer.from(text, 'utf16le');
+    for (let i = 0; i + 1 < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1]!, le[i]!];
+    return le;
+  };
+
+  it('reads UTF-16 without a byte-order mark, little- and big-endian, as the labels it holds', () => {
+    for (const bytes of [Buffer.from(csv, 'utf16le'), be(csv)]) {
+      const text = decodeCsvBytes(bytes);
+      expect(text).toBe(csv);
+      const r = parseLabelsCsv(text, base);
+      expect(r.format).toBe('long');
+      expect(r.labels.map(({ row: _r, ...l }) => l)).toEqual([{ videoId: 1, frame: 3, au: 1, intensity: 2, annotator: 'José' }]);
+    }
+  });
+
+  it('refuses a UTF-8 file with stray NUL bytes, saying to save it as UTF-8', () => {
+    expect(problem(() => decodeCsvBytes(Buffer.from('video,frame,AU,intensity\nS01_1.mp4,3,AU01,2\0\n')))).toMatch(/NUL bytes \(row 2\).*CSV UTF-8/);
   });
 });
 
