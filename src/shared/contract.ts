@@ -4,6 +4,7 @@
  * transports stay generic: adding a method here needs no transport code.
  */
 import { z } from 'zod';
+import { annotatorNameProblem } from './names';
 import type {
   AgreementReport,
   AppInfo,
@@ -64,8 +65,10 @@ const projectName = z.string().trim().min(1, 'a project name is required').max(1
 const annotator = z
   .string()
   .trim()
-  .min(1, 'an annotator name is required')
-  .max(64, 'keep the annotator name under 64 characters');
+  .superRefine((name, ctx) => {
+    const problem = annotatorNameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 export const auNumber = z.number().int().min(1, 'AU numbers start at 1').max(99, 'AU numbers stop at 99');
 export const intensity = z.number().int().min(0, 'intensity is 0 (absent) to 5 (E)').max(5, 'intensity is 0 (absent) to 5 (E)');
 const frameIndex = z.number().int().min(0, 'frame numbers start at 0');

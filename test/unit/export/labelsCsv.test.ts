@@ -71,14 +71,22 @@ describe('text encodings (issue 24 §16)', () => {
 });
 
 describe('long form', () => {
-  it('reads an annotator name holding a comma or a line break, and counts rows by line after it', () => {
+  it('reads an annotator name holding a comma, refuses one holding a line break, and counts rows by line after it', () => {
     const csv = 'video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,"Smith, J"\nS01_1.mp4,4,AU01,3,"two\nlines"\nS01_1.mp4,500,AU01,1,x\n';
-    expect(problem(() => parseLabelsCsv(csv, base))).toMatch(/row 5: frame 500 is past the end/);
-    const ok = parseLabelsCsv(csv.replace('S01_1.mp4,500,AU01,1,x\n', ''), base);
-    expect(ok.labels.map((l) => [l.frame, l.annotator, l.row])).toEqual([
-      [3, 'Smith, J', 2],
-      [4, 'two\nlines', 3],
-    ]);
+    const msg = problem(() => parseLabelsCsv(csv, base));
+    expect(msg).toMatch(/row 3: the annotator name contains a control character \(U\+000A\)/);
+    expect(msg).toMatch(/row 5: frame 500 is past the end/);
+    const ok = parseLabelsCsv('video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,"Smith, J"\n', base);
+    expect(ok.labels.map((l) => [l.frame, l.annotator, l.row])).toEqual([[3, 'Smith, J', 2]]);
+  });
+
+  it('refuses annotator names with control characters: NUL, BEL, ESC, CR, U+202E (issue 24 §12)', () => {
+    const names = ['a\0b', 'bell\x07', 'red\x1b[31m', 'cr\rx', 'evil\u202Etxt.exe', 'c1\u009b2J'];
+    const csv = `video,frame,AU,intensity,annotator\n${names.map((n, i) => `S01_1.mp4,${i},AU01,2,"${n}"`).join('\n')}\n`;
+    const msg = problem(() => parseLabelsCsv(csv, base));
+    expect(msg).toMatch(/6 problem/);
+    for (const cp of ['U+0000', 'U+0007', 'U+001B', 'U+000D', 'U+202E', 'U+009B']) expect(msg).toContain(cp);
+    expect(parseLabelsCsv('video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,José Ñúñez-李\n', base).labels[0]!.annotator).toBe('José Ñúñez-李');
   });
 
   it('reads video by file name, stem or id, AU in several spellings, FACS letters, and the annotator column', () => {

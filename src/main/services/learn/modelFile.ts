@@ -78,5 +78,6 @@ export function readModelJson(dir: string): ModelFile {
     }
     throw new ApiError('corrupt', `The model file ${file} is damaged (${where}: ${issue.message}). ${WHAT_TO_DO}`);
   }
-  return parsed.data as ModelFile;
+  // The model's shape settings are checked in full where a model is built from them (validateModelConfig).
+  return { ...parsed.data, config: parsed.data.config as unknown as ModelConfig };
 }
