@@ -29,6 +29,8 @@ export interface ComposeOptions {
   pickDirectory?: Platform['pickDirectory'];
   pickVideos?: Platform['pickVideos'];
   demoDir?: string | null;
+  /** The URL a <video> loads a project video from; browser mode signs it (see transport/guards). */
+  mediaUrl?: Platform['mediaUrl'];
 }
 
 
@@ -70,7 +72,7 @@ export function compose(opts: ComposeOptions): { workbench: Workbench; handlers:
     shell: opts.shell,
     version: appVersion(),
     paths: new PathPolicy(opts.roots ?? resolveRoots()),
-    mediaUrl: opts.shell === 'electron' ? electronMediaUrl : browserMediaUrl,
+    mediaUrl: opts.mediaUrl ?? (opts.shell === 'electron' ? electronMediaUrl : browserMediaUrl),
     ...(opts.pickDirectory ? { pickDirectory: opts.pickDirectory } : {}),
     ...(opts.pickVideos ? { pickVideos: opts.pickVideos } : {}),
   };
