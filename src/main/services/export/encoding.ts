@@ -37,7 +37,11 @@ function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
   if (n < 4) return null;
   let even = 0;
   let odd = 0;
-  for (let i = 0; i < n; i++) if (bytes[i] === 0) (i % 2 ? odd++ : even++);
+  for (let i = 0; i < n; i++) {
+    if (bytes[i] !== 0) continue;
+    if (i % 2) odd++;
+    else even++;
+  }
   const units = n / 2;
   if (odd >= units * 0.3 && even * 10 <= odd) return 'utf-16le';
   if (even >= units * 0.3 && odd * 10 <= even) return 'utf-16be';
