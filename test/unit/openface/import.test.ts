@@ -136,6 +136,10 @@ describe('importing an OpenFace CSV', () => {
     expect(await t.call('openface/list', {})).toEqual([]);
   });
 
+  it('names UTF-16 without a byte-order mark as UTF-16, not as a file without an OpenFace header', async () => {
+    await refused(write('wide.csv', Buffer.from(ownExport(), 'utf16le')), /is UTF-16 text; OpenFace writes plain ASCII CSV/);
+  });
+
   it('caps a row at the length it is given, streaming the rest (the cap on a small scale)', async () => {
     const file = write('wide.csv', ownExport());
     const video = { name: 'clip.mp4', frameCount: FRAMES, fps: 25 };

@@ -32,7 +32,7 @@ function firstInvalidUtf8(b: Uint8Array): number {
  * even ones for big-endian. NUL is valid UTF-8, so without this such a file would decode "fine"
  * with a NUL between every letter and then match no column.
  */
-function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+export function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
   const n = Math.min(bytes.length, 8192) & ~1;
   if (n < 4) return null;
   let even = 0;

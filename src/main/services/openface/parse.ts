@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { parse, CsvError, type InfoRecord, type Options } from 'csv-parse';
 import { ApiError } from '../../../shared/errors';
 import { auColumn } from '../../../shared/aus';
-import { decodeCsvBytes } from '../export/encoding';
+import { decodeCsvBytes, utf16WithoutBom } from '../export/encoding';
 
 export interface TargetVideo {
   name: string;
@@ -100,7 +100,7 @@ export async function parseOpenFaceFile(
     const got = fs.readSync(fd, head, 0, head.length, 0);
     if (got === 0) throw new ApiError('invalid_argument', `${label} is empty. Choose the CSV that OpenFace wrote for this video. Nothing was imported.`);
     const start = head.subarray(0, got);
-    if ((start[0] === 0xff && start[1] === 0xfe) || (start[0] === 0xfe && start[1] === 0xff)) {
+    if ((start[0] === 0xff && start[1] === 0xfe) || (start[0] === 0xfe && start[1] === 0xff) || utf16WithoutBom(start)) {
       throw new ApiError('invalid_argument', `${label} is UTF-16 text; OpenFace writes plain ASCII CSV. Import the file OpenFace wrote, unconverted. Nothing was imported.`);
     }
     // A multi-byte character cut at the chunk's end is not an error: decode up to the last line break.
