@@ -62,14 +62,15 @@ export function presentedTokens(req: http.IncomingMessage): string[] {
  * Signed URLs for media that an element loads by itself (<video src>): valid for one path, until
  * an expiry, under a key derived from this launch's token, so they die with the launch. The URL
  * carries no token, so leaking one (a copied link, a screenshot of devtools) exposes one video
- * for a few hours, not the session.
+ * for two hours at most, not the session.
  */
 export interface MediaSigner {
   sign(pathname: string, now?: number): string;
   verify(url: URL, now?: number): boolean;
 }
 
-export const MEDIA_URL_TTL_MS = 6 * 3600_000;
+/** The Label view renews its URL every 30 minutes while paused. */
+export const MEDIA_URL_TTL_MS = 2 * 3600_000;
 
 export function mediaSigner(token: string, ttlMs = MEDIA_URL_TTL_MS): MediaSigner {
   const key = crypto.createHmac('sha256', token).update('auw media urls v1').digest();
