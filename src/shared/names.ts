@@ -18,13 +18,17 @@ export const MAX_NAME_LENGTH = 64;
 
 const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
+/** Why a name (`what`: "the project name", …) cannot be used because of a control character in it, or null. */
+export function controlCharProblem(name: string, what: string): string | null {
+  const bad = CONTROL.exec(name);
+  return bad ? `${what} contains a control character (${codePoint(bad[0])}); use letters, digits, spaces and punctuation only` : null;
+}
+
 /** Why `name` (already trimmed) is not a usable coder/annotator name, or null when it is. */
 export function annotatorNameProblem(name: string): string | null {
   if (!name) return 'an annotator name is required';
   if (name.length > MAX_NAME_LENGTH) return `keep the annotator name under ${MAX_NAME_LENGTH} characters`;
-  const bad = CONTROL.exec(name);
-  if (bad) return `the annotator name contains a control character (${codePoint(bad[0])}); use letters, digits, spaces and punctuation only`;
-  return null;
+  return controlCharProblem(name, 'the annotator name');
 }
 
 /**
