@@ -61,10 +61,13 @@ describe('names with control characters (issue 24 §12)', () => {
       expect((await a.fails('labels/set', { videoId: ids[0]!, frame: 0, au: 1, intensity: 2, annotator: name! })).code).toBe('invalid_argument');
     }
     expect(await run(a, 'coder', 'José Núñez')).toEqual(['Coder on this machine: José Núñez']);
-    // A name stored before this check (settings written by an older version) is shown escaped.
+    // A coder stored before this check (settings of an older version) counts as unset: asked again.
     a.app.workbench.settings.setCoder('old\x1b[2J\u202Ename\x07');
-    const [line] = await run(a, 'coder');
-    expect(line).toBe('Coder on this machine: old\\x1b[2J\\u202ename\\x07');
+    expect((await run(a, 'coder'))[0]).toMatch(/No coder set on this machine yet/);
+    // Other stored text (a subject written before the check) is printed escaped, never raw.
+    a.app.workbench.requireProject().db.prepare('UPDATE videos SET subject = ?').run('old\x1b[2J\u202Ename\x07');
+    const [line] = await run(a, 'neutral', a.dir);
+    expect(line).toBe(`old\\x1b[2J\\u202ename\\x07: reference video median — videos ${ids[0]}, ${ids[1]}`);
     expect([...line!].filter((c) => c.charCodeAt(0) < 0x20 || c === '\u202e')).toEqual([]);
   });
 });
