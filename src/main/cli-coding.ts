@@ -12,6 +12,7 @@ import type { AgreementReport, LabelRule, MetricsTable, NeutralSubject } from '.
 import { auColumn, levelText } from '../shared/aus';
 import { parseDecimal } from '../shared/numbers';
 import { referenceText } from '../shared/neutral';
+import { terminalText } from '../shared/names';
 
 export const CODING_COMMANDS: readonly string[] = ['export', 'agreement', 'import-openface', 'openface', 'double-code', 'training-rule', 'coder', 'neutral'];
 
@@ -102,7 +103,9 @@ function tableText(t: MetricsTable): string {
 
 /** Runs one command; argv starts at the command (e.g. ['agreement', 'proj', '--coders', 'a,b']). */
 export async function runCodingCli(argv: string[], io: CodingCliIO): Promise<void> {
-  const out = io.out ?? ((l: string) => console.log(l));
+  const write = io.out ?? ((l: string) => console.log(l));
+  // Names, video names and messages come from the store: never printed raw (issue 24 §12).
+  const out = (l: string) => write(terminalText(l));
   const { positionals, values: v } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS, strict: true });
   const [command, target, ...rest] = positionals;
   if (command === 'coder') {

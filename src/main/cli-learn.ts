@@ -16,6 +16,7 @@ import { auColumn } from '../shared/aus';
 import { PRESET_NAMES, PRESET_NOTES, defaultOf, presetName, type PresetName } from '../shared/settings/presets';
 import { STAGE_SETTINGS, flagArg, rangeOf, rangeText, type Settings, type Stage, type StageInput } from '../shared/settings/training';
 import type { EventBus } from './events';
+import { terminalText } from '../shared/names';
 
 export const LEARN_COMMANDS: readonly string[] = ['pretrain', 'finetune', 'predict', 'suggest', 'metrics', 'models', 'backend', 'labels', 'resume'];
 
@@ -186,7 +187,8 @@ function printMetrics(model: ModelRow, out: (l: string) => void): void {
 
 /** Follows learn/progress on stderr: a line per step on a pipe is too much, so once a second. */
 function followProgress(io: LearnCliIO): () => void {
-  const err = io.err ?? ((s: string) => process.stderr.write(s));
+  const write = io.err ?? ((s: string) => process.stderr.write(s));
+  const err = (s: string) => write(terminalText(s));
   let last = 0;
   return io.events.subscribe((m) => {
     if (m.event !== 'learn/progress') return;
@@ -205,7 +207,9 @@ function followProgress(io: LearnCliIO): () => void {
 
 /** Runs one learning command; argv starts at the command (e.g. ['pretrain', 'proj', '--name', 'p1']). */
 export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void> {
-  const out = io.out ?? ((l: string) => console.log(l));
+  const write = io.out ?? ((l: string) => console.log(l));
+  // Model, video and coder names come from the store: never printed raw (issue 24 §12).
+  const out = (l: string) => write(terminalText(l));
   const { positionals, values: v } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS, strict: true });
   if (v.help) return void out(LEARN_HELP);
   const command = positionals[0];

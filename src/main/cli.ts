@@ -12,6 +12,7 @@ import { dispatch } from './api/dispatch';
 import { CODING_COMMANDS, CODING_HELP, runCodingCli } from './cli-coding';
 import { LEARN_COMMANDS, LEARN_HELP, runLearnCli } from './cli-learn';
 import { compose } from './compose';
+import { terminalText } from '../shared/names';
 
 const HELP = `AU Workbench command line
 
@@ -60,6 +61,11 @@ const num = (v: string | undefined, flag: string): number | undefined => {
 // The CLI user may name any file they can read: the roots are the filesystem root.
 const { workbench, handlers, events } = compose({ shell: 'cli', roots: [path.parse(process.cwd()).root] });
 
+/** Everything printed carries names from the store or the file system: never raw (issue 24 §12). */
+function print(text: string): void {
+  console.log(terminalText(text));
+}
+
 async function call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
   const envelope = await dispatch(handlers, method, params);
   if (!envelope.ok) throw new Error(envelope.error.message);
@@ -80,8 +86,8 @@ async function waitFor(jobs: Job[]): Promise<void> {
   const off = events.subscribe((m) => {
     if (m.event !== 'jobs/progress' || !ids.has(m.payload.id)) return;
     const job = m.payload;
-    if (tty) process.stderr.write(`\r\x1b[2K${job.kind} #${job.id} ${bar(job)}`);
-    if (['done', 'failed', 'cancelled'].includes(job.state)) process.stderr.write(`${tty ? '\n' : ''}${job.kind} #${job.id}: ${job.state}${job.error ? ` — ${job.error}` : ''}\n`);
+    if (tty) process.stderr.write(`\r\x1b[2K${job.kind} #${job.id} ${terminalText(bar(job))}`);
+    if (['done', 'failed', 'cancelled'].includes(job.state)) process.stderr.write(`${tty ? '\n' : ''}${job.kind} #${job.id}: ${job.state}${job.error ? ` — ${terminalText(job.error)}` : ''}\n`);
   });
   await workbench.requireJobs().idle();
   off();
@@ -94,7 +100,7 @@ async function main(): Promise<void> {
   if (learnCommand) return runLearnCli(argv, { call, events, waitFor });
   if (codingCommand) return runCodingCli(argv, { call });
   const [command, target, ...rest] = positionals;
-  if (values.help || !command) return void console.log(HELP);
+  if (values.help || !command) return void print(HELP);
   if (!target) throw new Error(`\`auw ${command}\` needs a project folder. See \`auw --help\`.`);
   const dir = path.resolve(target);
   switch (command) {
@@ -104,7 +110,7 @@ async function main(): Promise<void> {
         aus === 'disfa' || aus === 'bp4d' ? { preset: aus } : { custom: aus.split(',').map((a) => num(a.trim(), '--aus')!), name: `Custom (${aus})` };
       const cropSize = num(values['crop-size'], '--crop-size');
       const p = await call('projects/create', { dir, name: values.name ?? path.basename(dir), auSet, ...(cropSize ? { cropSize } : {}) });
-      console.log(`Created ${p.name} at ${p.dir} (${p.auSet.name}).`);
+      print(`Created ${p.name} at ${p.dir} (${p.auSet.name}).`);
       return;
     }
     case 'import': {
@@ -118,7 +124,7 @@ async function main(): Promise<void> {
         ...(values.subject ? { subject: values.subject } : {}),
       });
       await waitFor(jobs);
-      for (const v of await call('videos/list', {})) console.log(`${v.id}\t${v.name}\t${v.frameCount} frames\tfaces ${v.facesFound}\t${v.status}`);
+      for (const v of await call('videos/list', {})) print(`${v.id}\t${v.name}\t${v.frameCount} frames\tfaces ${v.facesFound}\t${v.status}`);
       return;
     }
     case 'sample': {
@@ -132,7 +138,7 @@ async function main(): Promise<void> {
         ...(videoId !== undefined ? { videoId } : {}),
         ...(values.strategy ? { strategy: values.strategy as 'random' | 'stride' } : {}),
       });
-      for (const s of sets) console.log(`video ${s.videoId}: ${s.frames} frames (${s.strategy}, ${s.percent} %, seed ${s.seed})`);
+      for (const s of sets) print(`video ${s.videoId}: ${s.frames} frames (${s.strategy}, ${s.percent} %, seed ${s.seed})`);
       return;
     }
     case 'frames': {
@@ -142,23 +148,23 @@ async function main(): Promise<void> {
       const frame = num(values.frame, '--frame');
       if (frame !== undefined) {
         const info = await call('frames/info', { videoId, frame });
-        console.log(JSON.stringify({ ...info, landmarks: info.landmarks ? `${info.landmarks.length / 2} points` : null }));
+        print(JSON.stringify({ ...info, landmarks: info.landmarks ? `${info.landmarks.length / 2} points` : null }));
         if (values.out) {
           const still = await call('frames/still', { videoId, frame });
           fs.writeFileSync(values.out, Buffer.from(still.base64, 'base64'));
-          console.log(`Wrote ${values.out} (${still.width}×${still.height}).`);
+          print(`Wrote ${values.out} (${still.width}×${still.height}).`);
         }
         return;
       }
       const queue = await call('samples/queue', { videoId });
-      console.log(`frame\tlabelled_aus\tsuggested`);
-      for (const q of queue) console.log(`${q.frame}\t${q.labelledAus}\t${q.suggested ? 1 : 0}`);
+      print(`frame\tlabelled_aus\tsuggested`);
+      for (const q of queue) print(`${q.frame}\t${q.labelledAus}\t${q.suggested ? 1 : 0}`);
       return;
     }
     case 'videos': {
       await call('projects/open', { dir });
       for (const v of await call('videos/list', {})) {
-        console.log(`${v.id}\t${v.name}\t${v.frameCount} frames\t${v.fps.toFixed(2)} fps\tfaces ${v.facesFound}\tsampled ${v.sampled}\tlabelled ${v.labelled}\t${v.status}`);
+        print(`${v.id}\t${v.name}\t${v.frameCount} frames\t${v.fps.toFixed(2)} fps\tfaces ${v.facesFound}\tsampled ${v.sampled}\tlabelled ${v.labelled}\t${v.status}`);
       }
       return;
     }
@@ -170,7 +176,7 @@ async function main(): Promise<void> {
 main()
   .then(() => workbench.close())
   .catch(async (err: unknown) => {
-    console.error(`Error: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(terminalText(`Error: ${err instanceof Error ? err.message : String(err)}`));
     await workbench.close().catch(() => {});
     process.exitCode = 1;
   });

@@ -12,6 +12,7 @@ import { EventBus } from './events';
 import { browserMediaUrl, electronMediaUrl, PathPolicy, type Platform } from './platform';
 import { Settings } from './settings';
 import type { ShellKind } from '../shared/types';
+import { ApiError } from '../shared/errors';
 
 export function appVersion(): string {
   try {
@@ -28,12 +29,29 @@ export interface ComposeOptions {
   pickDirectory?: Platform['pickDirectory'];
   pickVideos?: Platform['pickVideos'];
   demoDir?: string | null;
+  /** The URL a <video> loads a project video from; browser mode signs it (see transport/guards). */
+  mediaUrl?: Platform['mediaUrl'];
 }
 
 
-/** Roots named by the person starting the app: --root flags and AUW_ROOTS. */
+/**
+ * Roots named by the person starting the app: the --root flags exactly when there are any
+ * (AUW_ROOTS is then ignored, so what the command line says is all there is); otherwise
+ * AUW_ROOTS. An empty --root is refused: it would silently mean the working directory.
+ */
 export function namedRoots(flags: string[] = [], env = process.env.AUW_ROOTS): string[] {
-  return [...flags, ...(env ?? '').split(path.delimiter).filter(Boolean)].map((r) => path.resolve(r));
+  if (flags.length) {
+    for (const r of flags) {
+      if (r.trim() === '') {
+        throw new ApiError('invalid_argument', '--root was given an empty folder name. Name a folder, e.g. --root ~/au-projects, or leave --root out to use your home folder and the current folder.');
+      }
+    }
+    return [...new Set(flags.map((r) => path.resolve(r)))];
+  }
+  return (env ?? '')
+    .split(path.delimiter)
+    .filter((r) => r.trim() !== '')
+    .map((r) => path.resolve(r));
 }
 
 /**
@@ -54,7 +72,7 @@ export function compose(opts: ComposeOptions): { workbench: Workbench; handlers:
     shell: opts.shell,
     version: appVersion(),
     paths: new PathPolicy(opts.roots ?? resolveRoots()),
-    mediaUrl: opts.shell === 'electron' ? electronMediaUrl : browserMediaUrl,
+    mediaUrl: opts.mediaUrl ?? (opts.shell === 'electron' ? electronMediaUrl : browserMediaUrl),
     ...(opts.pickDirectory ? { pickDirectory: opts.pickDirectory } : {}),
     ...(opts.pickVideos ? { pickVideos: opts.pickVideos } : {}),
   };

@@ -11,6 +11,8 @@ import { parseInteger } from '../shared/numbers';
 import { keepRunningOnUnexpectedErrors } from './unexpected';
 import { newToken, startHttpServer } from './transport/http';
 import { mediaRoutes } from './transport/media-routes';
+import { mediaSigner } from './transport/guards';
+import { browserMediaUrl } from './platform';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -32,7 +34,8 @@ if (values.help) {
   --no-open          do not open a browser (also when CI=true)
   --port N           port to listen on (default: a free one)
   --root DIR         a folder the UI may browse and use (repeatable). With --root, exactly
-                     those folders; without, your home folder and the current folder
+                     those folders (AUW_ROOTS is then ignored); without, the folders in
+                     AUW_ROOTS, or else your home folder and the current folder
                      (never / unless named)
   --project DIR      open this project at start
   --host ADDR        listen on ADDR instead of 127.0.0.1. WARNING: anyone who can reach ADDR
@@ -56,13 +59,21 @@ async function main(): Promise<void> {
   const port = values.port === undefined ? 0 : parseInteger(values.port, { min: 0, max: 65535 });
   if (port === null) throw new Error(`--port must be a whole number from 0 to 65535 (decimal digits), not "${values.port}".`);
   keepRunningOnUnexpectedErrors('server');
-  const { workbench, handlers, events } = compose({ shell: 'browser', roots: resolveRoots(values.root ?? []) });
+  const token = newToken();
+  const signer = mediaSigner(token);
+  const { workbench, handlers, events } = compose({
+    shell: 'browser',
+    roots: resolveRoots(values.root ?? []),
+    // <video> cannot send the token: it gets a signed, expiring URL for that one video.
+    mediaUrl: (videoId) => signer.sign(browserMediaUrl(videoId)),
+  });
   if (values.project) await workbench.open(workbench.platform.paths.check(path.resolve(values.project)));
   else await workbench.openStartupProject().catch((err: Error) => console.warn(`Could not open the demo project: ${err.message}`));
   const server = await startHttpServer({
     handlers,
     events,
-    token: newToken(),
+    token,
+    signer,
     host,
     port,
     staticDir: path.join(here, '../renderer'),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RecentProject } from '../shared/types';
+import { annotatorNameProblem } from '../shared/names';
 
 const MAX_RECENT = 12;
 
@@ -27,7 +28,10 @@ export class Settings {
       const recent = Array.isArray(parsed.recent)
         ? parsed.recent.filter((r): r is RecentProject => typeof r?.dir === 'string' && typeof r?.name === 'string')
         : [];
-      const coder = typeof parsed.coder === 'string' && parsed.coder.trim() ? parsed.coder.trim().slice(0, 64) : undefined;
+      // A name that is no longer accepted (control characters, from an older version or a hand
+      // edit) counts as unset, so the app asks "Who is coding?" again instead of failing every label.
+      const name = typeof parsed.coder === 'string' ? parsed.coder.trim().slice(0, 64) : '';
+      const coder = annotatorNameProblem(name) ? undefined : name;
       return { recent, ...(coder ? { coder } : {}) };
     } catch {
       return { recent: [] };

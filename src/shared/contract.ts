@@ -4,6 +4,7 @@
  * transports stay generic: adding a method here needs no transport code.
  */
 import { z } from 'zod';
+import { annotatorNameProblem, controlCharProblem } from './names';
 import type {
   AgreementReport,
   AppInfo,
@@ -60,12 +61,22 @@ const absPath = z
   .min(1, 'a path is required')
   .max(4096, 'the path is too long')
   .refine((p) => !p.includes('\0'), 'the path contains a NUL character');
-const projectName = z.string().trim().min(1, 'a project name is required').max(120, 'keep the name under 120 characters');
+/** Adds a custom issue when a name (project, model, subject) holds a control character (issue 24 §12). */
+function refuseControls(what: string) {
+  return (name: string, ctx: { addIssue(issue: { code: 'custom'; message: string }): void }) => {
+    const problem = controlCharProblem(name, what);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  };
+}
+const projectName = z.string().trim().min(1, 'a project name is required').max(120, 'keep the name under 120 characters').superRefine(refuseControls('the project name'));
+const subjectName = z.string().trim().min(1).max(120).superRefine(refuseControls('the subject'));
 const annotator = z
   .string()
   .trim()
-  .min(1, 'an annotator name is required')
-  .max(64, 'keep the annotator name under 64 characters');
+  .superRefine((name, ctx) => {
+    const problem = annotatorNameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 export const auNumber = z.number().int().min(1, 'AU numbers start at 1').max(99, 'AU numbers stop at 99');
 export const intensity = z.number().int().min(0, 'intensity is 0 (absent) to 5 (E)').max(5, 'intensity is 0 (absent) to 5 (E)');
 const frameIndex = z.number().int().min(0, 'frame numbers start at 0');
@@ -75,7 +86,8 @@ const modelName = z
   .trim()
   .min(1, 'a model name is required')
   .max(80, 'keep the model name under 80 characters')
-  .refine((n) => /[A-Za-z0-9]/.test(n), 'the model name needs at least one letter or digit');
+  .refine((n) => /[A-Za-z0-9]/.test(n), 'the model name needs at least one letter or digit')
+  .superRefine(refuseControls('the model name'));
 
 const objectiveSpec = z
   .object({
@@ -140,7 +152,7 @@ export const contract = {
         paths: z.array(absPath).min(1, 'choose at least one video').max(500, 'import at most 500 videos at a time'),
         alreadyAligned: z.boolean().default(false),
         detectEvery: z.number().int().min(1).max(30).optional(),
-        subject: z.string().trim().min(1).max(120).optional(),
+        subject: subjectName.optional(),
       })
       .strict(),
   ),
@@ -151,7 +163,7 @@ export const contract = {
   'videos/mediaUrl': method<string>()(z.object({ videoId: id }).strict()),
   'videos/peaks': method<Peaks | null>()(z.object({ videoId: id }).strict()),
   'videos/setSubject': method<VideoRow>()(
-    z.object({ videoId: id, subject: z.string().trim().min(1).max(120).nullable() }).strict(),
+    z.object({ videoId: id, subject: subjectName.nullable() }).strict(),
   ),
 
   'samples/list': method<SampleSet[]>()(z.object({ videoId: id.optional() }).strict()),

@@ -58,9 +58,9 @@ export function call(port: number, method: string, args: unknown, headers: Recor
  * Tries a WebSocket upgrade; resolves with the open socket, or with the HTTP status the
  * server answered instead of upgrading.
  */
-export function connectWs(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket } | { status: number }> {
+export function connectWs(url: string, headers: Record<string, string> = {}, protocols: string[] = []): Promise<{ ws: WebSocket } | { status: number }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, protocols, { headers });
     let settled = false;
     ws.on('open', () => {
       settled = true;

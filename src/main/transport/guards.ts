@@ -1,8 +1,11 @@
 /**
- * Who may talk to the browser-mode server. The token proves the caller was given the printed
- * URL; these checks keep other web pages from riding on a browser that has the cookie. A page
- * on another port of 127.0.0.1 is the same *site* as ours (cookies and SameSite ignore ports),
- * so only the Origin header and Fetch Metadata tell it apart.
+ * Who may talk to the browser-mode server. The per-launch token proves the caller was given the
+ * printed URL. It never lives in a cookie: browsers scope cookies by host, not port, so a cookie
+ * on 127.0.0.1 is sent to (and can be overwritten by) every other server and page on
+ * 127.0.0.1. The page keeps the token in its own sessionStorage (per origin, so per port) and
+ * sends it as a header on fetch and as a WebSocket subprotocol; a <video> element, which cannot
+ * send headers, gets a signed URL for that one video that expires. The Origin and Fetch
+ * Metadata checks below stay as a second line.
  */
 import crypto from 'node:crypto';
 import type http from 'node:http';
@@ -13,10 +16,17 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host);
 }
 
-/** Port-specific, so two servers on one machine (or a stale cookie of an earlier launch on another port) never clash. */
-export function tokenCookie(port: number): string {
+/**
+ * The name cookies of earlier versions used. Nothing reads it any more; the page clears a
+ * leftover one so the stale token stops travelling to other local servers.
+ */
+export function legacyTokenCookie(port: number): string {
   return `auw_token_${port}`;
 }
+
+/** The WebSocket subprotocol the page asks for, and the prefix of the one that carries the token (as Kubernetes does for bearer tokens). */
+export const WS_PROTOCOL = 'auw';
+export const WS_TOKEN_PREFIX = 'auw.token.';
 
 export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -24,35 +34,59 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
-function decode(s: string): string | null {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return null;
-  }
-}
-
-export function readCookie(req: http.IncomingMessage, name: string): string | null {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decode(v.join('='));
-  }
-  return null;
+/** The tokens a WebSocket handshake offers as subprotocols (`auw.token.<token>`). */
+function protocolTokens(req: http.IncomingMessage): string[] {
+  const header = req.headers['sec-websocket-protocol'];
+  if (typeof header !== 'string') return [];
+  return header
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.startsWith(WS_TOKEN_PREFIX))
+    .map((p) => p.slice(WS_TOKEN_PREFIX.length));
 }
 
 /**
- * Every token the request carries, the freshest first: a Bearer header, then the ?token= of
- * the printed URL (so it wins over a stale cookie from an earlier launch), then the cookie.
+ * Every token the request carries: a Bearer header (fetch, XHR, scripts and tools) or, on the
+ * event socket, a subprotocol. Cookies and the query string are not read: a cookie may have been
+ * planted by another local page (cookie tossing), and a URL is written to history and logs.
  */
-export function presentedTokens(req: http.IncomingMessage, url: URL, port: number): string[] {
+export function presentedTokens(req: http.IncomingMessage): string[] {
   const out: string[] = [];
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) out.push(auth.slice(7));
-  const query = url.searchParams.get('token');
-  if (query !== null) out.push(query);
-  const cookie = readCookie(req, tokenCookie(port));
-  if (cookie !== null) out.push(cookie);
+  out.push(...protocolTokens(req));
   return out;
+}
+
+/**
+ * Signed URLs for media that an element loads by itself (<video src>): valid for one path, until
+ * an expiry, under a key derived from this launch's token, so they die with the launch. The URL
+ * carries no token, so leaking one (a copied link, a screenshot of devtools) exposes one video
+ * for two hours at most, not the session.
+ */
+export interface MediaSigner {
+  sign(pathname: string, now?: number): string;
+  verify(url: URL, now?: number): boolean;
+}
+
+/** The Label view renews its URL every 30 minutes while paused. */
+export const MEDIA_URL_TTL_MS = 2 * 3600_000;
+
+export function mediaSigner(token: string, ttlMs = MEDIA_URL_TTL_MS): MediaSigner {
+  const key = crypto.createHmac('sha256', token).update('auw media urls v1').digest();
+  const mac = (pathname: string, exp: string) => crypto.createHmac('sha256', key).update(`${pathname}\n${exp}`).digest('base64url');
+  return {
+    sign: (pathname, now = Date.now()) => {
+      const exp = String(Math.floor((now + ttlMs) / 1000));
+      return `${pathname}?exp=${exp}&sig=${mac(pathname, exp)}`;
+    },
+    verify: (url, now = Date.now()) => {
+      const exp = url.searchParams.get('exp');
+      const sig = url.searchParams.get('sig');
+      if (!exp || !sig || !/^\d{1,12}$/.test(exp) || Number(exp) * 1000 < now) return false;
+      return safeEqual(sig, mac(url.pathname, exp));
+    },
+  };
 }
 
 /** Host header shape: a name or address and a port, nothing that could break out of a header we build from it. */

@@ -9,9 +9,7 @@ import type { Handlers } from '../../shared/contract';
 import type { ApiErrorShape } from '../../shared/errors';
 import type { EventBus } from '../events';
 import { dispatch } from '../api/dispatch';
-import { allowedHost, checkOrigin, contentSecurityPolicy, presentedTokens, safeEqual, tokenCookie } from './guards';
-
-export { tokenCookie } from './guards';
+import { allowedHost, checkOrigin, contentSecurityPolicy, legacyTokenCookie, mediaSigner, presentedTokens, safeEqual, WS_PROTOCOL, type MediaSigner } from './guards';
 export const MAX_BODY = 8 * 1024 * 1024;
 /** The UI never sends on the event socket; anything bigger than a ping is refused at the frame. */
 const MAX_WS_PAYLOAD = 4 * 1024;
@@ -20,6 +18,8 @@ export interface HttpServerOptions {
   handlers: Handlers;
   events: EventBus;
   token: string;
+  /** Checks the signed URLs of media elements; by default one keyed on `token` (what mediaSigner(token) signs). */
+  signer?: MediaSigner;
   /** Built renderer (index.html and assets); omitted in transport tests. */
   staticDir?: string;
   host?: string;
@@ -120,34 +120,56 @@ const STATUS: Partial<Record<ApiErrorShape['code'], number>> = {
 
 /**
  * Browser-mode transport: POST /api/<method> for calls, a WebSocket at /events for pushed
- * events, and the built renderer. The per-launch token is checked on every request and socket
- * (header, cookie, or the ?token= of the first page load, which is traded for a cookie), and
- * so is the Origin of anything a browser could send on another page's behalf. No input from
- * one client can end the process: every socket and stream has an error handler, and every
- * failure ends only the request or connection it belongs to.
+ * events, media routes, and the built renderer. The per-launch token is checked on every API
+ * call, media request and socket: a Bearer header, or the socket's `auw.token.<token>`
+ * subprotocol, or (for GET of one media file) a signed URL. Cookies are never read, so a
+ * cookie planted by another local page cannot lock the user out, and none is ever set, so no
+ * token travels to other servers on the same host. The renderer's files hold no data and are
+ * served without the token (the page takes the token from the printed URL's ?token=). The
+ * Origin of anything a browser could send on another page's behalf is checked too. No input
+ * from one client can end the process: every socket and stream has an error handler, and
+ * every failure ends only the request or connection it belongs to.
  */
 export function startHttpServer(opts: HttpServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   let port = 0;
   const sockets = new Set<WebSocket>();
+  const signer = opts.signer ?? mediaSigner(opts.token);
 
-  const authorized = (req: http.IncomingMessage, url: URL) => presentedTokens(req, url, port).some((t) => safeEqual(t, opts.token));
+  const authorized = (req: http.IncomingMessage) => presentedTokens(req).some((t) => safeEqual(t, opts.token));
+  // A media element cannot send a header: a signed URL authorises reading that one path.
+  const signed = (req: http.IncomingMessage, url: URL) => (req.method === 'GET' || req.method === 'HEAD') && url.pathname.startsWith('/media/') && signer.verify(url);
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = requestUrl(req);
     if (!url) return sendError(res, 400, { code: 'invalid_argument', message: 'Bad request target.' });
     if (!allowedHost(req, host, port)) return sendError(res, 421, { code: 'unauthorized', message: 'Unexpected Host header.' });
-    const origin = checkOrigin(req, { navigation: !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/media/') });
+    const isApi = url.pathname.startsWith('/api/');
+    const isStatic = !isApi && !url.pathname.startsWith('/media/');
+    const origin = checkOrigin(req, { navigation: isStatic });
     if (!origin.ok) {
       return sendError(res, 403, { code: 'forbidden', message: `Refused: ${origin.reason}. Use AU Workbench from its own page (the URL that \`npm start\` printed).` });
     }
-    if (!authorized(req, url)) {
+    if (isStatic) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, { code: 'invalid_argument', message: 'Method not allowed.' });
+      // The page holds no data; the printed URL's ?token= is for the page's script. A wrong one
+      // (a link from an earlier launch) is answered here, where the person can read why.
+      const offered = url.searchParams.get('token');
+      if (offered !== null && !safeEqual(offered, opts.token)) {
+        return sendError(res, 401, {
+          code: 'unauthorized',
+          message: 'This link carries an access token that is not this server\'s (a link from an earlier launch?). Open the exact URL that `npm start` printed last (it ends in ?token=…).',
+        });
+      }
+      return serveStatic(opts.staticDir, url.pathname, req.headers.host ?? `127.0.0.1:${port}`, res, legacyTokenCookie(port));
+    }
+    if (!authorized(req) && !signed(req, url)) {
       return sendError(res, 401, {
         code: 'unauthorized',
         message: 'Missing or wrong access token. Open the exact URL that `npm start` printed (it ends in ?token=…).',
       });
     }
-    if (url.pathname.startsWith('/api/')) {
+    if (isApi) {
       if (req.method !== 'POST') return sendError(res, 405, { code: 'invalid_argument', message: 'API calls are POST requests.' });
       // JSON-only: a cross-site form cannot send this content type without a CORS preflight we never grant.
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -167,17 +189,7 @@ export function startHttpServer(opts: HttpServerOptions): Promise<RunningServer>
       return sendJson(res, envelope.ok ? 200 : (STATUS[envelope.error.code] ?? 400), envelope);
     }
     if (opts.routes && (await opts.routes(req, res, url))) return;
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, { code: 'invalid_argument', message: 'Method not allowed.' });
-    if (url.searchParams.has('token')) {
-      // Trade the URL token for a cookie (replacing any stale one) and drop it from the address bar and history.
-      res.writeHead(303, {
-        'set-cookie': `${tokenCookie(port)}=${encodeURIComponent(opts.token)}; HttpOnly; SameSite=Strict; Path=/`,
-        location: url.pathname,
-        'cache-control': 'no-store',
-      });
-      return res.end();
-    }
-    return serveStatic(opts.staticDir, url.pathname, req.headers.host ?? `127.0.0.1:${port}`, res);
+    return sendError(res, 404, { code: 'not_found', message: 'Not found.' });
   };
 
   const server = http.createServer((req, res) => {
@@ -199,7 +211,8 @@ export function startHttpServer(opts: HttpServerOptions): Promise<RunningServer>
     socket.destroy();
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
+  // The page asks for ['auw', 'auw.token.<token>']; the answer names only 'auw', never the token.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD, handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false) });
   // Errors of the handshake itself (a socket that died during it) are the client's problem.
   wss.on('error', (err) => console.warn('[ws] server error:', err.message));
   server.on('upgrade', (req: http.IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
@@ -211,7 +224,7 @@ export function startHttpServer(opts: HttpServerOptions): Promise<RunningServer>
     const url = requestUrl(req);
     if (!url || url.pathname !== '/events' || !allowedHost(req, host, port)) return refuse('401 Unauthorized');
     if (!checkOrigin(req, { navigation: false }).ok) return refuse('403 Forbidden');
-    if (!authorized(req, url)) return refuse('401 Unauthorized');
+    if (!authorized(req)) return refuse('401 Unauthorized');
     try {
       wss.handleUpgrade(req, socket, head, (ws) => {
         sockets.add(ws);
@@ -276,7 +289,7 @@ export function sendFile(file: string, res: http.ServerResponse, range?: { start
   });
 }
 
-function serveStatic(staticDir: string | undefined, pathname: string, host: string, res: http.ServerResponse): void {
+function serveStatic(staticDir: string | undefined, pathname: string, host: string, res: http.ServerResponse, legacyCookie: string): void {
   if (!staticDir) return sendError(res, 404, { code: 'not_found', message: 'Not found.' });
   const root = path.resolve(staticDir);
   const decoded = decode(pathname);
@@ -296,7 +309,14 @@ function serveStatic(staticDir: string | undefined, pathname: string, host: stri
     'referrer-policy': 'no-referrer',
     'cross-origin-resource-policy': 'same-origin',
     'cache-control': ext === '.html' ? 'no-store' : 'public, max-age=3600',
-    ...(ext === '.html' ? { 'content-security-policy': contentSecurityPolicy(host), 'x-frame-options': 'DENY' } : {}),
+    ...(ext === '.html'
+      ? {
+          'content-security-policy': contentSecurityPolicy(host),
+          'x-frame-options': 'DENY',
+          // Earlier versions kept the token in this cookie; clear a leftover so it stops travelling to other local servers.
+          'set-cookie': `${legacyCookie}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict`,
+        }
+      : {}),
   });
   sendFile(target, res);
 }

@@ -88,6 +88,16 @@ describe('arguments', () => {
     expect(refused('jobs/list', { limit: 501 }).message).toMatch(/limit:/);
   });
 
+  it('refuses control characters in every name: annotator, project, subject (issue 24 §12)', () => {
+    for (const [cp, ch] of [['U+0000', '\0'], ['U+0007', '\x07'], ['U+001B', '\x1b'], ['U+000D', '\r'], ['U+000A', '\n'], ['U+202E', '\u202e'], ['U+009B', '\u009b']]) {
+      expect(refused('labels/set', { ...goodLabel, annotator: `a${ch}b` }).message).toContain(`annotator: the annotator name contains a control character (${cp})`);
+      expect(refused('coder/set', { name: `a${ch}b` }).message).toContain(cp);
+      expect(refused('projects/create', { dir: '/a', name: `P${ch}x` }).message).toContain(`name: the project name contains a control character (${cp})`);
+      expect(refused('videos/import', { paths: ['/a.mp4'], subject: `S${ch}1` }).message).toContain(`subject: the subject contains a control character (${cp})`);
+    }
+    expect(parseCall('labels/set', { ...goodLabel, annotator: 'José Núñez, 李' }).args).toMatchObject({ annotator: 'José Núñez, 李' });
+  });
+
   it('lists several problems at once, at most five', () => {
     const err = refused('labels/set', { videoId: 'a', frame: 'b', au: 'c', intensity: 'd', annotator: 5, x: 1 });
     const parts = err.message.replace(/^Bad argument to labels\/set: /, '').split('; ');

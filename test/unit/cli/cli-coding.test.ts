@@ -44,6 +44,34 @@ function run(a: TestApp, ...argv: string[]): Promise<string[]> {
   return runCodingCli(argv, { call: a.call, out: (l) => out.push(...l.split('\n')) }).then(() => out);
 }
 
+describe('names with control characters (issue 24 §12)', () => {
+  it('refuses them in `auw coder` and the API, and never prints a stored one raw', async () => {
+    const root = tmp.make();
+    const { a, ids } = await project(root);
+    t = a;
+    for (const [name, cp] of [
+      ['red\x1b[31m', 'U+001B'],
+      ['title\x1b]0;pwned\x07', 'U+001B'],
+      ['nul\0', 'U+0000'],
+      ['two\nlines', 'U+000A'],
+      ['cr\rover', 'U+000D'],
+      ['evil\u202Etxt', 'U+202E'],
+    ]) {
+      await expect(run(a, 'coder', name!)).rejects.toThrow(new RegExp(`control character \\(${cp!.replace('+', '\\+')}\\)`));
+      expect((await a.fails('labels/set', { videoId: ids[0]!, frame: 0, au: 1, intensity: 2, annotator: name! })).code).toBe('invalid_argument');
+    }
+    expect(await run(a, 'coder', 'José Núñez')).toEqual(['Coder on this machine: José Núñez']);
+    // A coder stored before this check (settings of an older version) counts as unset: asked again.
+    a.app.workbench.settings.setCoder('old\x1b[2J\u202Ename\x07');
+    expect((await run(a, 'coder'))[0]).toMatch(/No coder set on this machine yet/);
+    // Other stored text (a subject written before the check) is printed escaped, never raw.
+    a.app.workbench.requireProject().db.prepare('UPDATE videos SET subject = ?').run('old\x1b[2J\u202Ename\x07');
+    const [line] = await run(a, 'neutral', a.dir);
+    expect(line).toBe(`old\\x1b[2J\\u202ename\\x07: reference video median — videos ${ids[0]}, ${ids[1]}`);
+    expect([...line!].filter((c) => c.charCodeAt(0) < 0x20 || c === '\u202e')).toEqual([]);
+  });
+});
+
 describe('auw coder, double-code, agreement, training-rule', () => {
   it('walks a second coder through the share and reports agreement in the terminal', async () => {
     const root = tmp.make();

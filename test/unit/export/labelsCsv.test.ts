@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/shared/errors';
-import { csvRecords, exportLong, exportWide, parseLabelsCsv, writeLabels } from '../../../src/main/services/export/labelsCsv';
+import { csvRecords, decodeCsvBytes, exportLong, exportWide, parseLabelsCsv, writeLabels } from '../../../src/main/services/export/labelsCsv';
 import { Project } from '../../../src/main/services/store/project';
 import { labelsForVideo } from '../../../src/main/services/store/labels';
 import { addVideo } from '../../helpers/project';
@@ -47,15 +47,46 @@ describe('csvRecords', () => {
   });
 });
 
+describe('text encodings (issue 24 §16)', () => {
+  const csv = 'video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,José\n';
+  const be = (text: string) => {
+    const le = Buffer.from(text, 'utf16le');
+    for (let i = 0; i + 1 < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1]!, le[i]!];
+    return le;
+  };
+
+  it('reads UTF-16 without a byte-order mark, little- and big-endian, as the labels it holds', () => {
+    for (const bytes of [Buffer.from(csv, 'utf16le'), be(csv)]) {
+      const text = decodeCsvBytes(bytes);
+      expect(text).toBe(csv);
+      const r = parseLabelsCsv(text, base);
+      expect(r.format).toBe('long');
+      expect(r.labels.map(({ row: _r, ...l }) => l)).toEqual([{ videoId: 1, frame: 3, au: 1, intensity: 2, annotator: 'José' }]);
+    }
+  });
+
+  it('refuses a UTF-8 file with stray NUL bytes, saying to save it as UTF-8', () => {
+    expect(problem(() => decodeCsvBytes(Buffer.from('video,frame,AU,intensity\nS01_1.mp4,3,AU01,2\0\n')))).toMatch(/NUL bytes \(row 2\).*CSV UTF-8/);
+  });
+});
+
 describe('long form', () => {
-  it('reads an annotator name holding a comma or a line break, and counts rows by line after it', () => {
+  it('reads an annotator name holding a comma, refuses one holding a line break, and counts rows by line after it', () => {
     const csv = 'video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,"Smith, J"\nS01_1.mp4,4,AU01,3,"two\nlines"\nS01_1.mp4,500,AU01,1,x\n';
-    expect(problem(() => parseLabelsCsv(csv, base))).toMatch(/row 5: frame 500 is past the end/);
-    const ok = parseLabelsCsv(csv.replace('S01_1.mp4,500,AU01,1,x\n', ''), base);
-    expect(ok.labels.map((l) => [l.frame, l.annotator, l.row])).toEqual([
-      [3, 'Smith, J', 2],
-      [4, 'two\nlines', 3],
-    ]);
+    const msg = problem(() => parseLabelsCsv(csv, base));
+    expect(msg).toMatch(/row 3: the annotator name contains a control character \(U\+000A\)/);
+    expect(msg).toMatch(/row 5: frame 500 is past the end/);
+    const ok = parseLabelsCsv('video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,"Smith, J"\n', base);
+    expect(ok.labels.map((l) => [l.frame, l.annotator, l.row])).toEqual([[3, 'Smith, J', 2]]);
+  });
+
+  it('refuses annotator names with control characters: NUL, BEL, ESC, CR, U+202E (issue 24 §12)', () => {
+    const names = ['a\0b', 'bell\x07', 'red\x1b[31m', 'cr\rx', 'evil\u202Etxt.exe', 'c1\u009b2J'];
+    const csv = `video,frame,AU,intensity,annotator\n${names.map((n, i) => `S01_1.mp4,${i},AU01,2,"${n}"`).join('\n')}\n`;
+    const msg = problem(() => parseLabelsCsv(csv, base));
+    expect(msg).toMatch(/6 problem/);
+    for (const cp of ['U+0000', 'U+0007', 'U+001B', 'U+000D', 'U+202E', 'U+009B']) expect(msg).toContain(cp);
+    expect(parseLabelsCsv('video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,José Ñúñez-李\n', base).labels[0]!.annotator).toBe('José Ñúñez-李');
   });
 
   it('reads video by file name, stem or id, AU in several spellings, FACS letters, and the annotator column', () => {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openFaceCsv } from '../../../src/main/services/export/openface';
+import { parseOpenFaceFile } from '../../../src/main/services/openface/parse';
 import { insertModel } from '../../../src/main/services/store/models';
 import { putPredictions } from '../../../src/main/services/store/predictions';
 import { setVideoStatus } from '../../../src/main/services/store/videos';
@@ -124,6 +125,26 @@ describe('importing an OpenFace CSV', () => {
     await refused(root, /is a folder/);
     expect((await t.fails('openface/import', { videoId: 999, path: write('ok.csv', good) })).code).toBe('not_found');
     expect(await t.call('openface/list', {})).toEqual([]);
+  });
+
+  it('refuses a file with one huge line with a clear error, not a 500 (issue 24 §15)', async () => {
+    // A 3 MB line (the real case was 700 MB, under the 1 GiB file cap) is over the 1 MiB row cap.
+    const huge = write('one-line.csv', `${ownExport().split('\n')[0]}\n1, 0, 0.000, 0.9, 1, ${'1.00, '.repeat(500_000)}1.00\n`);
+    await refused(huge, /row 2 is longer than 1 MiB, far more than an OpenFace row.*Nothing was imported/);
+    // With no line break at all, the header itself is the long row.
+    await refused(write('no-breaks.csv', 'frame, face_id, '.repeat(200_000)), /row 1 is longer than 1 MiB/);
+    expect(await t.call('openface/list', {})).toEqual([]);
+  });
+
+  it('names UTF-16 without a byte-order mark as UTF-16, not as a file without an OpenFace header', async () => {
+    await refused(write('wide.csv', Buffer.from(ownExport(), 'utf16le')), /is UTF-16 text; OpenFace writes plain ASCII CSV/);
+  });
+
+  it('caps a row at the length it is given, streaming the rest (the cap on a small scale)', async () => {
+    const file = write('wide.csv', ownExport());
+    const video = { name: 'clip.mp4', frameCount: FRAMES, fps: 25 };
+    await expect(parseOpenFaceFile(file, video, AUS, 'wide.csv', 40)).rejects.toThrow(/wide\.csv: row 1 is longer than 40 characters/);
+    expect((await parseOpenFaceFile(file, video, AUS, 'wide.csv', 4096)).frameCount).toBe(FRAMES);
   });
 
   it('replaces an existing track only when asked, and a refused file leaves the old one', async () => {

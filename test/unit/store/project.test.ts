@@ -183,6 +183,15 @@ describe('refusing what is not ours', () => {
     expect(listing(dir)).toEqual([]);
   });
 
+  it('refuses a project.sqlite that is a folder, saying what to do (issue 24 §14)', () => {
+    const dir = tmp.make();
+    fs.mkdirSync(path.join(dir, DB_FILE));
+    const err = apiError(caught(() => Project.open(dir)), 'not_a_project');
+    expect(err.message).toContain('is a folder');
+    expect(err.message).toMatch(/backup/);
+    expect(fs.readdirSync(path.join(dir, DB_FILE))).toEqual([]);
+  });
+
   it('refuses a missing folder and a file', () => {
     apiError(caught(() => Project.open(path.join(tmp.make(), 'nope'))), 'not_found');
     const file = path.join(tmp.make(), 'file.txt');

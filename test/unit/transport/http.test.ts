@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventMessage } from '../../../src/shared/contract';
 import type { Workbench } from '../../../src/main/workbench';
 import { compose } from '../../../src/main/compose';
-import { newToken, startHttpServer, tokenCookie, type RunningServer } from '../../../src/main/transport/http';
+import { newToken, startHttpServer, type RunningServer } from '../../../src/main/transport/http';
+import { legacyTokenCookie as tokenCookie, mediaSigner } from '../../../src/main/transport/guards';
 import { call, closeWs, connectWs, nextMessage, request } from '../../helpers/http';
 import { tmpDirs } from '../../helpers/tmp';
 import type WebSocket from 'ws';
@@ -23,7 +24,10 @@ let port: number;
 const sockets: WebSocket[] = [];
 
 const bearer = () => ({ authorization: `Bearer ${token}` });
+/** The cookie earlier versions used: the server no longer reads it, right token or not. */
 const cookie = () => ({ cookie: `theme=dark; ${tokenCookie(port)}=${encodeURIComponent(token)}` });
+/** How the page authorises its event socket: a subprotocol beside 'auw'. */
+const protocols = () => ['auw', `auw.token.${token}`];
 
 beforeEach(async () => {
   root = tmp.make();
@@ -45,8 +49,8 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-async function ws(headers: Record<string, string>, query = ''): Promise<WebSocket> {
-  const r = await connectWs(`ws://127.0.0.1:${port}/events${query}`, headers);
+async function ws(headers: Record<string, string>, offered: string[] = []): Promise<WebSocket> {
+  const r = await connectWs(`ws://127.0.0.1:${port}/events`, headers, offered);
   if (!('ws' in r)) throw new Error(`expected the socket to open, got HTTP ${r.status}`);
   sockets.push(r.ws);
   return r.ws;
@@ -69,18 +73,24 @@ describe('the token guards everything', () => {
     expect(r.json.error.message).toMatch(/access token/);
   });
 
-  it('refuses static files without a token', async () => {
+  it("serves the renderer's files (which hold no data) without a token, but not for a wrong ?token=", async () => {
     for (const p of ['/', '/index.html', '/assets/app.js', '/some/route']) {
       const r = await request(port, { path: p });
-      expect({ path: p, status: r.status }).toEqual({ path: p, status: 401 });
-      expect(r.text).not.toContain('AU Workbench</title>');
+      expect({ path: p, status: r.status }).toEqual({ path: p, status: 200 });
     }
+    const stale = await request(port, { path: '/?token=token-of-an-earlier-launch' });
+    expect(stale.status).toBe(401);
+    expect(stale.json.error.message).toMatch(/not this server's .*Open the exact URL/);
   });
 
   it('refuses the WebSocket upgrade without a token or with a wrong one', async () => {
     expect(await connectWs(`ws://127.0.0.1:${port}/events`)).toEqual({ status: 401 });
     expect(await connectWs(`ws://127.0.0.1:${port}/events`, { authorization: 'Bearer nope' })).toEqual({ status: 401 });
     expect(await connectWs(`ws://127.0.0.1:${port}/events?token=nope`)).toEqual({ status: 401 });
+    expect(await connectWs(`ws://127.0.0.1:${port}/events`, {}, ['auw', 'auw.token.nope'])).toEqual({ status: 401 });
+    // Neither the query string nor a cookie carries the token any more, right or wrong.
+    expect(await connectWs(`ws://127.0.0.1:${port}/events?token=${token}`)).toEqual({ status: 401 });
+    expect(await connectWs(`ws://127.0.0.1:${port}/events`, cookie())).toEqual({ status: 401 });
     // The right token on the wrong path is no socket either.
     expect(await connectWs(`ws://127.0.0.1:${port}/other`, bearer())).toEqual({ status: 401 });
   });
@@ -95,40 +105,57 @@ describe('the token guards everything', () => {
     expect((await request(port, { path: `/?token=${wrong}` })).status).toBe(401);
   });
 
-  it('accepts the token as a Bearer header or as the cookie', async () => {
+  it('accepts the token as a Bearer header; a cookie or ?token= on the API is not read, even with the right token', async () => {
     const viaHeader = await call(port, 'app/info', {}, bearer());
     expect(viaHeader.status).toBe(200);
     expect(viaHeader.json).toMatchObject({ ok: true, result: { shell: 'browser', browseRoots: [fs.realpathSync(root)] } });
     expect(viaHeader.headers['cache-control']).toBe('no-store');
-    const viaCookie = await call(port, 'app/info', {}, cookie());
-    expect(viaCookie.status).toBe(200);
-    expect(viaCookie.json.ok).toBe(true);
+    expect((await call(port, 'app/info', {}, cookie())).status).toBe(401);
+    const viaQuery = await request(port, { method: 'POST', path: `/api/app/info?token=${token}`, headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(viaQuery.status).toBe(401);
   });
 
-  it('trades the ?token= of the first page load for an HttpOnly SameSite=Strict cookie', async () => {
+  it('serves the printed URL without setting a cookie, and clears the cookie earlier versions set', async () => {
     const r = await request(port, { path: `/?token=${encodeURIComponent(token)}` });
-    expect(r.status).toBe(303);
-    expect(r.headers.location).toBe('/');
-    const setCookie = r.headers['set-cookie']?.[0] ?? '';
-    expect(setCookie).toContain(`${tokenCookie(port)}=${encodeURIComponent(token)}`);
-    expect(setCookie).toMatch(/;\s*HttpOnly/);
-    expect(setCookie).toMatch(/;\s*SameSite=Strict/);
-    expect(setCookie).toMatch(/;\s*Path=\//);
-    // The redirect drops the token from the address bar.
-    const deep = await request(port, { path: `/videos/3?token=${encodeURIComponent(token)}` });
-    expect(deep.status).toBe(303);
-    expect(deep.headers.location).toBe('/videos/3');
-    // The cookie it set opens the app.
-    const page = await request(port, { path: '/', headers: { cookie: setCookie.split(';')[0]! } });
-    expect(page.status).toBe(200);
-    expect(page.text).toContain('<title>AU Workbench</title>');
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('<title>AU Workbench</title>');
+    const setCookie = r.headers['set-cookie'] ?? [];
+    expect(setCookie).toHaveLength(1);
+    expect(setCookie[0]).toMatch(new RegExp(`^${tokenCookie(port)}=;`));
+    expect(setCookie[0]).toMatch(/Max-Age=0/);
+    expect(setCookie[0]).not.toContain(token);
+    expect(r.headers['referrer-policy']).toBe('no-referrer');
+    // Assets set no cookie at all.
+    expect((await request(port, { path: '/assets/app.js' })).headers['set-cookie']).toBeUndefined();
+  });
+
+  it('junk cookies planted for /api and /events by another local page (cookie tossing) change nothing (issue 24 §5)', async () => {
+    const junk = { cookie: `${tokenCookie(port)}=junk; ${tokenCookie(port)}=junk2; ${tokenCookie(port)}=${token}` };
+    expect((await call(port, 'app/info', {}, { ...junk, ...bearer() })).status).toBe(200);
+    const socket = await ws(junk, protocols());
+    expect(socket.protocol).toBe('auw');
+    expect((await call(port, 'app/info', {}, junk)).status).toBe(401);
+  });
+
+  it('lets a media element read one path with a signed, expiring URL, and nothing else with it', async () => {
+    const signer = mediaSigner(token);
+    const url = signer.sign('/media/video/3');
+    expect(url).not.toContain(token);
+    // Authorised (no media routes in this server, so the answer is 404, not 401).
+    expect((await request(port, { path: url })).status).toBe(404);
+    expect((await request(port, { path: url.replace('/video/3', '/video/4') })).status).toBe(401);
+    expect((await request(port, { path: signer.sign('/media/video/3', Date.now() - 3 * 3600_000) })).status).toBe(401);
+    expect((await request(port, { path: mediaSigner('another launch').sign('/media/video/3') })).status).toBe(401);
+    expect((await request(port, { method: 'POST', path: signer.sign('/media/upload'), headers: { 'content-type': 'video/mp4' }, body: 'x' })).status).toBe(401);
+    const api = await request(port, { method: 'POST', path: signer.sign('/api/app/info'), headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(api.status).toBe(401);
   });
 
   it('checks the Host header (DNS rebinding) before anything else', async () => {
     const evil = await call(port, 'app/info', {}, { ...bearer(), host: 'evil.example' });
     expect(evil.status).toBe(421);
     expect(evil.json).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
-    expect((await request(port, { path: '/', headers: { ...cookie(), host: `evil.example:${port}` } })).status).toBe(421);
+    expect((await request(port, { path: '/', headers: { host: `evil.example:${port}` } })).status).toBe(421);
     expect((await call(port, 'app/info', {}, { ...bearer(), host: `localhost:${port}` })).status).toBe(200);
     expect((await call(port, 'app/info', {}, { ...bearer(), host: `127.0.0.1:${port + 1}` })).status).toBe(421);
     expect(await connectWs(`ws://127.0.0.1:${port}/events`, { ...bearer(), host: 'evil.example' })).toEqual({ status: 401 });
@@ -137,15 +164,15 @@ describe('the token guards everything', () => {
 
 describe('static files', () => {
   it('serves the app shell with a CSP, assets with their type, and client routes as the shell', async () => {
-    const page = await request(port, { path: '/', headers: cookie() });
+    const page = await request(port, { path: '/', headers: {} });
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
     expect(page.headers['x-frame-options']).toBe('DENY');
-    const js = await request(port, { path: '/assets/app.js', headers: cookie() });
+    const js = await request(port, { path: '/assets/app.js', headers: {} });
     expect(js.status).toBe(200);
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(js.text).toBe('console.log(1)');
-    const route = await request(port, { path: '/project/labels', headers: cookie() });
+    const route = await request(port, { path: '/project/labels', headers: {} });
     expect(route.status).toBe(200);
     expect(route.text).toContain('<title>AU Workbench</title>');
   });
@@ -155,7 +182,7 @@ describe('static files', () => {
     fs.writeFileSync(secret, 'TOP SECRET');
     try {
       for (const p of [`/../${path.basename(secret)}`, `/..%2f${path.basename(secret)}`, `/%2e%2e/${path.basename(secret)}`, '/..%2f..%2f..%2fetc%2fpasswd']) {
-        const r = await request(port, { path: p, headers: cookie() });
+        const r = await request(port, { path: p, headers: {} });
         expect(r.text).not.toContain('TOP SECRET');
         expect(r.text).not.toMatch(/root:.*:0:0:/);
       }
@@ -259,9 +286,9 @@ describe('API calls', () => {
   });
 
   it('answers a malformed escape in a static path with 404', async () => {
-    const r = await request(port, { path: '/assets/%E0%A4%A.js', headers: cookie() });
+    const r = await request(port, { path: '/assets/%E0%A4%A.js', headers: {} });
     expect(r.status).toBe(404);
-    expect((await request(port, { path: '/', headers: cookie() })).status).toBe(200);
+    expect((await request(port, { path: '/', headers: {} })).status).toBe(200);
   });
 
   it('round-trips a project: create, list videos, close, open, refuse a path outside the roots', async () => {
@@ -271,7 +298,7 @@ describe('API calls', () => {
     expect(created.json.result).toMatchObject({ dir, name: 'Study', auSet: { name: 'DISFA (12 AUs)' } });
     expect(fs.existsSync(path.join(dir, 'project.sqlite'))).toBe(true);
 
-    const videos = await call(port, 'videos/list', {}, cookie());
+    const videos = await call(port, 'videos/list', {}, bearer());
     expect(videos.json).toEqual({ ok: true, result: [] });
 
     expect((await call(port, 'projects/close', {}, bearer())).json).toEqual({ ok: true, result: null });
@@ -296,12 +323,12 @@ describe('API calls', () => {
 });
 
 describe('events over the WebSocket', () => {
-  it('pushes data/changed to a socket authorised by header, cookie or first-load token', async () => {
+  it('pushes data/changed to a socket authorised by header or subprotocol, answering only the plain subprotocol', async () => {
     const byHeader = await ws(bearer());
-    const byCookie = await ws(cookie());
-    const byQuery = await ws({}, `?token=${encodeURIComponent(token)}`);
+    const byProtocol = await ws({}, protocols());
+    expect(byProtocol.protocol).toBe('auw');
     const isProjectChange = (m: EventMessage) => m.event === 'data/changed' && (m.payload as { domain: string }).domain === 'project';
-    const received = Promise.all([byHeader, byCookie, byQuery].map((s) => nextMessage<EventMessage>(s, isProjectChange)));
+    const received = Promise.all([byHeader, byProtocol].map((s) => nextMessage<EventMessage>(s, isProjectChange)));
     const created = await call(port, 'projects/create', { dir: path.join(root, 'p'), name: 'Evented' }, bearer());
     expect(created.status).toBe(200);
     for (const m of await received) expect(m).toEqual({ event: 'data/changed', payload: { domain: 'project' } });

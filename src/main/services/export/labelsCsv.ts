@@ -10,6 +10,7 @@ import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { Db } from '../store/db';
 import { allLabels, labelsInWriteOrder, upsertLabels } from '../store/labels';
 import { ApiError } from '../../../shared/errors';
+import { annotatorNameProblem } from '../../../shared/names';
 import { auColumn } from '../../../shared/aus';
 import { parseInteger } from '../../../shared/numbers';
 export { decodeCsvBytes } from './encoding';
@@ -242,8 +243,9 @@ function checkCell(
     return null;
   }
   if (intensity === undefined) return undefined;
-  if (!annotator || annotator.length > 64) {
-    err(row, 'the annotator name must be 1–64 characters');
+  const nameProblem = annotatorNameProblem(annotator);
+  if (nameProblem) {
+    err(row, nameProblem);
     return null;
   }
   return { videoId: video.id, frame, au, intensity, annotator, row };

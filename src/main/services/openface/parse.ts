@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { parse, CsvError, type InfoRecord, type Options } from 'csv-parse';
 import { ApiError } from '../../../shared/errors';
 import { auColumn } from '../../../shared/aus';
-import { decodeCsvBytes } from '../export/encoding';
+import { decodeCsvBytes, utf16WithoutBom } from '../export/encoding';
 
 export interface TargetVideo {
   name: string;
@@ -37,6 +37,12 @@ export const FPS_TOLERANCE = 0.01;
 const MAX_REPORTED = 12;
 /** 1 GiB: a full OpenFace CSV of about an hour at 30 fps; an AU-only one (-aus) is far smaller. */
 export const MAX_OPENFACE_BYTES = 1024 ** 3;
+/**
+ * Longest row read, in characters: a full FeatureExtraction row (about 700 columns) is under
+ * 10 KB. Without a cap, one huge line under the file cap grows a single string until V8 refuses
+ * it ("Cannot create a string longer than …").
+ */
+export const MAX_OPENFACE_LINE_CHARS = 1024 * 1024;
 
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const num = (s: string | undefined): number | null => (s !== undefined && NUMBER.test(s) ? Number(s) : null);
@@ -80,7 +86,13 @@ function fail(label: string, problems: string[]): never {
   throw new ApiError('invalid_argument', `${label} has ${problems.length} problem(s), so nothing was imported: ${shown}${more}. Fix them, or export the CSV again from OpenFace.`);
 }
 
-export async function parseOpenFaceFile(file: string, video: TargetVideo, projectAus: readonly number[], label = 'The OpenFace file'): Promise<ParsedOpenFace> {
+export async function parseOpenFaceFile(
+  file: string,
+  video: TargetVideo,
+  projectAus: readonly number[],
+  label = 'The OpenFace file',
+  maxLineChars = MAX_OPENFACE_LINE_CHARS,
+): Promise<ParsedOpenFace> {
   // The start is decoded strictly: a UTF-16 or Latin-1 file is named as such instead of failing later as "no header".
   const fd = fs.openSync(file, 'r');
   try {
@@ -88,7 +100,7 @@ export async function parseOpenFaceFile(file: string, video: TargetVideo, projec
     const got = fs.readSync(fd, head, 0, head.length, 0);
     if (got === 0) throw new ApiError('invalid_argument', `${label} is empty. Choose the CSV that OpenFace wrote for this video. Nothing was imported.`);
     const start = head.subarray(0, got);
-    if ((start[0] === 0xff && start[1] === 0xfe) || (start[0] === 0xfe && start[1] === 0xff)) {
+    if ((start[0] === 0xff && start[1] === 0xfe) || (start[0] === 0xfe && start[1] === 0xff) || utf16WithoutBom(start)) {
       throw new ApiError('invalid_argument', `${label} is UTF-16 text; OpenFace writes plain ASCII CSV. Import the file OpenFace wrote, unconverted. Nothing was imported.`);
     }
     // A multi-byte character cut at the chunk's end is not an error: decode up to the last line break.
@@ -111,6 +123,7 @@ export async function parseOpenFaceFile(file: string, video: TargetVideo, projec
     rtrim: true,
     bom: true,
     skip_empty_lines: true,
+    max_record_size: maxLineChars,
     // Each record shrinks to the columns read before the next is parsed.
     on_record: (record: string[], context: InfoRecord) => {
       if (!cols) {
@@ -154,6 +167,14 @@ export async function parseOpenFaceFile(file: string, video: TargetVideo, projec
     }
   } catch (err) {
     if (err instanceof ApiError) throw err;
+    if (err instanceof CsvError && err.code === 'CSV_MAX_RECORD_SIZE') {
+      const line = (err as CsvError & { lines?: number }).lines;
+      const limit = maxLineChars >= 1024 * 1024 ? `${maxLineChars / 1024 / 1024} MiB` : `${maxLineChars} characters`;
+      throw new ApiError(
+        'invalid_argument',
+        `${label}: row ${line ?? '?'} is longer than ${limit}, far more than an OpenFace row (a few KB), so it is not FeatureExtraction's output or it is damaged (line breaks lost?). Import the CSV that OpenFace wrote, unchanged. Nothing was imported.`,
+      );
+    }
     if (err instanceof CsvError) {
       const line = (err as CsvError & { lines?: number }).lines;
       throw new ApiError('invalid_argument', `${label} is not valid CSV${line ? ` at row ${line}` : ''}: ${err.message.replace(/^[^:]*: /, '')}. Nothing was imported.`);

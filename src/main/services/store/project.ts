@@ -109,6 +109,12 @@ export class Project {
         `${abs} is not an AU Workbench project: it has no ${DB_FILE}. Choose the folder that holds ${DB_FILE}, or create a new project.`,
       );
     }
+    if (!fs.statSync(file).isFile()) {
+      throw new ApiError(
+        'not_a_project',
+        `${file} is a folder, not a database file, so this project cannot be opened. Move that folder out of the way and put the project's ${DB_FILE} back (from a backup), or create a new project.`,
+      );
+    }
     if (fs.statSync(file).size === 0) {
       throw new ApiError('not_a_project', `${file} is empty (0 bytes): the project database is missing its contents. Restore it from a backup, or create a new project.`);
     }

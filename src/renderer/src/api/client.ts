@@ -29,13 +29,51 @@ function ipcTransport(bridge: Bridge): Transport {
   };
 }
 
-/** Browser mode: the token lives in an HttpOnly cookie set by the server, sent on every request. */
+const TOKEN_KEY = 'auw-token';
+let memoryToken: string | null = null;
+
+/**
+ * Browser mode's per-launch token. The printed URL carries it as ?token=; the page keeps it in
+ * this tab's sessionStorage (scoped to this origin, port included, so no other local server or
+ * page can read it; it survives a reload) and drops it from the address bar. It is never a
+ * cookie: cookies ignore ports, so one would be sent to every server on 127.0.0.1.
+ */
+function launchToken(): string | null {
+  const params = new URLSearchParams(location.search);
+  const fromUrl = params.get('token');
+  if (fromUrl) {
+    memoryToken = fromUrl;
+    try {
+      sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    } catch {
+      // Storage disabled: the token lives in memory until the tab reloads.
+    }
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+    return fromUrl;
+  }
+  if (memoryToken) return memoryToken;
+  try {
+    return (memoryToken = sessionStorage.getItem(TOKEN_KEY));
+  } catch {
+    return null;
+  }
+}
+
+function authHeader(): Record<string, string> {
+  const token = launchToken();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** Browser mode: the token goes as a header on every call and as a subprotocol of the event socket. */
 function httpTransport(): Transport {
   const listeners = new Set<(m: EventMessage) => void>();
   let socket: WebSocket | null = null;
   let retry = 500;
   const connect = () => {
-    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/events`);
+    const token = launchToken();
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/events`, token ? ['auw', `auw.token.${token}`] : ['auw']);
     ws.onmessage = (e) => {
       const message = JSON.parse(String(e.data)) as EventMessage;
       for (const l of listeners) l(message);
@@ -53,8 +91,8 @@ function httpTransport(): Transport {
       try {
         res = await fetch(`/api/${method}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json', ...authHeader() },
+          credentials: 'omit',
           body: JSON.stringify(args ?? {}),
         });
       } catch {
@@ -82,6 +120,7 @@ function uploadFiles(files: File[], onProgress?: (fraction: number) => void): Pr
     new Promise<string>((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open('POST', `/media/upload?name=${encodeURIComponent(file.name)}`);
+      for (const [k, v] of Object.entries(authHeader())) xhr.setRequestHeader(k, v);
       // The server takes video bodies only (a cross-site form cannot send these types unasked).
       xhr.setRequestHeader('content-type', file.type.startsWith('video/') ? file.type : 'application/octet-stream');
       xhr.upload.onprogress = (e) => onProgress?.((done + e.loaded) / total);
@@ -103,14 +142,41 @@ function uploadFiles(files: File[], onProgress?: (fraction: number) => void): Pr
   return files.reduce<Promise<string[]>>(async (acc, f) => [...(await acc), await one(f)], Promise.resolve([]));
 }
 
-export function createClient(): ApiClient & { shell: 'electron' | 'browser'; intake: FileIntake } {
+/**
+ * Browser mode's "save": fetches a file of the server with the token and hands it to the
+ * browser as a download (a plain link cannot carry the token).
+ */
+async function downloadFile(href: string, name: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(href, { headers: authHeader(), credentials: 'omit' });
+  } catch {
+    throw new ApiError('unavailable', `${name} could not be downloaded: lost contact with the AU Workbench server. Is it still running?`);
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as Envelope<unknown> | null;
+    throw new ApiError(body && !body.ok ? body.error.code : 'internal', body && !body.ok ? body.error.message : `${name} could not be downloaded (HTTP ${res.status}).`);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export function createClient(): ApiClient & { shell: 'electron' | 'browser'; intake: FileIntake; download: (href: string, name: string) => Promise<void> } {
   const bridge = window.auwBridge;
+  if (!bridge) launchToken();
   const transport = bridge ? ipcTransport(bridge) : httpTransport();
   const byEvent = new Map<EventName, Set<(p: unknown) => void>>();
   let unsubscribe: (() => void) | null = null;
   return {
     shell: bridge ? 'electron' : 'browser',
     intake: bridge ? async (files) => bridge.droppedPaths(files) : uploadFiles,
+    download: downloadFile,
     async call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
       const envelope = await transport.call(method, params);
       if (!envelope.ok) throw new ApiError(envelope.error.code, envelope.error.message);

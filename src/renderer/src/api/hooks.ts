@@ -4,7 +4,8 @@ import type { DataDomain } from '@shared/types';
 
 import type { FileIntake } from './client';
 
-export type Client = ApiClient & { intake: FileIntake; shell: 'electron' | 'browser' };
+/** `download`: browser mode's save of a server file (a plain link cannot carry the token). */
+export type Client = ApiClient & { intake: FileIntake; shell: 'electron' | 'browser'; download: (href: string, name: string) => Promise<void> };
 export const ApiContext = createContext<Client | null>(null);
 
 export function useApi(): Client {

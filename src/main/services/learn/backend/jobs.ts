@@ -14,7 +14,7 @@ import { getLabelRule } from '../../store/labelRule';
 import { listVideos } from '../../store/videos';
 import { ApiError } from '../../../../shared/errors';
 import { finetuneConfig, pretrainConfig, type FinetuneOverrides } from '../config';
-import type { ModelFile } from '../worker/checkpoint';
+import { readModelJson } from '../modelFile';
 import { computeModelMetrics } from './evaluate';
 import type { LabelledFrame, VideoSource } from '../data';
 import type { BaselineInput, BaselineResult } from '../worker/baseline-task';
@@ -36,13 +36,6 @@ import { auColumn } from '../../../../shared/aus';
 export type PretrainJobParams = JobParams<'pretrain'>;
 export type FinetuneJobParams = JobParams<'finetune'>;
 export type PredictJobParams = JobParams<'predict'>;
-
-/** model.json without its weights (the backend process never loads tfjs). */
-export function readModelMeta(dir: string): ModelFile {
-  const file = path.join(dir, 'model.json');
-  if (!fs.existsSync(file)) throw new ApiError('not_found', `There is no finished model in ${dir} (model.json is missing): train it first, or resume its job.`);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as ModelFile;
-}
 
 export const LEARN_JOB_KINDS = ['pretrain', 'finetune', 'predict'] as const;
 
@@ -130,7 +123,8 @@ export const finetuneJob: JobRunner<'finetune'> = async (ctx) => {
     if (parent.stage !== 'pretrain') throw new ApiError('invalid_argument', `Model ${parent.name} is not a pretrained model; choose a pretraining result as the starting point.`);
     parentDir = path.resolve(project.dir, parent.checkpoint);
     // The backbone must have the parent's shape: take its model settings (the head is new).
-    const meta = readModelMeta(parentDir);
+    // model.json without its weights (this process never loads tfjs), checked against its schema.
+    const meta = readModelJson(parentDir);
     const { aus: _parentAus, inputSize: _size, ...shape } = meta.config;
     // Models saved before these settings existed pooled globally and read the plain crop.
     overrides.model = { pool: 'avg', inputNorm: 'none', ...shape, ...(overrides.model?.clipLength ? { clipLength: overrides.model.clipLength } : {}) };

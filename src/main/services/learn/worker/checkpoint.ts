@@ -14,16 +14,11 @@ import path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { tf } from './tfjs';
 import type { Adam } from './adam';
-import type { ModelConfig } from '../config';
-import type { AuModel } from './model';
+import { readModelJson, type ModelFile, type TensorEntry } from '../modelFile';
 import { fsyncDir, fsyncWrite } from './durable';
 
-export interface TensorEntry {
-  name: string;
-  shape: number[];
-  /** Offset in float32 elements. */
-  offset: number;
-}
+export type { ModelFile, TensorEntry } from '../modelFile';
+import type { AuModel } from './model';
 
 export interface CheckpointMeta<S = Record<string, unknown>> {
   format: 'auw-checkpoint';
@@ -39,18 +34,6 @@ export interface CheckpointMeta<S = Record<string, unknown>> {
   optimizer: { step: number; lr: number; entries: (TensorEntry & { slot: 'm' | 'v'; variable: string })[] };
   rng: number;
   state: S;
-  savedAt: string;
-}
-
-export interface ModelFile {
-  format: 'auw-model';
-  version: 1;
-  stage: 'pretrain' | 'finetune';
-  config: ModelConfig;
-  weightsFile: string;
-  weights: TensorEntry[];
-  /** Free-form facts about training (objectives, steps, backend, metrics…). */
-  info: Record<string, unknown>;
   savedAt: string;
 }
 
@@ -186,10 +169,7 @@ export async function saveModelFile(dir: string, stage: 'pretrain' | 'finetune',
 }
 
 export function readModelFile(dir: string): { meta: ModelFile; weights: Map<string, tfjs.Tensor> } {
-  const file = path.join(dir, 'model.json');
-  if (!fs.existsSync(file)) throw new Error(`There is no finished model in ${dir} (model.json is missing): train it first, or resume its job.`);
-  const meta = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelFile;
-  if (meta.format !== 'auw-model' || meta.version !== 1) throw new Error(`${file} is not a model file this version can read.`);
+  const meta = readModelJson(dir);
   return { meta, weights: readTensorFile(path.join(dir, meta.weightsFile), meta.weights) };
 }
 

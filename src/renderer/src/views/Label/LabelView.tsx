@@ -64,6 +64,9 @@ export const LABEL_SHORTCUTS: { title: string; items: Shortcut[] }[] = [
   },
 ];
 
+/** How often the signed video URL is renewed while paused; it lives 2 hours (MEDIA_URL_TTL_MS on the server). */
+const MEDIA_URL_REFRESH_MS = 30 * 60_000;
+
 export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go }: Props) {
   const api = useApi();
   const notify = useNotify();
@@ -191,6 +194,15 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
   const playingRef = useRef(playing);
   playingRef.current = playing;
   const togglePlay = useCallback(() => (playingRef.current ? pause() : play()), [pause, play]);
+  // Browser mode's video URL is signed and expires (SECURITY.md): fetch a fresh one now and then
+  // while paused (the still shows then), so a long session never holds a dead URL.
+  const reloadMedia = media.reload;
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (!playingRef.current) reloadMedia();
+    }, MEDIA_URL_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reloadMedia]);
 
   useEffect(() => {
     const v = videoRef.current;

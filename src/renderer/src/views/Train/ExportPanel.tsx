@@ -50,7 +50,14 @@ export function ExportPanel({ model }: { model: ModelRow }) {
           {result.files.map((f) => (
             <li key={f.relPath}>
               {api.shell === 'browser' ? (
-                <a href={`/media/export/${f.relPath}`} download={f.name}>
+                <a
+                  href={`/media/export/${f.relPath}`}
+                  download={f.name}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    api.download(`/media/export/${f.relPath}`, f.name).catch((err: Error) => notify('error', err.message));
+                  }}
+                >
                   {f.name}
                 </a>
               ) : (
