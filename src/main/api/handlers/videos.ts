@@ -48,8 +48,8 @@ export function videoHandlers(workbench: Workbench): HandlerSlice<M> {
       // sizeBytes: what the Jobs panel scales the running import's rate by for the queue's ETA.
       return checked.map((p) => jobs.add('import', { path: p, alreadyAligned, detectEvery: detectEvery ?? DEFAULT_DETECT_EVERY, subject: subject ?? null, sizeBytes: fs.statSync(p).size }));
     },
-    'videos/remove': ({ videoId }) => {
-      removeVideo(workbench.requireProject(), videoId);
+    'videos/remove': async ({ videoId }) => {
+      await removeVideo(workbench.requireProject(), videoId, workbench.requireJobs());
       changed('videos', videoId);
       return null;
     },

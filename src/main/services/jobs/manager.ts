@@ -3,8 +3,8 @@ import { ApiError } from '../../../shared/errors';
 import { describeIssues } from '../../../shared/validate';
 import type { EventBus } from '../../events';
 import type { Project } from '../store/project';
-import { getJob, insertJob, listJobs, markInterrupted, nextQueuedJob, updateJob, type JobUpdate } from '../store/jobs';
-import { explainSystemError } from '../system-errors';
+import { getJob, insertJob, interruptedMessage, listJobs, markInterrupted, nextQueuedJob, updateJob, type JobUpdate } from '../store/jobs';
+import { explainSystemError, isRemovedMeanwhile, REMOVED_MEANWHILE_MESSAGE } from '../system-errors';
 import type { JobKind, JobKindSpec, JobKinds, JobLane, KindRegistry, ParamsIn, ParamsOf, ResultOf } from './kinds';
 
 export interface JobContext<P = unknown> {
@@ -109,17 +109,34 @@ export class JobManager<R extends KindRegistry = JobKinds> {
     return listJobs(this.project.db, limit).map((j) => this.unrecorded.get(j.id) ?? j);
   }
 
-  cancel(id: number): Job {
+  /** Why a job was cancelled, when not by the user's Cancel (its subject was removed): its final message. */
+  private readonly cancelReasons = new Map<number, string>();
+
+  cancel(id: number, reason = 'Cancelled.'): Job {
     const job = getJob(this.project.db, id);
     const running = [...this.running.values()].find((r) => r.id === id);
     if (running && job.state === 'running') {
+      this.cancelReasons.set(id, reason);
       running.controller.abort();
       return this.publish(updateJob(this.project.db, id, { message: 'Cancelling…' }));
     }
     if (job.state === 'queued' || job.state === 'interrupted') {
-      return this.publish(updateJob(this.project.db, id, { state: 'cancelled', message: 'Cancelled.', etaSeconds: null }));
+      return this.publish(updateJob(this.project.db, id, { state: 'cancelled', message: reason, etaSeconds: null }));
     }
     throw new ApiError('conflict', `Job ${id} is already ${job.state}; only queued or running jobs can be cancelled.`);
+  }
+
+  /**
+   * Cancels the queued or running jobs `touches` picks (those working on something about to be
+   * removed), each ending 'cancelled' with `reason`; resolves once the running ones stopped, so
+   * the removal that follows meets no job still writing for it.
+   */
+  async cancelWhere(touches: (job: Job, running: boolean) => boolean, reason: string): Promise<number[]> {
+    const runningIds = new Set([...this.running.values()].map((r) => r.id));
+    const picked = listJobs(this.project.db, 10_000).filter((j) => (j.state === 'queued' || j.state === 'running') && touches(j, runningIds.has(j.id)));
+    for (const j of picked) this.cancel(j.id, reason);
+    await Promise.all([...this.running.values()].filter((r) => picked.some((j) => j.id === r.id)).map((r) => r.done));
+    return picked.map((j) => j.id);
   }
 
   /** Resolves when every lane's queue is empty (tests and the CLI wait on this). */
@@ -255,8 +272,13 @@ export class JobManager<R extends KindRegistry = JobKinds> {
       this.record(job, { state: 'done', progress: 1, etaSeconds: null, message: 'Done.' });
     } catch (err) {
       if (!this.project.isOpen) return;
+      const reason = this.cancelReasons.get(job.id);
+      this.cancelReasons.delete(job.id);
       if (controller.signal.aborted) {
-        this.record(job, { state: this.stopped ? 'interrupted' : 'cancelled', etaSeconds: null, message: 'Cancelled.' });
+        this.record(job, { state: this.stopped ? 'interrupted' : 'cancelled', etaSeconds: null, message: this.stopped ? interruptedMessage(job.kind) : (reason ?? 'Cancelled.') });
+      } else if (isRemovedMeanwhile(err)) {
+        // What the job wrote for (a video, a model) was removed under it: a stop, not a fault.
+        this.record(job, { state: 'cancelled', etaSeconds: null, message: REMOVED_MEANWHILE_MESSAGE });
       } else {
         const message = explainSystemError(err)?.message ?? (err instanceof Error ? err.message : String(err));
         this.record(job, { state: 'failed', etaSeconds: null, error: message, message: 'Failed.', appendLog: String((err as Error)?.stack ?? message) });
