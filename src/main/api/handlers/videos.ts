@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { ApiError } from '../../../shared/errors';
 import type { Workbench } from '../../workbench';
-import { CropFileReader, cropFileFor } from '../../services/media/cropFile';
+import { openVideoCrops } from '../../services/media/cropCheck';
 import { extractStill } from '../../services/media/decode';
 import { DEFAULT_DETECT_EVERY } from '../../../shared/settings/ingest';
 import { checkVideoPath } from '../../services/media/backend/import';
@@ -112,9 +112,9 @@ export function videoHandlers(workbench: Workbench): HandlerSlice<M> {
     },
     'frames/crop': async ({ videoId, frame }) => {
       readyFrame(videoId, frame);
-      const reader = await CropFileReader.open(cropFileFor(workbench.requireProject().dir, videoId)).catch(() => {
-        throw new ApiError('not_found', 'This video has no aligned crops yet: wait for its import to finish.');
-      });
+      const video = getVideo(db(), videoId);
+      if (video.status !== 'ready') throw new ApiError('not_found', `${video.name} has no aligned crops yet (${video.status}): ${video.status === 'failed' ? 'use Retry import' : 'wait for its import to finish'}.`);
+      const reader = await openVideoCrops(db(), workbench.requireProject().dir, video);
       try {
         const rec = await reader.read(frame);
         const size = reader.header.cropSize;

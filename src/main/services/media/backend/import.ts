@@ -12,7 +12,7 @@ import { contiguousFrames, deleteFrames, insertFrames } from '../../store/frames
 import { deleteVideo, failedVideoWithHash, getVideo, insertVideo, setImportedFile, setPeaks, setVideoStatus } from '../../store/videos';
 import { explainSystemError } from '../../system-errors';
 import { runTask } from '../../../worker/launch';
-import { cropFileFor } from '../cropFile';
+import { cropFileFor, cropSourceId, inspectCropFile } from '../cropFile';
 import { audioPeaks } from '../decode';
 import { contentHash, probeVideo } from '../probe';
 import { browserPlayable, makeProxy, proxyFileFor } from './proxy';
@@ -33,6 +33,16 @@ function tryStep(what: string, step: () => void): void {
     step();
   } catch (err) {
     console.error(`[import] could not ${what}:`, err);
+  }
+}
+
+/** False for a crop file that names another source or cannot be read at all. */
+function cropFileIsFrom(file: string, sourceId: string): boolean {
+  try {
+    inspectCropFile(file, sourceId);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -69,6 +79,12 @@ export const importVideo: JobRunner<'import'> = async (ctx) => {
     });
   const cropFile = cropFileFor(ctx.project.dir, videoId);
   const proxyFile = proxyFileFor(ctx.project.dir, videoId);
+  const sourceId = cropSourceId(hash);
+  // A crop file left by an interrupted import is continued only when it is this video's own.
+  if (retried !== null && fs.existsSync(cropFile) && !cropFileIsFrom(cropFile, sourceId)) {
+    ctx.log(`${name}: the crop file left behind is not this video's; starting it again.`);
+    fs.rmSync(cropFile, { force: true });
+  }
   const resumeFrames = retried !== null && !params.alreadyAligned && fs.existsSync(cropFile) ? contiguousFrames(db, videoId) : 0;
   if (retried !== null) {
     deleteFrames(db, videoId, resumeFrames);
@@ -102,6 +118,7 @@ export const importVideo: JobRunner<'import'> = async (ctx) => {
           detectEvery: params.detectEvery,
           maxDecodeWidth: 640,
           resumeFrames,
+          sourceId,
         },
         {
           signal: worker.signal,
