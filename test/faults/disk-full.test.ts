@@ -14,6 +14,7 @@ import { addFrames, addVideo } from '../helpers/project';
 import { tmpDirs } from '../helpers/tmp';
 import { api, startLiveServer, type LiveServer } from './server';
 import { mountSmallDisk, type SmallDisk } from './tmpfs';
+import { keepReserve, RESERVE_BYTES, RESERVE_FILE, withReserve } from '../../src/main/services/store/reserve';
 
 const probe = mountSmallDisk(1 << 20);
 const canMount = !('skip' in probe);
@@ -130,8 +131,8 @@ describe.skipIf(!canMount)('a full disk (real tmpfs)', () => {
     expect(job.state).toBe('failed');
     expect(job.error).toBe(DISK_FULL_MESSAGE);
     const [row] = (await api(s, 'videos/list', {})).json.result as { id: number; status: string; error: string }[];
-    // The video's failed state is written once SQLite can write again; until then (no byte free) it may still read 'ingesting'.
-    expect(['failed', 'ingesting']).toContain(row!.status);
+    // Issue 24 §7: the video is marked failed, with why, even with no byte free (the space held back for it).
+    expect(row).toMatchObject({ status: 'failed', error: DISK_FULL_MESSAGE });
     // Nothing half-written is left to look like a finished import.
     expect(fs.existsSync(path.join(dir, 'media', `video-${row!.id}.crops`))).toBe(false);
     expect((await api(s, 'projects/current', {})).status).toBe(200);
@@ -142,5 +143,31 @@ describe.skipIf(!canMount)('a full disk (real tmpfs)', () => {
     expect((await jobEnds(s, retried.json.result.id)).state).toBe('done');
     const [after] = (await api(s, 'videos/list', {})).json.result as { id: number; status: string }[];
     expect(after).toMatchObject({ id: row!.id, status: 'ready' });
+  });
+
+  it('records a failure with the space held back for it when not one byte is free (issue 24 §7)', () => {
+    const d = smallDisk(2 << 20);
+    const dir = path.join(d.dir, 'study');
+    Project.create(dir, { name: 'Reserve', auSet: { preset: 'disfa' } }).close();
+    const p = Project.open(dir); // opening holds the space back
+    try {
+      expect(fs.statSync(path.join(dir, RESERVE_FILE)).size).toBe(RESERVE_BYTES);
+      const videoId = addVideo(p.db, { frameCount: 100 });
+      p.db.prepare("UPDATE videos SET status = 'ingesting' WHERE id = ?").run(videoId);
+      d.fill();
+      const mark = () => p.db.prepare("UPDATE videos SET status = 'failed', error = ? WHERE id = ?").run('x'.repeat(20_000), videoId);
+      expect(mark, 'the disk is not full: the test proves nothing').toThrow(/full/);
+      withReserve(dir, mark);
+      expect((p.db.prepare('SELECT status FROM videos WHERE id = ?').get(videoId) as { status: string }).status).toBe('failed');
+      expect(fs.existsSync(path.join(dir, RESERVE_FILE))).toBe(false);
+      // Made again once there is room (the next job start); on a full disk, none and no partial file.
+      keepReserve(dir);
+      expect(fs.existsSync(path.join(dir, RESERVE_FILE))).toBe(false);
+      for (const f of fs.readdirSync(d.dir).filter((n) => n.startsWith('filler-'))) fs.rmSync(path.join(d.dir, f));
+      keepReserve(dir);
+      expect(fs.statSync(path.join(dir, RESERVE_FILE)).size).toBe(RESERVE_BYTES);
+    } finally {
+      p.close();
+    }
   });
 });

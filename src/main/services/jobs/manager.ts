@@ -4,6 +4,7 @@ import { describeIssues } from '../../../shared/validate';
 import type { EventBus } from '../../events';
 import type { Project } from '../store/project';
 import { getJob, insertJob, interruptedMessage, listJobs, markInterrupted, nextQueuedJob, updateJob, type JobUpdate } from '../store/jobs';
+import { keepReserve, withReserve } from '../store/reserve';
 import { explainSystemError, isRemovedMeanwhile, REMOVED_MEANWHILE_MESSAGE } from '../system-errors';
 import type { JobKind, JobKindSpec, JobKinds, JobLane, KindRegistry, ParamsIn, ParamsOf, ResultOf } from './kinds';
 
@@ -205,7 +206,9 @@ export class JobManager<R extends KindRegistry = JobKinds> {
    */
   private record(job: Job, u: JobUpdate): Job {
     try {
-      return this.publish(updateJob(this.project.db, job.id, u));
+      // A final state may use the space held back for it (reserve.ts); progress may not.
+      const terminal = u.state !== undefined && u.state !== 'running' && u.state !== 'queued';
+      return this.publish(terminal ? withReserve(this.project.dir, () => updateJob(this.project.db, job.id, u)) : updateJob(this.project.db, job.id, u));
     } catch (err) {
       console.error(`[jobs] could not record job ${job.id}:`, explainSystemError(err)?.message ?? err);
       const { appendLog: _log, ...rest } = u;
@@ -234,6 +237,7 @@ export class JobManager<R extends KindRegistry = JobKinds> {
       return;
     }
     const started = Date.now();
+    keepReserve(this.project.dir);
     let job = this.record(queued, { state: 'running', progress: 0, message: 'Starting…' });
     let lastWrite = 0;
     const ctx: JobContext<ParamsOf<R, string>> = {

@@ -8,6 +8,7 @@ import { acquireProjectLock } from './lock';
 import { explainSystemError } from '../system-errors';
 import { SCHEMA_VERSION } from './migrations';
 import { realish } from '../files/real-path';
+import { keepReserve } from './reserve';
 
 export const DB_FILE = 'project.sqlite';
 export const PROJECT_DIRS = ['media', 'models', 'exports'] as const;
@@ -127,6 +128,7 @@ export class Project {
     try {
       const db = openWriter(file);
       for (const sub of PROJECT_DIRS) fs.mkdirSync(path.join(abs, sub), { recursive: true });
+      keepReserve(abs);
       return new Project(abs, db, release);
     } catch (err) {
       release();
