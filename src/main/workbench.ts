@@ -10,6 +10,7 @@ import { Project, type CreateOptions } from './services/store/project';
 import { realish } from './services/files/real-path';
 import { failStrandedImports } from './services/store/videos';
 import { failDamagedCrops } from './services/media/cropCheck';
+import { sourceStates } from './services/media/sourceCheck';
 import type { Settings } from './settings';
 
 /**
@@ -92,6 +93,8 @@ export class Workbench {
       failStrandedImports(project.db);
       // Crop files cut short or not this video's own: marked for Retry import, never served.
       failDamagedCrops(project.db, project.dir, { missingToo: false });
+      // Source files replaced or gone since their import are found now (and their times recorded), not when served.
+      for (const [id, s] of sourceStates(project.db)) if (s.state !== 'ok') console.warn(`[sources] video ${id}: ${s.message}`);
     } catch (err) {
       project.close();
       throw err;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { ApiError } from '../../../shared/errors';
 import type { Workbench } from '../../workbench';
 import { openVideoCrops } from '../../services/media/cropCheck';
+import { confirmSource, requireSource, sourceStates } from '../../services/media/sourceCheck';
 import { extractStill } from '../../services/media/decode';
 import { DEFAULT_DETECT_EVERY } from '../../../shared/settings/ingest';
 import { checkVideoPath } from '../../services/media/backend/import';
@@ -35,8 +36,15 @@ export function videoHandlers(workbench: Workbench): HandlerSlice<M> {
   };
 
   return {
-    // A video whose file moved shows as 'missing' (its crops still work) until it is relinked.
-    'videos/list': () => listVideos(db()).map((v) => (v.status === 'ready' && !fs.existsSync(v.path) ? { ...v, status: 'missing' as const } : v)),
+    // A video whose file moved shows as 'missing' (its crops still work) until it is relinked; one
+    // whose file was replaced or cut shows as 'changed' (sourceCheck.ts), with what to do.
+    'videos/list': () => {
+      const sources = sourceStates(db());
+      return listVideos(db()).map((v) => {
+        const s = sources.get(v.id);
+        return s && s.state !== 'ok' ? { ...v, status: s.state, error: s.message } : v;
+      });
+    },
     'videos/import': ({ paths, alreadyAligned, detectEvery, subject }) => {
       const jobs = workbench.requireJobs();
       const checked = paths.map((p) => {
@@ -84,6 +92,7 @@ export function videoHandlers(workbench: Workbench): HandlerSlice<M> {
         throw new ApiError('conflict', `${abs} is not the same file as ${video.name} (its content differs). Choose the moved original.`);
       }
       setVideoPath(db(), videoId, abs);
+      confirmSource(db(), videoId, abs);
       changed('videos', videoId);
       return getVideo(db(), videoId);
     },
@@ -101,7 +110,8 @@ export function videoHandlers(workbench: Workbench): HandlerSlice<M> {
     'frames/info': ({ videoId, frame }) => frameInfo(db(), videoId, frame),
     'frames/still': async ({ videoId, frame, maxWidth }) => {
       const v = readyFrame(videoId, frame);
-      if (!fs.existsSync(v.path)) throw new ApiError('not_found', `The video file ${v.path} is missing. Relink it from the project home.`);
+      requireSource(db(), videoId); // the file the labels' frames came from, or a clear refusal
+
       const jpeg = await extractStill(v.path, frame, v.fps, {
         videoStartSec: v.videoStartSec,
         mode: v.variableFps ? 'select' : 'seek',

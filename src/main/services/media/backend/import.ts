@@ -18,6 +18,7 @@ import { cropFileFor, cropSourceId, inspectCropFile } from '../cropFile';
 import { audioPeaks } from '../decode';
 import { contentHash, probeVideo } from '../probe';
 import { browserPlayable, makeProxy, proxyFileFor } from './proxy';
+import { confirmSource } from '../sourceCheck';
 import { ApiError } from '../../../../shared/errors';
 
 export const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.avi', '.mkv', '.webm'];
@@ -101,6 +102,8 @@ export const importVideo: JobRunner<'import'> = async (ctx) => {
       videoStartSec: probe.videoStartSec,
       variableFps: probe.variableFrameRate,
     });
+  // The fingerprint of the file imported (its size and content hash are in the row): its time.
+  confirmSource(db, videoId, params.path);
   const cropFile = cropFileFor(ctx.project.dir, videoId);
   const proxyFile = proxyFileFor(ctx.project.dir, videoId);
   const sourceId = cropSourceId(hash);
