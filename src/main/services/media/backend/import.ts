@@ -103,7 +103,8 @@ export const importVideo: JobRunner<'import'> = async (ctx) => {
       variableFps: probe.variableFrameRate,
     });
   // The fingerprint of the file imported (its size and content hash are in the row): its time.
-  confirmSource(db, videoId, params.path);
+  // Without it (the file went meanwhile) the next check hashes the file again, which is only slower.
+  tryStep('record the file time', () => confirmSource(db, videoId, params.path));
   const cropFile = cropFileFor(ctx.project.dir, videoId);
   const proxyFile = proxyFileFor(ctx.project.dir, videoId);
   const sourceId = cropSourceId(hash);
