@@ -145,6 +145,43 @@ describe.skipIf(!canMount)('a full disk (real tmpfs)', () => {
     expect(after).toMatchObject({ id: row!.id, status: 'ready' });
   });
 
+  it('an export or a copy of one that meets a full disk leaves no folder that looks complete (issue 24 §8)', async () => {
+    const d = smallDisk(24 << 20);
+    const dir = path.join(d.dir, 'study');
+    const p = Project.create(dir, { name: 'Full export', auSet: { preset: 'disfa' } });
+    const frames = 20_000; // each CSV ~ 2 MB: with 3 MiB free the first fits and the second does not
+    const ids = [1, 2, 3, 4].map((n) => {
+      const id = addVideo(p.db, { path: `/videos/v${n}.mp4`, frameCount: frames });
+      p.db.prepare("UPDATE videos SET status = 'ready' WHERE id = ?").run(id);
+      return id;
+    });
+    const aus = p.auSet().aus;
+    const modelId = Number(p.db.prepare("INSERT INTO models (stage, name, checkpoint, params, created_at) VALUES ('finetune', 'm', 'models/m', '{}', 'now')").run().lastInsertRowid);
+    for (const id of ids) {
+      const data = Buffer.from(new Float32Array(aus.length * frames).map((_, i) => (i % 11) / 3).buffer);
+      p.db.prepare("INSERT INTO predictions (model_id, video_id, aus, frame_count, data, created_at) VALUES (?, ?, ?, ?, ?, 'now')").run(modelId, id, JSON.stringify(aus), frames, data);
+    }
+    p.close();
+    server = await startLiveServer({ roots: [d.dir], settingsDir: tmp.make(), args: ['--project', dir] });
+    const s = server;
+    d.fill(3 << 20);
+
+    const run = await api(s, 'export/run', { modelId });
+    expect(run.json.error?.code, JSON.stringify(run.json)).toBe('disk_full');
+    expect(fs.readdirSync(path.join(dir, 'exports')), 'no export folder, complete-looking or partial').toEqual([]);
+
+    // With room for one export but not for a second copy of it: the copy leaves nothing.
+    for (const f of fs.readdirSync(d.dir).filter((n) => n.startsWith('filler-'))) fs.rmSync(path.join(d.dir, f));
+    const done = await api(s, 'export/run', { modelId });
+    expect(done.status, JSON.stringify(done.json)).toBe(200);
+    d.fill(3 << 20);
+    const target = path.join(d.dir, 'copies', 'first');
+    const copy = await api(s, 'export/copy', { relDir: done.json.result.relDir, dir: target, overwrite: false });
+    expect(copy.json.error?.code, JSON.stringify(copy.json)).toBe('disk_full');
+    expect(fs.existsSync(path.join(d.dir, 'copies')), 'the folders made for the copy are gone too').toBe(false);
+    expect(s.alive()).toBe(true);
+  });
+
   it('records a failure with the space held back for it when not one byte is free (issue 24 §7)', () => {
     const d = smallDisk(2 << 20);
     const dir = path.join(d.dir, 'study');
