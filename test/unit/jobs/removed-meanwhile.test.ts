@@ -11,6 +11,8 @@ import { EventBus } from '../../../src/main/events';
 import { JobManager, type Runners } from '../../../src/main/services/jobs/manager';
 import { JOB_KINDS, type JobKinds } from '../../../src/main/services/jobs/kinds';
 import { removeVideo } from '../../../src/main/services/media/backend/remove';
+import { removeModel } from '../../../src/main/services/learn/backend/modelFolders';
+import { insertModel } from '../../../src/main/services/store/models';
 import { insertFrames } from '../../../src/main/services/store/frames';
 import { getJob, insertJob, markInterrupted, updateJob } from '../../../src/main/services/store/jobs';
 import { Project } from '../../../src/main/services/store/project';
@@ -98,6 +100,26 @@ describe('a video removed during its import', () => {
     }
     expect(String(raw)).toMatch(/FOREIGN KEY/);
     expect(explainSystemError(raw)).toMatchObject({ code: 'conflict', message: expect.stringMatching(/removed from the project meanwhile/) });
+  });
+});
+
+describe('a model removed while a job reads it', () => {
+  it('cancels its prediction first, saying the model was removed, then removes it', async () => {
+    const modelId = insertModel(project.db, { stage: 'finetune', parentId: null, name: 'ft1', checkpoint: 'models/ft1', params: {}, metrics: null, backend: 'wasm' });
+    const waiting = deferred();
+    const runners = {
+      predict: (ctx: { signal: AbortSignal }) =>
+        new Promise<void>((_, reject) => {
+          waiting.resolve();
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+        }),
+    } as unknown as Runners<JobKinds>;
+    manager = new JobManager(project, events, JOB_KINDS, runners);
+    const job = manager.add('predict', { modelId });
+    await waiting.promise;
+    await removeModel(project, modelId, manager);
+    expect(getJob(project.db, job.id)).toMatchObject({ state: 'cancelled', message: expect.stringMatching(/model ft1 was removed/) });
+    expect(project.db.prepare('SELECT count(*) AS n FROM models').get()).toEqual({ n: 0 });
   });
 });
 

@@ -168,8 +168,8 @@ export function modelHandlers(workbench: Workbench): HandlerSlice<M> {
       return workbench.requireJobs().requeue(job);
     },
 
-    'models/remove': ({ modelId }) => {
-      removeModel(project(), modelId);
+    'models/remove': async ({ modelId }) => {
+      await removeModel(project(), modelId, workbench.requireJobs());
       workbench.events.emit('data/changed', { domain: 'models' });
       return null;
     },
