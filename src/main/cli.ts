@@ -3,7 +3,6 @@
  * and servers: `auw <command> <project> …`. Exit code 0 on success, 1 on any error.
  */
 import { parseDecimal } from '../shared/numbers';
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MethodName, Params, Result } from '../shared/contract';
@@ -12,6 +11,7 @@ import { dispatch } from './api/dispatch';
 import { CODING_COMMANDS, CODING_HELP, runCodingCli } from './cli-coding';
 import { LEARN_COMMANDS, LEARN_HELP, runLearnCli } from './cli-learn';
 import { compose } from './compose';
+import { writeFileAtomic } from './services/files/safe-write';
 
 const HELP = `AU Workbench command line
 
@@ -145,8 +145,9 @@ async function main(): Promise<void> {
         console.log(JSON.stringify({ ...info, landmarks: info.landmarks ? `${info.landmarks.length / 2} points` : null }));
         if (values.out) {
           const still = await call('frames/still', { videoId, frame });
-          fs.writeFileSync(values.out, Buffer.from(still.base64, 'base64'));
-          console.log(`Wrote ${values.out} (${still.width}×${still.height}).`);
+          // Like every file a user names: a .jpg, atomically, never through a link nor into a project.
+          const out = writeFileAtomic(path.resolve(values.out), Buffer.from(still.base64, 'base64'), { extensions: ['.jpg', '.jpeg'], overwrite: true });
+          console.log(`Wrote ${out} (${still.width}×${still.height}).`);
         }
         return;
       }
