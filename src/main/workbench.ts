@@ -94,7 +94,8 @@ export class Workbench {
       // Crop files cut short or not this video's own: marked for Retry import, never served.
       failDamagedCrops(project.db, project.dir, { missingToo: false });
       // Source files replaced or gone since their import are found now (and their times recorded), not when served.
-      for (const [id, s] of sourceStates(project.db)) if (s.state !== 'ok') console.warn(`[sources] video ${id}: ${s.message}`);
+      // (A moved file is common and the list says so; a replaced one is worth a line in the log.)
+      for (const [id, s] of sourceStates(project.db)) if (s.state === 'changed') console.warn(`[sources] video ${id}: ${s.message}`);
     } catch (err) {
       project.close();
       throw err;
