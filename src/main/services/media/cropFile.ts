@@ -113,14 +113,14 @@ function decodeHeader(b: Buffer, fileSize: number, path: string): CropFileHeader
   };
 }
 
-const notedUnstamped = new Set<string>();
+let notedUnstamped = false;
 
-/** Refuses a header that names another source; one with none (written before source ids) passes with a note. */
+/** Refuses a header that names another source; one with none (written before source ids) passes, with one note a process. */
 function checkSource(h: CropFileHeader, sourceId: string | undefined, file: string): void {
   if (sourceId === undefined) return;
   if (h.sourceId === '') {
-    if (!notedUnstamped.has(file)) console.warn(`[crops] ${file} has no source id (written before they were recorded); accepted as this project's own.`);
-    notedUnstamped.add(file);
+    if (!notedUnstamped) console.warn(`[crops] ${file} (and maybe others) has no source id: written before they were recorded, it is accepted as this project's own. Retry import stamps it.`);
+    notedUnstamped = true;
     return;
   }
   if (h.sourceId !== sourceId) {
