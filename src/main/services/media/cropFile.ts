@@ -8,7 +8,7 @@
 //   The source id is the first 16 hex digits of the video's content hash (cropSourceId), written
 //   at import and checked on open, so a crop file can never pass for another video's. Files from
 //   before it was written have zeros there: they are accepted (with a note in the log), since
-//   they were written by this project's own imports; a new import or Retry import stamps them.
+//   they were written by this project's own imports; an import that resumes one stamps it.
 //   record i at 64 + i·recordSize: u8 flag | 3 pad | f32 score | f32 a, b, tx, ty (image→crop
 //                     similarity) | cropSize² · channels pixel bytes
 import fs from 'node:fs';
@@ -119,7 +119,7 @@ let notedUnstamped = false;
 function checkSource(h: CropFileHeader, sourceId: string | undefined, file: string): void {
   if (sourceId === undefined) return;
   if (h.sourceId === '') {
-    if (!notedUnstamped) console.warn(`[crops] ${file} (and maybe others) has no source id: written before they were recorded, it is accepted as this project's own. Retry import stamps it.`);
+    if (!notedUnstamped) console.warn(`[crops] ${file} (and maybe others) has no source id: written before they were recorded, it is accepted as this project's own; nothing needs doing.`);
     notedUnstamped = true;
     return;
   }
