@@ -257,7 +257,7 @@ export class FolderStage {
         }
         fs.rmSync(this.temp, { recursive: true, force: true });
       }
-      fsyncDir(path.dirname(this.dest));
+      fsyncDir(this.into ? this.dest : path.dirname(this.dest));
       this.done = true;
       return this.dest;
     } catch (err) {
