@@ -33,6 +33,8 @@ interface Running {
 }
 
 const PROGRESS_WRITE_MS = 250;
+/** How long cancelWhere waits for a cancelled job to stop before the removal goes on. */
+const CANCEL_WAIT_MS = 10_000;
 
 /**
  * Runs a project's jobs, one at a time per lane (kinds.ts) and in order within it; the lanes
@@ -136,7 +138,12 @@ export class JobManager<R extends KindRegistry = JobKinds> {
     const runningIds = new Set([...this.running.values()].map((r) => r.id));
     const picked = listJobs(this.project.db, 10_000).filter((j) => (j.state === 'queued' || j.state === 'running') && touches(j, runningIds.has(j.id)));
     for (const j of picked) this.cancel(j.id, reason);
-    await Promise.all([...this.running.values()].filter((r) => picked.some((j) => j.id === r.id)).map((r) => r.done));
+    // Bounded: a runner slow to stop does not hold the removal up; a write of it that then finds
+    // its row gone ends the job the same way (isRemovedMeanwhile).
+    const stopped = Promise.all([...this.running.values()].filter((r) => picked.some((j) => j.id === r.id)).map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, CANCEL_WAIT_MS)))]);
+    clearTimeout(timer);
     return picked.map((j) => j.id);
   }
 
