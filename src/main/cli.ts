@@ -3,7 +3,6 @@
  * and servers: `auw <command> <project> …`. Exit code 0 on success, 1 on any error.
  */
 import { parseDecimal } from '../shared/numbers';
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MethodName, Params, Result } from '../shared/contract';
@@ -13,6 +12,7 @@ import { CODING_COMMANDS, CODING_HELP, runCodingCli } from './cli-coding';
 import { LEARN_COMMANDS, LEARN_HELP, runLearnCli } from './cli-learn';
 import { compose } from './compose';
 import { terminalText } from '../shared/names';
+import { writeFileAtomic } from './services/files/safe-write';
 
 const HELP = `AU Workbench command line
 
@@ -151,8 +151,9 @@ async function main(): Promise<void> {
         print(JSON.stringify({ ...info, landmarks: info.landmarks ? `${info.landmarks.length / 2} points` : null }));
         if (values.out) {
           const still = await call('frames/still', { videoId, frame });
-          fs.writeFileSync(values.out, Buffer.from(still.base64, 'base64'));
-          print(`Wrote ${values.out} (${still.width}×${still.height}).`);
+          // Like every file a user names: a .jpg, atomically, never through a link nor into a project.
+          const out = writeFileAtomic(path.resolve(values.out), Buffer.from(still.base64, 'base64'), { extensions: ['.jpg', '.jpeg'], overwrite: true });
+          print(`Wrote ${terminalText(out)} (${still.width}×${still.height}).`);
         }
         return;
       }

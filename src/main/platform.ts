@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { realish } from './services/files/real-path';
 import path from 'node:path';
 import type { ShellKind } from '../shared/types';
 import { ApiError } from '../shared/errors';
@@ -56,15 +56,3 @@ export class PathPolicy {
   }
 }
 
-/** realpath of the longest existing prefix, so symlinks cannot smuggle a path out of a root. */
-function realish(p: string): string {
-  let head = p;
-  const tail: string[] = [];
-  while (!fs.existsSync(head)) {
-    const parent = path.dirname(head);
-    if (parent === head) return p;
-    tail.unshift(path.basename(head));
-    head = parent;
-  }
-  return path.join(fs.realpathSync(head), ...tail);
-}

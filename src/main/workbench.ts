@@ -7,7 +7,10 @@ import { JobManager, type Runners } from './services/jobs/manager';
 import { JOB_KINDS, type JobKinds } from './services/jobs/kinds';
 import { DEFAULT_DETECT_EVERY } from '../shared/settings/ingest';
 import { Project, type CreateOptions } from './services/store/project';
+import { realish } from './services/files/real-path';
 import { failStrandedImports } from './services/store/videos';
+import { failDamagedCrops } from './services/media/cropCheck';
+import { sourceStates } from './services/media/sourceCheck';
 import type { Settings } from './settings';
 
 /**
@@ -77,7 +80,7 @@ export class Workbench {
   }
 
   async open(dir: string): Promise<Project> {
-    if (this.current && this.current.project.dir === path.resolve(dir)) return this.current.project;
+    if (this.current && this.current.project.dir === realish(dir)) return this.current.project;
     return this.switchTo(Project.open(dir));
   }
 
@@ -88,6 +91,11 @@ export class Workbench {
       jobs = new JobManager(project, this.events, JOB_KINDS, this.runners);
       jobs.recover();
       failStrandedImports(project.db);
+      // Crop files cut short or not this video's own: marked for Retry import, never served.
+      failDamagedCrops(project.db, project.dir, { missingToo: false });
+      // Source files replaced or gone since their import are found now (and their times recorded), not when served.
+      // (A moved file is common and the list says so; a replaced one is worth a line in the log.)
+      for (const [id, s] of sourceStates(project.db)) if (s.state === 'changed') console.warn(`[sources] video ${id}: ${s.message}`);
     } catch (err) {
       project.close();
       throw err;

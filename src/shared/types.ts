@@ -38,7 +38,11 @@ export interface ProjectSummary {
   counts: { videos: number; labels: number; models: number };
 }
 
-export type VideoStatus = 'pending' | 'ingesting' | 'ready' | 'failed' | 'missing';
+/**
+ * 'changed' is never stored: like 'missing', the video list reports it for a ready video whose
+ * source file is not the file imported (another size or content), until it is relinked.
+ */
+export type VideoStatus = 'pending' | 'ingesting' | 'ready' | 'failed' | 'missing' | 'changed';
 
 export interface VideoRow {
   id: number;

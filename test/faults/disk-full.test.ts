@@ -14,6 +14,7 @@ import { addFrames, addVideo } from '../helpers/project';
 import { tmpDirs } from '../helpers/tmp';
 import { api, startLiveServer, type LiveServer } from './server';
 import { mountSmallDisk, type SmallDisk } from './tmpfs';
+import { keepReserve, RESERVE_BYTES, RESERVE_FILE, withReserve } from '../../src/main/services/store/reserve';
 
 const probe = mountSmallDisk(1 << 20);
 const canMount = !('skip' in probe);
@@ -130,8 +131,8 @@ describe.skipIf(!canMount)('a full disk (real tmpfs)', () => {
     expect(job.state).toBe('failed');
     expect(job.error).toBe(DISK_FULL_MESSAGE);
     const [row] = (await api(s, 'videos/list', {})).json.result as { id: number; status: string; error: string }[];
-    // The video's failed state is written once SQLite can write again; until then (no byte free) it may still read 'ingesting'.
-    expect(['failed', 'ingesting']).toContain(row!.status);
+    // Issue 24 §7: the video is marked failed, with why, even with no byte free (the space held back for it).
+    expect(row).toMatchObject({ status: 'failed', error: DISK_FULL_MESSAGE });
     // Nothing half-written is left to look like a finished import.
     expect(fs.existsSync(path.join(dir, 'media', `video-${row!.id}.crops`))).toBe(false);
     expect((await api(s, 'projects/current', {})).status).toBe(200);
@@ -142,5 +143,68 @@ describe.skipIf(!canMount)('a full disk (real tmpfs)', () => {
     expect((await jobEnds(s, retried.json.result.id)).state).toBe('done');
     const [after] = (await api(s, 'videos/list', {})).json.result as { id: number; status: string }[];
     expect(after).toMatchObject({ id: row!.id, status: 'ready' });
+  });
+
+  it('an export or a copy of one that meets a full disk leaves no folder that looks complete (issue 24 §8)', async () => {
+    const d = smallDisk(24 << 20);
+    const dir = path.join(d.dir, 'study');
+    const p = Project.create(dir, { name: 'Full export', auSet: { preset: 'disfa' } });
+    const frames = 20_000; // each CSV ~ 2 MB: with 3 MiB free the first fits and the second does not
+    const ids = [1, 2, 3, 4].map((n) => {
+      const id = addVideo(p.db, { path: `/videos/v${n}.mp4`, frameCount: frames });
+      p.db.prepare("UPDATE videos SET status = 'ready' WHERE id = ?").run(id);
+      return id;
+    });
+    const aus = p.auSet().aus;
+    const modelId = Number(p.db.prepare("INSERT INTO models (stage, name, checkpoint, params, created_at) VALUES ('finetune', 'm', 'models/m', '{}', 'now')").run().lastInsertRowid);
+    for (const id of ids) {
+      const data = Buffer.from(new Float32Array(aus.length * frames).map((_, i) => (i % 11) / 3).buffer);
+      p.db.prepare("INSERT INTO predictions (model_id, video_id, aus, frame_count, data, created_at) VALUES (?, ?, ?, ?, ?, 'now')").run(modelId, id, JSON.stringify(aus), frames, data);
+    }
+    p.close();
+    server = await startLiveServer({ roots: [d.dir], settingsDir: tmp.make(), args: ['--project', dir] });
+    const s = server;
+    d.fill(3 << 20);
+
+    const run = await api(s, 'export/run', { modelId });
+    expect(run.json.error?.code, JSON.stringify(run.json)).toBe('disk_full');
+    expect(fs.readdirSync(path.join(dir, 'exports')), 'no export folder, complete-looking or partial').toEqual([]);
+
+    // With room for one export but not for a second copy of it: the copy leaves nothing.
+    for (const f of fs.readdirSync(d.dir).filter((n) => n.startsWith('filler-'))) fs.rmSync(path.join(d.dir, f));
+    const done = await api(s, 'export/run', { modelId });
+    expect(done.status, JSON.stringify(done.json)).toBe(200);
+    d.fill(3 << 20);
+    const target = path.join(d.dir, 'copies', 'first');
+    const copy = await api(s, 'export/copy', { relDir: done.json.result.relDir, dir: target, overwrite: false });
+    expect(copy.json.error?.code, JSON.stringify(copy.json)).toBe('disk_full');
+    expect(fs.existsSync(path.join(d.dir, 'copies')), 'the folders made for the copy are gone too').toBe(false);
+    expect(s.alive()).toBe(true);
+  });
+
+  it('records a failure with the space held back for it when not one byte is free (issue 24 §7)', () => {
+    const d = smallDisk(2 << 20);
+    const dir = path.join(d.dir, 'study');
+    Project.create(dir, { name: 'Reserve', auSet: { preset: 'disfa' } }).close();
+    const p = Project.open(dir); // opening holds the space back
+    try {
+      expect(fs.statSync(path.join(dir, RESERVE_FILE)).size).toBe(RESERVE_BYTES);
+      const videoId = addVideo(p.db, { frameCount: 100 });
+      p.db.prepare("UPDATE videos SET status = 'ingesting' WHERE id = ?").run(videoId);
+      d.fill();
+      const mark = () => p.db.prepare("UPDATE videos SET status = 'failed', error = ? WHERE id = ?").run('x'.repeat(20_000), videoId);
+      expect(mark, 'the disk is not full: the test proves nothing').toThrow(/full/);
+      withReserve(dir, mark);
+      expect((p.db.prepare('SELECT status FROM videos WHERE id = ?').get(videoId) as { status: string }).status).toBe('failed');
+      expect(fs.existsSync(path.join(dir, RESERVE_FILE))).toBe(false);
+      // Made again once there is room (the next job start); on a full disk, none and no partial file.
+      keepReserve(dir);
+      expect(fs.existsSync(path.join(dir, RESERVE_FILE))).toBe(false);
+      for (const f of fs.readdirSync(d.dir).filter((n) => n.startsWith('filler-'))) fs.rmSync(path.join(d.dir, f));
+      keepReserve(dir);
+      expect(fs.statSync(path.join(dir, RESERVE_FILE)).size).toBe(RESERVE_BYTES);
+    } finally {
+      p.close();
+    }
   });
 });

@@ -67,6 +67,25 @@ describe('writes go only where the user meant', () => {
     expect(fs.readdirSync(outside)).toEqual([]);
   });
 
+  it('never writes through a linked folder into another project, and a refused name leaves no folders (issue 24 §1, §9)', async () => {
+    await label(3, 12, 2);
+    const other = path.join(root, 'other');
+    Project.create(other, { name: 'Other', auSet: { preset: 'disfa' } }).close();
+    fs.mkdirSync(path.join(other, 'models', 'pt1'));
+    fs.writeFileSync(path.join(other, 'models', 'pt1', 'model.json'), '{"mine":true}');
+    fs.symlinkSync(path.join(other, 'models'), path.join(root, 'mdir'));
+    fs.symlinkSync(path.join(other, 'media'), path.join(root, 'meddir'));
+    const viaLink = await api(server, 'labels/export', { path: path.join(root, 'meddir', 'x.csv'), overwrite: true });
+    expect(viaLink.status).toBe(400);
+    expect(viaLink.json.error.message).toMatch(/symbolic link/);
+    expect(fs.readdirSync(path.join(other, 'media'))).toEqual([]);
+    const deep = await api(server, 'labels/export', { path: path.join(root, 'deep', 'a', 'b', 'c', `${'n'.repeat(300)}.csv`) });
+    expect(deep.status).toBe(400);
+    expect(fs.existsSync(path.join(root, 'deep'))).toBe(false);
+    // export/copy through the same kind of link: test/unit/export/safe-write.test.ts (it needs a model's predictions).
+    expect(fs.readFileSync(path.join(other, 'models', 'pt1', 'model.json'), 'utf8')).toBe('{"mine":true}');
+  });
+
   it('exports CSV that neutralises spreadsheet formulas and re-imports to the same labels', async () => {
     await label(1, 1, 3, '@annotator');
     // A line break is no part of a name (issue 24 §12); a comma is, and gets quoted.

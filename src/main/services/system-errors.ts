@@ -33,6 +33,18 @@ export function isDiskFull(err: unknown): boolean {
   return /ENOSPC|EDQUOT|no space left on device|database or disk is full|disk quota exceeded/i.test(message);
 }
 
+/**
+ * A write refused because the row it belongs to (a video, a model) was removed meanwhile:
+ * SQLite's foreign key check, also when only its message survived.
+ */
+export function isRemovedMeanwhile(err: unknown): boolean {
+  if (codeOf(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') return true;
+  return err instanceof Error && !(err instanceof ApiError) && /FOREIGN KEY constraint failed/.test(err.message);
+}
+
+export const REMOVED_MEANWHILE_MESSAGE =
+  'Stopped: the video or model this was working on was removed from the project meanwhile. Nothing more was written for it; start again if it is still needed.';
+
 /** The ApiError for a known system failure, or null when the error is not one we can explain. */
 export function explainSystemError(err: unknown): ApiError | null {
   if (err instanceof ApiError) return err;
@@ -42,6 +54,7 @@ export function explainSystemError(err: unknown): ApiError | null {
   if (isDiskFull(err)) {
     return new ApiError('disk_full', where && !/project\.sqlite/.test(where) ? `The disk holding ${where} is full; free space and try again — nothing was saved.` : DISK_FULL_MESSAGE);
   }
+  if (isRemovedMeanwhile(err)) return new ApiError('conflict', REMOVED_MEANWHILE_MESSAGE);
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
     return new ApiError('corrupt', `The project database is damaged (${(err as Error).message}). Nothing more was written. ${CORRUPT_ADVICE}`);
   }

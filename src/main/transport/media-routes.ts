@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { DISK_FULL_MESSAGE } from '../../shared/errors';
+import { ApiError, DISK_FULL_MESSAGE } from '../../shared/errors';
 import type { Workbench } from '../workbench';
 import { isDiskFull } from '../services/system-errors';
 import { sendFile } from './http';
@@ -60,8 +60,9 @@ function streamVideo(workbench: Workbench, videoId: number, req: http.IncomingMe
   let file: string;
   try {
     file = playbackFile(project, videoId);
-  } catch {
-    return fail(res, 404, `There is no video ${videoId}.`);
+  } catch (err) {
+    // Missing or unknown: 404; a replaced file (changed): 409; each with what to do.
+    return fail(res, err instanceof ApiError && err.code === 'conflict' ? 409 : 404, err instanceof ApiError ? err.message : `There is no video ${videoId}.`);
   }
   if (!fs.existsSync(file)) return fail(res, 404, `The video file ${file} is missing. Relink it.`);
   const size = fs.statSync(file).size;

@@ -11,7 +11,7 @@ import type { Job } from '../../../src/shared/types';
 import { dispatch } from '../../../src/main/api/dispatch';
 import { compose } from '../../../src/main/compose';
 import { ffmpegPath } from '../../../src/main/services/media/ffmpeg';
-import { CropFileReader, cropFileFor } from '../../../src/main/services/media/cropFile';
+import { CropFileReader, cropFileFor, cropSourceId } from '../../../src/main/services/media/cropFile';
 import { playbackFile } from '../../../src/main/services/media/backend/playback';
 import { probeVideo } from '../../../src/main/services/media/probe';
 import { proxyFileFor } from '../../../src/main/services/media/backend/proxy';
@@ -74,6 +74,8 @@ describe('import job', () => {
 
     const reader = await CropFileReader.open(cropFileFor(app.workbench.requireProject().dir, video!.id));
     expect(reader.header.frameCount).toBe(40);
+    // The crop file names the video it was made from (issue 24 §2).
+    expect(reader.header.sourceId).toBe(cropSourceId(video!.contentHash));
     const crop = await reader.read(20);
     await reader.close();
     expect(crop.flag).not.toBe(0);

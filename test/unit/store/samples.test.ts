@@ -6,7 +6,7 @@ import { setLabel } from '../../../src/main/services/store/labels';
 import { Project } from '../../../src/main/services/store/project';
 import Database from 'better-sqlite3';
 import { chooseFrames, createOrGrowSampleSet, insertSuggestedSets, labellingQueue, listSampleSets, takenFrames } from '../../../src/main/services/store/samples';
-import { MIGRATIONS } from '../../../src/main/services/store/migrations';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/main/services/store/migrations';
 import { migrate } from '../../../src/main/services/store/db';
 import { Rng } from '../../../src/shared/rng';
 import { getVideo } from '../../../src/main/services/store/videos';
@@ -214,7 +214,9 @@ describe('schema 4: suggested sample sets', () => {
     for (const [f, r] of [[10, 0], [40, 1]]) db.prepare('INSERT INTO sampled_frames (sample_set_id, frame_idx, rank) VALUES (5, ?, ?)').run(f, r);
 
     migrate(db as never);
-    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION); // 4, and what came after
+    // Schema 5 (issue 24 §3): the source fingerprint's time, unknown for a row from before it.
+    expect(db.prepare('SELECT source_mtime_ms AS t FROM videos WHERE id = 1').get()).toEqual({ t: null });
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(listSampleSets(db as never)).toEqual([{ id: 5, videoId: 1, strategy: 'random', percent: 2, seed: 9, modelId: null, createdAt: 'now', frames: 2 }]);
     expect(() => db.prepare("INSERT INTO sample_sets (video_id, strategy, percent, seed, model_id, created_at) VALUES (1, 'random', 2, 1, 1, 'now')").run()).toThrow(/CHECK|FOREIGN KEY/);

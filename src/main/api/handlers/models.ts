@@ -159,6 +159,7 @@ export function modelHandlers(workbench: Workbench): HandlerSlice<M> {
 
     'models/resume': ({ jobId }) => {
       const job = getJob(db(), jobId);
+      if (job.kind === 'import') throw new ApiError('invalid_argument', `Job ${jobId} is an import; an import continues through Retry import on its video (Videos), which keeps what was written, its labels and sample sets.`);
       if (!isKindOf(job.kind, LEARN_JOB_KINDS)) throw new ApiError('invalid_argument', `Job ${jobId} is a ${job.kind} job; only training and prediction jobs resume here.`);
       if (!['interrupted', 'failed', 'cancelled'].includes(job.state)) throw new ApiError('conflict', `Job ${jobId} is ${job.state}; only an interrupted, failed or cancelled job can be resumed.`);
       const trained = jobParams(job, TRAINING)?.name;
@@ -167,8 +168,8 @@ export function modelHandlers(workbench: Workbench): HandlerSlice<M> {
       return workbench.requireJobs().requeue(job);
     },
 
-    'models/remove': ({ modelId }) => {
-      removeModel(project(), modelId);
+    'models/remove': async ({ modelId }) => {
+      await removeModel(project(), modelId, workbench.requireJobs());
       workbench.events.emit('data/changed', { domain: 'models' });
       return null;
     },

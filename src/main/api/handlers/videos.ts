@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { ApiError } from '../../../shared/errors';
 import type { Workbench } from '../../workbench';
-import { CropFileReader, cropFileFor } from '../../services/media/cropFile';
+import { openVideoCrops } from '../../services/media/cropCheck';
+import { confirmSource, requireSource, sourceStates } from '../../services/media/sourceCheck';
 import { extractStill } from '../../services/media/decode';
 import { DEFAULT_DETECT_EVERY } from '../../../shared/settings/ingest';
 import { checkVideoPath } from '../../services/media/backend/import';
@@ -35,8 +36,15 @@ export function videoHandlers(workbench: Workbench): HandlerSlice<M> {
   };
 
   return {
-    // A video whose file moved shows as 'missing' (its crops still work) until it is relinked.
-    'videos/list': () => listVideos(db()).map((v) => (v.status === 'ready' && !fs.existsSync(v.path) ? { ...v, status: 'missing' as const } : v)),
+    // A video whose file moved shows as 'missing' (its crops still work) until it is relinked; one
+    // whose file was replaced or cut shows as 'changed' (sourceCheck.ts), with what to do.
+    'videos/list': () => {
+      const sources = sourceStates(db());
+      return listVideos(db()).map((v) => {
+        const s = sources.get(v.id);
+        return s && s.state !== 'ok' ? { ...v, status: s.state, error: s.message } : v;
+      });
+    },
     'videos/import': ({ paths, alreadyAligned, detectEvery, subject }) => {
       const jobs = workbench.requireJobs();
       const checked = paths.map((p) => {
@@ -48,8 +56,8 @@ export function videoHandlers(workbench: Workbench): HandlerSlice<M> {
       // sizeBytes: what the Jobs panel scales the running import's rate by for the queue's ETA.
       return checked.map((p) => jobs.add('import', { path: p, alreadyAligned, detectEvery: detectEvery ?? DEFAULT_DETECT_EVERY, subject: subject ?? null, sizeBytes: fs.statSync(p).size }));
     },
-    'videos/remove': ({ videoId }) => {
-      removeVideo(workbench.requireProject(), videoId);
+    'videos/remove': async ({ videoId }) => {
+      await removeVideo(workbench.requireProject(), videoId, workbench.requireJobs());
       changed('videos', videoId);
       return null;
     },
@@ -84,6 +92,7 @@ export function videoHandlers(workbench: Workbench): HandlerSlice<M> {
         throw new ApiError('conflict', `${abs} is not the same file as ${video.name} (its content differs). Choose the moved original.`);
       }
       setVideoPath(db(), videoId, abs);
+      confirmSource(db(), videoId, abs);
       changed('videos', videoId);
       return getVideo(db(), videoId);
     },
@@ -101,7 +110,8 @@ export function videoHandlers(workbench: Workbench): HandlerSlice<M> {
     'frames/info': ({ videoId, frame }) => frameInfo(db(), videoId, frame),
     'frames/still': async ({ videoId, frame, maxWidth }) => {
       const v = readyFrame(videoId, frame);
-      if (!fs.existsSync(v.path)) throw new ApiError('not_found', `The video file ${v.path} is missing. Relink it from the project home.`);
+      requireSource(db(), videoId); // the file the labels' frames came from, or a clear refusal
+
       const jpeg = await extractStill(v.path, frame, v.fps, {
         videoStartSec: v.videoStartSec,
         mode: v.variableFps ? 'select' : 'seek',
@@ -112,9 +122,9 @@ export function videoHandlers(workbench: Workbench): HandlerSlice<M> {
     },
     'frames/crop': async ({ videoId, frame }) => {
       readyFrame(videoId, frame);
-      const reader = await CropFileReader.open(cropFileFor(workbench.requireProject().dir, videoId)).catch(() => {
-        throw new ApiError('not_found', 'This video has no aligned crops yet: wait for its import to finish.');
-      });
+      const video = getVideo(db(), videoId);
+      if (video.status !== 'ready') throw new ApiError('not_found', `${video.name} has no aligned crops yet (${video.status}): ${video.status === 'failed' ? 'use Retry import' : 'wait for its import to finish'}.`);
+      const reader = await openVideoCrops(db(), workbench.requireProject().dir, video);
       try {
         const rec = await reader.read(frame);
         const size = reader.header.cropSize;

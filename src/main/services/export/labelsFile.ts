@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
 import type { Project } from '../store/project';
 import { listVideos } from '../store/videos';
-import { checkWriteTarget, writeFileAtomic } from '../files/safe-write';
+import { checkWriteTarget, makeFolders, writeFileAtomic } from '../files/safe-write';
 import { csvRecords, decodeCsvBytes, exportLong, exportWide, parseLabelsCsv, writeLabels, type LabelsCsvFormat } from './labelsCsv';
 
 /** Larger than any real labels file (a 90,000-frame video × 12 AUs long is ≈ 40 MB). */
@@ -56,7 +56,13 @@ export function exportLabelsFile(project: Project, file: string, o: LabelsExport
   if (o.videoId !== undefined && !videos.some((v) => v.id === o.videoId)) throw new ApiError('not_found', `There is no video ${o.videoId} in this project.`);
   const text =
     o.format === 'wide' ? exportWide(project.db, o.videoId!, project.auSet().aus, o.annotator) : exportLong(project.db, videos, o.videoId !== undefined ? [o.videoId] : undefined);
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
-  writeFileAtomic(abs, text, { extensions: ['.csv'], overwrite: o.overwrite });
+  // Folders made for it go again when the write fails (a full disk): nothing is left half-made.
+  const folders = makeFolders(path.dirname(abs));
+  try {
+    writeFileAtomic(abs, text, { extensions: ['.csv'], overwrite: o.overwrite });
+  } catch (err) {
+    folders.undo();
+    throw err;
+  }
   return { path: abs, rows: csvRecords(text).length - 1 };
 }

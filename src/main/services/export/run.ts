@@ -1,7 +1,8 @@
 /**
  * Writes one export folder under <project>/exports: an OpenFace-style intensity CSV per video,
- * the human labels of those videos (long form), and a JSON describing the model. Files are written under a temporary name
- * and renamed, so a crash never leaves a half CSV that looks complete.
+ * the human labels of those videos (long form), and a JSON describing the model. The folder is
+ * built under a temporary name and renamed when complete, so a crash or a full disk never
+ * leaves a half export that looks complete.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,11 +16,13 @@ import { listModels } from '../store/models';
 import { listVideos } from '../store/videos';
 import { exportLong } from './labelsCsv';
 import { openFaceCsv } from './openface';
-import { writeFileAtomic } from '../files/safe-write';
+import { FolderStage } from '../files/safe-write';
 
-function writeAtomic(file: string, text: string): number {
-  writeFileAtomic(file, text, { extensions: ['.csv', '.json'] });
-  return Buffer.byteLength(text);
+/** Hidden build folders an export left when the app was killed mid-way (exports run one at a time, synchronously). */
+function sweepPartials(exportsDir: string): void {
+  for (const e of fs.readdirSync(exportsDir, { withFileTypes: true })) {
+    if (e.isDirectory() && e.name.startsWith('.') && e.name.endsWith('.partial')) fs.rmSync(path.join(exportsDir, e.name), { recursive: true, force: true });
+  }
 }
 
 function safeStem(name: string): string {
@@ -44,48 +47,57 @@ export function exportPredictions(project: Project, modelId: number, which?: num
   const base = `${stamp}-model-${modelId}`;
   let rel = base;
   for (let n = 2; fs.existsSync(project.path('exports', rel)); n++) rel = `${base}-${n}`;
-  const dir = project.path('exports', rel);
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
-  fs.mkdirSync(dir);
+  sweepPartials(project.path('exports'));
+  // Built in a hidden folder beside it and renamed into place once every file is written: a full
+  // disk or a crash leaves no folder that looks like (and copies like) a complete export.
+  const stage = FolderStage.begin(project.path('exports', rel), { extensions: ['.csv', '.json'] });
+  const dir = stage.dest;
+  const write = (name: string, text: string) => {
+    stage.write(name, text);
+    return Buffer.byteLength(text);
+  };
   const files: ExportResult['files'] = [];
   const missing: string[] = [];
-  const used = new Set<string>();
-  for (const v of videos) {
-    const track = getPredictions(project.db, modelId, v.id);
-    if (!track) {
-      missing.push(v.name);
-      continue;
+  try {
+    const used = new Set<string>();
+    for (const v of videos) {
+      const track = getPredictions(project.db, modelId, v.id);
+      if (!track) {
+        missing.push(v.name);
+        continue;
+      }
+      let stem = safeStem(v.name);
+      for (let n = 2; used.has(stem); n++) stem = `${safeStem(v.name)}-${n}`;
+      used.add(stem);
+      const name = `${stem}.csv`;
+      const bytes = write(name, openFaceCsv(track, v.fps, frameFaces(project.db, v.id, track.frameCount)));
+      files.push({ name, relPath: `${rel}/${name}`, bytes, rows: track.frameCount });
     }
-    let stem = safeStem(v.name);
-    for (let n = 2; used.has(stem); n++) stem = `${safeStem(v.name)}-${n}`;
-    used.add(stem);
-    const name = `${stem}.csv`;
-    const bytes = writeAtomic(path.join(dir, name), openFaceCsv(track, v.fps, frameFaces(project.db, v.id, track.frameCount)));
-    files.push({ name, relPath: `${rel}/${name}`, bytes, rows: track.frameCount });
-  }
-  if (!files.length) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw new ApiError('not_found', `Model ${modelId} has no predictions for ${missing.join(', ')}. Run Predict first.`);
-  }
-  const description = {
-    summary: modelSummary(model, listModels(project.db)),
-    model: { id: model.id, name: model.name, stage: model.stage, parentId: model.parentId, createdAt: model.createdAt, backend: model.backend },
-    params: model.params,
-    metrics: model.metrics,
-    auSet: project.auSet(),
-    videos: videos.filter((v) => !missing.includes(v.name)).map((v) => ({ id: v.id, name: v.name, subject: v.subject, fps: v.fps, frames: v.frameCount })),
-    missingPredictions: missing,
-    // Which model each AU column's values come from (network, baseline or a mix: params.blend).
-    trackSources: trackSources(model.params),
-    format: 'OpenFace 2 FeatureExtraction columns: frame (1-based), face_id, timestamp (s), confidence, success, AUxx_r (0-5)',
-    exportedAt: new Date().toISOString(),
-  };
-  const labels = exportLong(project.db, videos, videos.map((v) => v.id));
-  for (const e of [
-    { name: 'model.json', text: `${JSON.stringify(description, null, 2)}\n` },
-    { name: 'labels.csv', text: labels },
-  ]) {
-    files.push({ name: e.name, relPath: `${rel}/${e.name}`, bytes: writeAtomic(path.join(dir, e.name), e.text), rows: null });
+    if (!files.length) throw new ApiError('not_found', `Model ${modelId} has no predictions for ${missing.join(', ')}. Run Predict first.`);
+    const description = {
+      summary: modelSummary(model, listModels(project.db)),
+      model: { id: model.id, name: model.name, stage: model.stage, parentId: model.parentId, createdAt: model.createdAt, backend: model.backend },
+      params: model.params,
+      metrics: model.metrics,
+      auSet: project.auSet(),
+      videos: videos.filter((v) => !missing.includes(v.name)).map((v) => ({ id: v.id, name: v.name, subject: v.subject, fps: v.fps, frames: v.frameCount })),
+      missingPredictions: missing,
+      // Which model each AU column's values come from (network, baseline or a mix: params.blend).
+      trackSources: trackSources(model.params),
+      format: 'OpenFace 2 FeatureExtraction columns: frame (1-based), face_id, timestamp (s), confidence, success, AUxx_r (0-5)',
+      exportedAt: new Date().toISOString(),
+    };
+    const labels = exportLong(project.db, videos, videos.map((v) => v.id));
+    for (const e of [
+      { name: 'model.json', text: `${JSON.stringify(description, null, 2)}\n` },
+      { name: 'labels.csv', text: labels },
+    ]) {
+      files.push({ name: e.name, relPath: `${rel}/${e.name}`, bytes: write(e.name, e.text), rows: null });
+    }
+    stage.commit();
+  } catch (err) {
+    stage.abort();
+    throw err;
   }
   return { dir, relDir: rel, files };
 }

@@ -3,8 +3,9 @@ import { ApiError } from '../../../shared/errors';
 import { describeIssues } from '../../../shared/validate';
 import type { EventBus } from '../../events';
 import type { Project } from '../store/project';
-import { getJob, insertJob, listJobs, markInterrupted, nextQueuedJob, updateJob, type JobUpdate } from '../store/jobs';
-import { explainSystemError } from '../system-errors';
+import { getJob, insertJob, interruptedMessage, listJobs, markInterrupted, nextQueuedJob, updateJob, type JobUpdate } from '../store/jobs';
+import { keepReserve, withReserve } from '../store/reserve';
+import { explainSystemError, isRemovedMeanwhile, REMOVED_MEANWHILE_MESSAGE } from '../system-errors';
 import type { JobKind, JobKindSpec, JobKinds, JobLane, KindRegistry, ParamsIn, ParamsOf, ResultOf } from './kinds';
 
 export interface JobContext<P = unknown> {
@@ -32,6 +33,8 @@ interface Running {
 }
 
 const PROGRESS_WRITE_MS = 250;
+/** How long cancelWhere waits for a cancelled job to stop before the removal goes on. */
+const CANCEL_WAIT_MS = 10_000;
 
 /**
  * Runs a project's jobs, one at a time per lane (kinds.ts) and in order within it; the lanes
@@ -109,17 +112,39 @@ export class JobManager<R extends KindRegistry = JobKinds> {
     return listJobs(this.project.db, limit).map((j) => this.unrecorded.get(j.id) ?? j);
   }
 
-  cancel(id: number): Job {
+  /** Why a job was cancelled, when not by the user's Cancel (its subject was removed): its final message. */
+  private readonly cancelReasons = new Map<number, string>();
+
+  cancel(id: number, reason = 'Cancelled.'): Job {
     const job = getJob(this.project.db, id);
     const running = [...this.running.values()].find((r) => r.id === id);
     if (running && job.state === 'running') {
+      this.cancelReasons.set(id, reason);
       running.controller.abort();
       return this.publish(updateJob(this.project.db, id, { message: 'Cancelling…' }));
     }
     if (job.state === 'queued' || job.state === 'interrupted') {
-      return this.publish(updateJob(this.project.db, id, { state: 'cancelled', message: 'Cancelled.', etaSeconds: null }));
+      return this.publish(updateJob(this.project.db, id, { state: 'cancelled', message: reason, etaSeconds: null }));
     }
     throw new ApiError('conflict', `Job ${id} is already ${job.state}; only queued or running jobs can be cancelled.`);
+  }
+
+  /**
+   * Cancels the queued or running jobs `touches` picks (those working on something about to be
+   * removed), each ending 'cancelled' with `reason`; resolves once the running ones stopped, so
+   * the removal that follows meets no job still writing for it.
+   */
+  async cancelWhere(touches: (job: Job, running: boolean) => boolean, reason: string): Promise<number[]> {
+    const runningIds = new Set([...this.running.values()].map((r) => r.id));
+    const picked = listJobs(this.project.db, 10_000).filter((j) => (j.state === 'queued' || j.state === 'running') && touches(j, runningIds.has(j.id)));
+    for (const j of picked) this.cancel(j.id, reason);
+    // Bounded: a runner slow to stop does not hold the removal up; a write of it that then finds
+    // its row gone ends the job the same way (isRemovedMeanwhile).
+    const stopped = Promise.all([...this.running.values()].filter((r) => picked.some((j) => j.id === r.id)).map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, CANCEL_WAIT_MS)))]);
+    clearTimeout(timer);
+    return picked.map((j) => j.id);
   }
 
   /** Resolves when every lane's queue is empty (tests and the CLI wait on this). */
@@ -188,7 +213,9 @@ export class JobManager<R extends KindRegistry = JobKinds> {
    */
   private record(job: Job, u: JobUpdate): Job {
     try {
-      return this.publish(updateJob(this.project.db, job.id, u));
+      // A final state may use the space held back for it (reserve.ts); progress may not.
+      const terminal = u.state !== undefined && u.state !== 'running' && u.state !== 'queued';
+      return this.publish(terminal ? withReserve(this.project.dir, () => updateJob(this.project.db, job.id, u)) : updateJob(this.project.db, job.id, u));
     } catch (err) {
       console.error(`[jobs] could not record job ${job.id}:`, explainSystemError(err)?.message ?? err);
       const { appendLog: _log, ...rest } = u;
@@ -217,6 +244,7 @@ export class JobManager<R extends KindRegistry = JobKinds> {
       return;
     }
     const started = Date.now();
+    keepReserve(this.project.dir);
     let job = this.record(queued, { state: 'running', progress: 0, message: 'Starting…' });
     let lastWrite = 0;
     const ctx: JobContext<ParamsOf<R, string>> = {
@@ -255,8 +283,13 @@ export class JobManager<R extends KindRegistry = JobKinds> {
       this.record(job, { state: 'done', progress: 1, etaSeconds: null, message: 'Done.' });
     } catch (err) {
       if (!this.project.isOpen) return;
+      const reason = this.cancelReasons.get(job.id);
+      this.cancelReasons.delete(job.id);
       if (controller.signal.aborted) {
-        this.record(job, { state: this.stopped ? 'interrupted' : 'cancelled', etaSeconds: null, message: 'Cancelled.' });
+        this.record(job, { state: this.stopped ? 'interrupted' : 'cancelled', etaSeconds: null, message: this.stopped ? interruptedMessage(job.kind) : (reason ?? 'Cancelled.') });
+      } else if (isRemovedMeanwhile(err)) {
+        // What the job wrote for (a video, a model) was removed under it: a stop, not a fault.
+        this.record(job, { state: 'cancelled', etaSeconds: null, message: REMOVED_MEANWHILE_MESSAGE });
       } else {
         const message = explainSystemError(err)?.message ?? (err instanceof Error ? err.message : String(err));
         this.record(job, { state: 'failed', etaSeconds: null, error: message, message: 'Failed.', appendLog: String((err as Error)?.stack ?? message) });

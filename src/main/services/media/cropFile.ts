@@ -4,9 +4,14 @@
 // Layout (little endian):
 //   header, 64 bytes: magic "AUCROPS\0" | u16 version | u8 channels | u8 flags (bit0 = complete)
 //                     | u16 cropSize | u16 recordHeaderBytes | u32 frameCount | u32 recordSize
-//                     | f64 fps | 16 bytes source id (e.g. content hash prefix) | 16 reserved
+//                     | f64 fps | 16 bytes source id | 16 reserved
+//   The source id is the first 16 hex digits of the video's content hash (cropSourceId), written
+//   at import and checked on open, so a crop file can never pass for another video's. Files from
+//   before it was written have zeros there: they are accepted (with a note in the log), since
+//   they were written by this project's own imports; an import that resumes one stamps it.
 //   record i at 64 + i·recordSize: u8 flag | 3 pad | f32 score | f32 a, b, tx, ty (image→crop
 //                     similarity) | cropSize² · channels pixel bytes
+import fs from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Similarity } from './align';
@@ -14,6 +19,11 @@ import type { Similarity } from './align';
 /** Where a project keeps a video's crop cache. */
 export function cropFileFor(projectDir: string, videoId: number): string {
   return path.join(projectDir, 'media', `video-${videoId}.crops`);
+}
+
+/** What a video's crop file carries in its header's source id: 16 hex digits of its content hash. */
+export function cropSourceId(contentHash: string): string {
+  return contentHash.replace(/^v\d+:/, '').slice(0, 16);
 }
 
 export const CROP_MAGIC = 'AUCROPS\0';
@@ -49,7 +59,7 @@ export interface CropRecord {
 export class CropFileError extends Error {
   override readonly name = 'CropFileError';
   constructor(
-    readonly code: 'bad-magic' | 'unsupported-version' | 'bad-header' | 'out-of-range' | 'closed',
+    readonly code: 'bad-magic' | 'unsupported-version' | 'bad-header' | 'out-of-range' | 'closed' | 'wrong-source',
     message: string,
   ) {
     super(message);
@@ -103,6 +113,35 @@ function decodeHeader(b: Buffer, fileSize: number, path: string): CropFileHeader
   };
 }
 
+let notedUnstamped = false;
+
+/** Refuses a header that names another source; one with none (written before source ids) passes, with one note a process. */
+function checkSource(h: CropFileHeader, sourceId: string | undefined, file: string): void {
+  if (sourceId === undefined) return;
+  if (h.sourceId === '') {
+    if (!notedUnstamped) console.warn(`[crops] ${file} (and maybe others) has no source id: written before they were recorded, it is accepted as this project's own; nothing needs doing.`);
+    notedUnstamped = true;
+    return;
+  }
+  if (h.sourceId !== sourceId) {
+    throw new CropFileError('wrong-source', `"${file}" holds the face crops of another video (source ${h.sourceId}, expected ${sourceId}). Retry import rebuilds this video's crops.`);
+  }
+}
+
+/** The header of a crop file, read synchronously (a project's open checks every video's). */
+export function inspectCropFile(file: string, sourceId?: string): CropFileHeader {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const hb = Buffer.alloc(HEADER_BYTES);
+    const n = fs.readSync(fd, hb, 0, HEADER_BYTES, 0);
+    const h = decodeHeader(hb.subarray(0, n), fs.fstatSync(fd).size, file);
+    checkSource(h, sourceId, file);
+    return h;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export interface CropFileCreateOptions {
   cropSize: number;
   channels: 1 | 3;
@@ -147,16 +186,18 @@ export class CropFileWriter {
    * Reopens an interrupted (or finished) store to append after its last complete record, or
    * after record `limit` when fewer than that are known good (the frame rows the database got).
    */
-  static async resume(path: string, limit = Number.POSITIVE_INFINITY): Promise<CropFileWriter> {
+  static async resume(path: string, limit = Number.POSITIVE_INFINITY, sourceId?: string): Promise<CropFileWriter> {
     const fh = await open(path, 'r+');
     try {
       const hb = Buffer.alloc(HEADER_BYTES);
       await fh.read(hb, 0, HEADER_BYTES, 0);
       const h = decodeHeader(hb, (await fh.stat()).size, path);
+      checkSource(h, sourceId, path);
       const keep = Math.max(0, Math.min(h.frameCount, Math.floor(limit)));
       // Drop a half-written tail record so the next append lands on a record boundary.
       await fh.truncate(HEADER_BYTES + keep * h.recordSize);
-      return new CropFileWriter(fh, { channels: h.channels, cropSize: h.cropSize, fps: h.fps, sourceId: h.sourceId }, keep, path);
+      // A file from before source ids gets this video's at its next checkpoint.
+      return new CropFileWriter(fh, { channels: h.channels, cropSize: h.cropSize, fps: h.fps, sourceId: h.sourceId || (sourceId ?? '') }, keep, path);
     } catch (e) {
       await fh.close();
       throw e;
@@ -242,12 +283,14 @@ export class CropFileReader {
     readonly path: string,
   ) {}
 
-  static async open(path: string): Promise<CropFileReader> {
+  /** With `sourceId`, a file written for another video is refused (wrong-source). */
+  static async open(path: string, sourceId?: string): Promise<CropFileReader> {
     const fh = await open(path, 'r');
     try {
       const hb = Buffer.alloc(HEADER_BYTES);
       const { bytesRead } = await fh.read(hb, 0, HEADER_BYTES, 0);
       const h = decodeHeader(hb.subarray(0, bytesRead), (await fh.stat()).size, path);
+      checkSource(h, sourceId, path);
       return new CropFileReader(fh, h, path);
     } catch (e) {
       await fh.close();

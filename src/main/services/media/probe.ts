@@ -2,6 +2,7 @@
 // builds, so this parses `ffmpeg -i` output and, for the numbers that must be exact (frame count,
 // frame rate, timing offset), reads packet timestamps and counts decoded frames.
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { runFfmpeg } from './ffmpeg';
 
@@ -402,9 +403,14 @@ const CHUNK = 1024 * 1024;
  * recordings, so equal keys mean "same file" in practice while reading at most 3 MiB.
  */
 export async function contentHash(path: string): Promise<string> {
-  const fh = await open(path, 'r');
+  return contentHashSync(path);
+}
+
+/** contentHash without a promise: at most 3 MiB read, so a source check can run where it is needed (sourceCheck.ts). */
+export function contentHashSync(path: string): string {
+  const fd = fs.openSync(path, 'r');
   try {
-    const { size } = await fh.stat();
+    const { size } = fs.fstatSync(fd);
     const h = createHash('sha256');
     const sizeBuf = Buffer.alloc(8);
     sizeBuf.writeBigUInt64LE(BigInt(size));
@@ -413,11 +419,11 @@ export async function contentHash(path: string): Promise<string> {
     const len = size <= 3 * CHUNK ? size : CHUNK;
     const buf = Buffer.alloc(len);
     for (const s of starts) {
-      const { bytesRead } = await fh.read(buf, 0, len, s);
+      const bytesRead = fs.readSync(fd, buf, 0, len, s);
       h.update(buf.subarray(0, bytesRead));
     }
     return 'v1:' + h.digest('hex');
   } finally {
-    await fh.close();
+    fs.closeSync(fd);
   }
 }

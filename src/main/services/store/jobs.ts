@@ -107,11 +107,23 @@ export function updateJob(db: Db, id: number, u: JobUpdate): Job {
 }
 
 /**
+ * What an interrupted job of a kind says to do next: training and prediction resume from
+ * their checkpoint ('models/resume'); an import continues through its video's Retry import,
+ * since the video (not the job) holds what was written.
+ */
+export function interruptedMessage(kind: string): string {
+  return kind === 'import'
+    ? 'Stopped when the app closed or crashed. Use Retry import on the video to continue from what was written; its labels and sample sets are kept.'
+    : 'Stopped when the app closed or crashed; resume it to continue from the last checkpoint.';
+}
+
+/**
  * After a crash, jobs left 'running' did not finish. They become 'interrupted' so the UI can
- * offer to resume them from their last checkpoint instead of showing a stuck bar forever.
+ * offer the way to go on (interruptedMessage) instead of showing a stuck bar forever.
  */
 export function markInterrupted(db: Db): number {
-  return db
-    .prepare("UPDATE jobs SET state = 'interrupted', message = 'Stopped when the app closed or crashed; resume it to continue from the last checkpoint.', finished_at = ? WHERE state = 'running'")
-    .run(now()).changes;
+  const rows = db.prepare("SELECT id, kind FROM jobs WHERE state = 'running'").all() as { id: number; kind: string }[];
+  const mark = db.prepare("UPDATE jobs SET state = 'interrupted', message = ?, finished_at = ? WHERE id = ? AND state = 'running'");
+  const at = now();
+  return db.transaction(() => rows.reduce((n, r) => n + mark.run(interruptedMessage(r.kind), at, r.id).changes, 0))();
 }

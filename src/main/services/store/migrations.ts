@@ -231,6 +231,17 @@ DROP TABLE sample_sets;
 ALTER TABLE sample_sets_v4 RENAME TO sample_sets;
 `,
   },
+  {
+    version: 5,
+    name: 'source fingerprints',
+    sql: `
+-- A video's source file is known by its fingerprint: size_bytes and content_hash (the size and
+-- the first, middle and last MiB) from the import, and now its modification time, so a check can
+-- stat the file and hash it again only when the time moved. NULL: not yet seen (rows from before
+-- this version get it at the next open, after their content hash is compared).
+ALTER TABLE videos ADD COLUMN source_mtime_ms REAL;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -7,6 +7,8 @@ import { checkVersion, inspectDatabase, isReadOnlyError, openWriter, type Db } f
 import { acquireProjectLock } from './lock';
 import { explainSystemError } from '../system-errors';
 import { SCHEMA_VERSION } from './migrations';
+import { realish } from '../files/real-path';
+import { keepReserve } from './reserve';
 
 export const DB_FILE = 'project.sqlite';
 export const PROJECT_DIRS = ['media', 'models', 'exports'] as const;
@@ -22,9 +24,9 @@ export interface CreateOptions {
 
 const now = () => new Date().toISOString();
 
-/** The project folder `p` lies in (itself or an ancestor that holds project.sqlite), if any. */
+/** The project folder `p` lies in (itself or an ancestor that holds project.sqlite), if any; by real path. */
 export function enclosingProject(p: string): string | null {
-  let dir = path.resolve(p);
+  let dir = realish(p);
   for (;;) {
     if (fs.existsSync(path.join(dir, DB_FILE))) return dir;
     const up = path.dirname(dir);
@@ -44,15 +46,16 @@ export class Project {
   ) {}
 
   static create(dir: string, options: CreateOptions): Project {
-    const abs = path.resolve(dir);
+    if (fs.lstatSync(path.resolve(dir), { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw new ApiError('invalid_argument', `${path.resolve(dir)} is a symbolic link. Choose the real folder for the project.`);
+    }
+    // Its real place: a link on the way cannot put it inside another project, nor be re-pointed under it.
+    const abs = realish(dir);
     if (fs.existsSync(path.join(abs, DB_FILE))) {
       throw new ApiError('conflict', `${abs} already holds a project. Open it instead, or choose an empty folder.`);
     }
     const host = enclosingProject(path.dirname(abs));
     if (host) throw new ApiError('conflict', `${abs} is inside the project ${host}. Create the new project in a folder of its own, outside any project.`);
-    if (fs.lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) {
-      throw new ApiError('invalid_argument', `${abs} is a symbolic link. Choose the real folder for the project.`);
-    }
     if (fs.existsSync(abs)) {
       if (!fs.statSync(abs).isDirectory()) throw new ApiError('invalid_argument', `${abs} is a file, not a folder. Choose a folder for the project.`);
       const visible = fs.readdirSync(abs).filter((f) => !f.startsWith('.'));
@@ -99,8 +102,10 @@ export class Project {
   }
 
   static open(dir: string): Project {
-    const abs = path.resolve(dir);
-    if (!fs.existsSync(abs)) throw new ApiError('not_found', `There is no folder at ${abs}. Check the path, or create a new project.`);
+    if (!fs.existsSync(path.resolve(dir))) throw new ApiError('not_found', `There is no folder at ${path.resolve(dir)}. Check the path, or create a new project.`);
+    // Opened and held by its real path: re-pointing a link it was opened through later changes
+    // nothing about which files this project reads and writes, nor which lock it holds.
+    const abs = fs.realpathSync(path.resolve(dir));
     if (!fs.statSync(abs).isDirectory()) throw new ApiError('not_a_project', `${abs} is a file. Choose the project folder, the one that holds ${DB_FILE}.`);
     const file = path.join(abs, DB_FILE);
     if (!fs.existsSync(file)) {
@@ -129,6 +134,7 @@ export class Project {
     try {
       const db = openWriter(file);
       for (const sub of PROJECT_DIRS) fs.mkdirSync(path.join(abs, sub), { recursive: true });
+      keepReserve(abs);
       return new Project(abs, db, release);
     } catch (err) {
       release();

@@ -177,3 +177,23 @@ export function videoSource(db: Db, id: number): VideoSource {
   if (!row) throw new ApiError('not_found', `There is no video ${id} in this project. Reload the video list.`);
   return { ...row, variableFps: row.variableFps === 1 };
 }
+
+/** What a source check compares: the import's fingerprint of each video's file. */
+export interface SourcePrint {
+  id: number;
+  path: string;
+  sizeBytes: number;
+  contentHash: string;
+  mtimeMs: number | null;
+  status: VideoStatus;
+}
+
+export function sourcePrints(db: Db, id?: number): SourcePrint[] {
+  const sql = `SELECT id, path, size_bytes AS sizeBytes, content_hash AS contentHash, source_mtime_ms AS mtimeMs, status FROM videos${id === undefined ? '' : ' WHERE id = ?'}`;
+  return (id === undefined ? db.prepare(sql).all() : db.prepare(sql).all(id)) as SourcePrint[];
+}
+
+/** The modification time of the file a video's fingerprint was last confirmed on. */
+export function setSourceMtime(db: Db, id: number, mtimeMs: number): void {
+  db.prepare('UPDATE videos SET source_mtime_ms = ? WHERE id = ?').run(mtimeMs, id);
+}

@@ -190,7 +190,7 @@ export function Home({ project, info, go }: Props) {
                         Retry import
                       </button>
                     )}
-                    {v.status === 'missing' && (
+                    {(v.status === 'missing' || v.status === 'changed') && (
                       <button type="button" aria-label={`Relink ${v.name}`} onClick={() => relink(v)}>
                         Relink…
                       </button>

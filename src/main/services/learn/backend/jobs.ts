@@ -22,7 +22,7 @@ import { MetricsAccumulator, type MetricsTable } from '../metrics';
 import { Rng } from '../../../../shared/rng';
 import { personOf } from '../../../../shared/people';
 import { getModel, insertModel, setModelMetrics } from '../../store/models';
-import { labelledFrames, normalisationOf, splitBySubject, trainingVideos } from './trainingData';
+import { labelledFrames, normalisationOf, requireCropsOf, splitBySubject, trainingVideos } from './trainingData';
 import { modelDirFor } from './modelFolders';
 import { putPredictions } from '../../store/predictions';
 import type { TrainEvent } from '../worker/hooks';
@@ -81,6 +81,7 @@ export const pretrainJob: JobRunner<'pretrain'> = async (ctx) => {
   const dir = modelDirFor(project.dir, p.name);
   // With the landmarks: objectives such as 'geometry' read them (a few MB per hour of video).
   const videos = trainingVideos(db, project.dir, p.videoIds, { landmarks: true });
+  requireCropsOf(db, project.dir, videos);
   if (!videos.length) throw new ApiError('invalid_argument', 'There are no imported videos to pretrain on. Import videos first.');
   ctx.progress(0, `Pretraining ${p.name} on ${videos.length} videos${noteStillImporting(ctx, p.videoIds)}…`);
   const result = await runTask(
@@ -134,6 +135,7 @@ export const finetuneJob: JobRunner<'finetune'> = async (ctx) => {
   // The landmarks go to the worker when the geometry term or the landmark stream reads them.
   const geometry = (cfg.geometryWeight ?? 0) > 0 || (cfg.model.landmarkUnits ?? 0) > 0;
   const videos = trainingVideos(db, project.dir, p.videoIds, { landmarks: true });
+  requireCropsOf(db, project.dir, videos);
   if (!videos.length) throw new ApiError('invalid_argument', 'There are no imported videos. Import videos and label some frames first.');
   noteStillImporting(ctx, p.videoIds);
   const labelRule = p.labelRule ?? getLabelRule(db);
@@ -334,6 +336,7 @@ export async function predictAndMeasure(ctx: JobContext, modelId: number, videoI
   if (!fs.existsSync(path.join(dir, 'model.json'))) throw new ApiError('not_found', `The files of model ${model.name} are missing from ${dir}.`);
   const readsLandmarks = ((model.params as { config?: { model?: { landmarkUnits?: number } } }).config?.model?.landmarkUnits ?? 0) > 0;
   const videos = trainingVideos(db, project.dir, videoIds, { landmarks: readsLandmarks });
+  requireCropsOf(db, project.dir, videos);
   noteStillImporting(ctx, videoIds);
   const trained = (model.params as { normalisation?: { people?: Record<string, unknown> } }).normalisation?.people;
   const now = normalisationOf(videos);

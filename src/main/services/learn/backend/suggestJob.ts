@@ -13,7 +13,7 @@ import { insertSuggestedSets, takenFrames } from '../../store/samples';
 import { topUpDoubleCoding } from '../../store/doubleCoding';
 import { predictAndMeasure } from './jobs';
 import { getModel } from '../../store/models';
-import { labelledFrames, trainingVideos } from './trainingData';
+import { labelledFrames, requireCropsOf, trainingVideos } from './trainingData';
 import { readPredictionArray } from '../../store/predictions';
 import { rankSuggestions, type SuggestVideo } from './suggest';
 
@@ -38,6 +38,7 @@ export const suggestJob: JobRunner<'suggest'> = async (ctx) => {
   const model = getModel(db, p.modelId);
   if (model.stage !== 'finetune') throw new ApiError('invalid_argument', `${model.name} is only pretrained: suggestions need a finetuned model.`);
   const videos = trainingVideos(db, project.dir, p.videoIds, { landmarks: true });
+  requireCropsOf(db, project.dir, videos);
   if (!videos.length) throw new ApiError('invalid_argument', 'There are no imported videos to suggest frames in. Import videos first.');
 
   const missing = videos.filter((v) => !readPredictionArray(db, model.id, v.id)).map((v) => v.id);

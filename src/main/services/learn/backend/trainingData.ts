@@ -13,6 +13,7 @@ import { marksOfPerson, neutralFrames } from '../../store/neutral';
 import { personOf } from '../../../../shared/people';
 import { Rng } from '../../../../shared/rng';
 import { cropFileFor } from '../../media/cropFile';
+import { requireUsableCrops } from '../../media/cropCheck';
 import { GEOMETRY_DIM, type LabelledFrame, type NeutralPart, type VideoSource } from '../data';
 
 /**
@@ -54,6 +55,15 @@ export function trainingVideos(db: Db, projectDir: string, ids?: readonly number
         ...(neutral.length ? { neutral } : {}),
       };
     });
+}
+
+/**
+ * Refuses a job before its worker reads a crop: every crop file it would read (its videos',
+ * their people's neutral frames') must be whole and its own video's. One that is not marks its
+ * video for Retry import (cropCheck.ts), so nothing trains or predicts on a cut-short file.
+ */
+export function requireCropsOf(db: Db, projectDir: string, videos: readonly VideoSource[]): void {
+  requireUsableCrops(db, projectDir, new Set(videos.flatMap((v) => [v.id, ...(v.neutral ?? []).map((n) => n.videoId)])));
 }
 
 function landmarksAt(all: Float32Array, frames: readonly number[]): Float32Array {

@@ -9,13 +9,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { JobRunner } from '../../jobs/manager';
 import { contiguousFrames, deleteFrames, insertFrames } from '../../store/frames';
-import { deleteVideo, failedVideoWithHash, getVideo, insertVideo, setImportedFile, setPeaks, setVideoStatus } from '../../store/videos';
+import type { Db } from '../../store/db';
+import { withReserve } from '../../store/reserve';
+import { deleteVideo, failStrandedImports, failedVideoWithHash, getVideo, insertVideo, setImportedFile, setPeaks, setVideoStatus } from '../../store/videos';
 import { explainSystemError } from '../../system-errors';
 import { runTask } from '../../../worker/launch';
-import { cropFileFor } from '../cropFile';
+import { cropFileFor, cropSourceId, inspectCropFile } from '../cropFile';
 import { audioPeaks } from '../decode';
 import { contentHash, probeVideo } from '../probe';
 import { browserPlayable, makeProxy, proxyFileFor } from './proxy';
+import { confirmSource } from '../sourceCheck';
 import { ApiError } from '../../../../shared/errors';
 
 export const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.avi', '.mkv', '.webm'];
@@ -36,9 +39,41 @@ function tryStep(what: string, step: () => void): void {
   }
 }
 
+/** False for a crop file that names another source or cannot be read at all. */
+function cropFileIsFrom(file: string, sourceId: string): boolean {
+  try {
+    inspectCropFile(file, sourceId);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Videos whose 'failed' mark could not be written even with the reserve, and why. Imports run
+ * one at a time (the media lane), so when the next one starts, no video can still be
+ * importing: these get their mark then, and any other left 'ingesting' the stranded one.
+ */
+const unmarkedOf = new WeakMap<Db, Map<number, string>>();
+
+function unmarked(db: Db): Map<number, string> {
+  let m = unmarkedOf.get(db);
+  if (!m) unmarkedOf.set(db, (m = new Map()));
+  return m;
+}
+
+function markUnmarked(db: Db): void {
+  for (const [id, message] of unmarked(db)) {
+    setVideoStatus(db, id, 'failed', message);
+    unmarked(db).delete(id);
+  }
+  failStrandedImports(db);
+}
+
 export const importVideo: JobRunner<'import'> = async (ctx) => {
   const params = ctx.params;
   const db = ctx.project.db;
+  markUnmarked(db);
   const name = path.basename(params.path);
   ctx.progress(0, `Reading ${name}…`);
   const probe = await probeVideo(params.path, { signal: ctx.signal });
@@ -67,8 +102,17 @@ export const importVideo: JobRunner<'import'> = async (ctx) => {
       videoStartSec: probe.videoStartSec,
       variableFps: probe.variableFrameRate,
     });
+  // The fingerprint of the file imported (its size and content hash are in the row): its time.
+  // Without it (the file went meanwhile) the next check hashes the file again, which is only slower.
+  tryStep('record the file time', () => confirmSource(db, videoId, params.path));
   const cropFile = cropFileFor(ctx.project.dir, videoId);
   const proxyFile = proxyFileFor(ctx.project.dir, videoId);
+  const sourceId = cropSourceId(hash);
+  // A crop file left by an interrupted import is continued only when it is this video's own.
+  if (retried !== null && fs.existsSync(cropFile) && !cropFileIsFrom(cropFile, sourceId)) {
+    ctx.log(`${name}: the crop file left behind is not this video's; starting it again.`);
+    fs.rmSync(cropFile, { force: true });
+  }
   const resumeFrames = retried !== null && !params.alreadyAligned && fs.existsSync(cropFile) ? contiguousFrames(db, videoId) : 0;
   if (retried !== null) {
     deleteFrames(db, videoId, resumeFrames);
@@ -102,6 +146,7 @@ export const importVideo: JobRunner<'import'> = async (ctx) => {
           detectEvery: params.detectEvery,
           maxDecodeWidth: 640,
           resumeFrames,
+          sourceId,
         },
         {
           signal: worker.signal,
@@ -143,10 +188,19 @@ export const importVideo: JobRunner<'import'> = async (ctx) => {
     if (ctx.signal.aborted && retried === null) {
       tryStep('remove the cancelled video', () => deleteVideo(db, videoId));
     } else {
-      // A retried video keeps its row (labels, sample sets) even when cancelled.
-      tryStep('remove the frame rows', () => deleteFrames(db, videoId));
+      // A retried video keeps its row (labels, sample sets) even when cancelled. Its 'failed'
+      // mark comes first, with the space held back for it when the disk is full (reserve.ts):
+      // a video left 'ingesting' would offer no error and no Retry import.
       const message = ctx.signal.aborted ? 'The import was cancelled. Retry import starts it again; labels and sample sets are kept.' : (reason?.message ?? (err instanceof Error ? err.message : String(err)));
-      tryStep('mark the video failed', () => setVideoStatus(db, videoId, 'failed', message));
+      tryStep('mark the video failed', () => {
+        try {
+          withReserve(ctx.project.dir, () => setVideoStatus(db, videoId, 'failed', message));
+        } catch (markErr) {
+          unmarked(db).set(videoId, message); // marked when the next import starts
+          throw markErr;
+        }
+      });
+      tryStep('remove the frame rows', () => withReserve(ctx.project.dir, () => deleteFrames(db, videoId)));
     }
     ctx.events.emit('data/changed', { domain: 'videos', videoId });
     throw reason && !ctx.signal.aborted ? reason : err;

@@ -36,6 +36,8 @@ export interface IngestInput {
    * them instead of starting over (0 = start over).
    */
   resumeFrames?: number;
+  /** Written into the crop file's header (cropSourceId of the video's content hash) and checked when resuming. */
+  sourceId?: string;
   /** Tiny detector input size; see FaceEngineOptions. */
   detectorInputSize?: number;
   /** Run detection in a worker thread (the default) or on this thread. */
@@ -284,8 +286,8 @@ export async function runIngest(input: IngestInput, io: IngestIO, engine?: FaceE
     const region0 = faces.timings.regionCalls;
     const resume = (input.resumeFrames ?? 0) > 0 && fs.existsSync(input.cropFile);
     const writer = resume
-      ? await CropFileWriter.resume(input.cropFile, input.resumeFrames)
-      : await CropFileWriter.create(input.cropFile, { cropSize: input.cropSize, channels: input.channels ?? 1, fps: input.probe.fps });
+      ? await CropFileWriter.resume(input.cropFile, input.resumeFrames, input.sourceId)
+      : await CropFileWriter.create(input.cropFile, { cropSize: input.cropSize, channels: input.channels ?? 1, fps: input.probe.fps, ...sourceOf(input) });
     // A resumed store keeps the geometry it was started with.
     const size = writer.cropSize;
     const channels = writer.channels;
@@ -384,9 +386,13 @@ function formatSeconds(s: number): string {
   return m < 60 ? `${m} min ${Math.round(s - 60 * m)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+function sourceOf(input: IngestInput): { sourceId?: string } {
+  return input.sourceId !== undefined ? { sourceId: input.sourceId } : {};
+}
+
 /** "Already aligned face crops": every frame is the face; only resize to the crop size. */
 async function resizeOnly(input: IngestInput, io: IngestIO, t: IngestTimings): Promise<number> {
-  const writer = await CropFileWriter.create(input.cropFile, { cropSize: input.cropSize, channels: 1, fps: input.probe.fps });
+  const writer = await CropFileWriter.create(input.cropFile, { cropSize: input.cropSize, channels: 1, fps: input.probe.fps, ...sourceOf(input) });
   const write = new WriteStage(writer, io, t);
   const total = Math.max(1, input.probe.frameCount);
   const rate = new RateMeter(0);
