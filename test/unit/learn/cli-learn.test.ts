@@ -34,11 +34,11 @@ describe('learning CLI', () => {
     await runLearnCli(['labels', 'export', fx.dir, long], io(fx, out));
     expect(out.pop()).toMatch(/Wrote 12 rows/); // 2 videos × 3 frames × 2 AUs
     const text = fs.readFileSync(long, 'utf8');
-    expect(text.split('\n')[0]).toBe('video,frame,AU,intensity,annotator');
+    expect(text.split('\n')[0]).toBe('video,frame,timestamp,AU,intensity,annotator');
 
     const wide = path.join(root, 'wide.csv');
     await runLearnCli(['labels', 'export', fx.dir, wide, '--format', 'wide', '--video', String(fx.videoIds[0])], io(fx, out));
-    expect(fs.readFileSync(wide, 'utf8').split('\n')[0]).toBe('frame,AU12,AU25');
+    expect(fs.readFileSync(wide, 'utf8').split('\n')[0]).toBe('frame,timestamp,AU12,AU25');
 
     // Re-import under another annotator: every label again, nothing else touched.
     await runLearnCli(['labels', 'import', fx.dir, long, '--annotator', 'x'], io(fx, out));
