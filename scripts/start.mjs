@@ -20,7 +20,9 @@ let electron = forced === 'browser' ? null : electronBinary();
 let why = 'its download failed or was skipped';
 if (!electron && forced !== 'browser' && electronPackageDir()) {
   const failed = lastFailure();
-  if (failed && forced !== 'electron') {
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) {
+    why = 'ELECTRON_SKIP_BINARY_DOWNLOAD is set; `npm run electron:fetch` downloads it anyway';
+  } else if (failed && forced !== 'electron') {
     why = `its download failed before: ${failed}; \`npm run electron:fetch\` retries`;
   } else {
     console.log('Downloading the Electron binary for the desktop app (first start only, ~100 MB)…');
