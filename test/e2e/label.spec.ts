@@ -182,7 +182,7 @@ test('timeline: waveform, sampled markers, click to seek, zoom; playback with Sp
   await expect(timeline).toHaveAttribute('aria-valuenow', '0');
   // wavesurfer renders its canvases in a shadow root; Playwright's CSS pierces it.
   await expect(page.locator('.wave canvas').first()).toBeVisible();
-  await expect(page.locator('.wave [part~="timeline-notch-primary"]').first()).toBeVisible();
+  await expect(page.getByRole('img', { name: 'Time ruler' })).toBeVisible();
 
   // A click on the samples strip snaps to the nearest sampled frame marker.
   const strip = page.locator('canvas.strip');
