@@ -6,7 +6,7 @@
  *   import { LEARN_COMMANDS, LEARN_HELP, runLearnCli } from './cli-learn';
  *   if (LEARN_COMMANDS.includes(argv[0])) await runLearnCli(argv, { call, events, waitFor });
  */
-import { parseDecimal } from '../shared/numbers';
+import { fixed, parseDecimal } from '../shared/numbers';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MethodName, Params, Result } from '../shared/contract';
@@ -164,7 +164,7 @@ function objectiveList(spec: string | undefined, temperature?: number, margin?: 
 }
 
 function fmt(x: number | null | undefined, digits = 3): string {
-  return x === null || x === undefined ? '–' : x.toFixed(digits);
+  return fixed(x, digits);
 }
 
 export function metricsTableText(t: MetricsTable): string {

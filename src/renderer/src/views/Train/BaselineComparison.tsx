@@ -1,7 +1,6 @@
 import { auColumn, auInfo } from '@shared/aus';
 import type { MetricsTable as Table, ModelRow } from '@shared/types';
-
-const fmt = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+import { fixed as fmt } from '@shared/numbers';
 
 /** How a finetuned model was scored against the baseline, as the finetune job stored it. */
 export interface Comparison {
