@@ -3,7 +3,7 @@ import { normalisationText } from '@shared/neutral';
 import { fixed } from '@shared/numbers';
 import { useApi } from '../../api/hooks';
 import { useNotify } from '../../components/Notices';
-import { comparisonOf } from './BaselineComparison';
+import { comparisonOf } from '@shared/comparison';
 
 /** The model's score on people it never saw, and the baseline's on the same frames, with their footing. */
 function scores(m: ModelRow): { network: string; baseline: string; footing: string } {
