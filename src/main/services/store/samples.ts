@@ -3,6 +3,7 @@ import type { Db } from './db';
 import { getVideo } from './videos';
 import { ApiError } from '../../../shared/errors';
 import { Rng } from '../../../shared/rng';
+import { lowerBound } from '../../../shared/sorted';
 
 interface Row {
   id: number;
@@ -64,13 +65,7 @@ export function chooseFrames(eligible: readonly number[], percent: number, strat
   const taken: number[] = []; // ascending
   for (const f of order) {
     if (taken.length === k) break;
-    let lo = 0;
-    let hi = taken.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (taken[mid]! < f) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(taken, f);
     if ((lo > 0 && f - taken[lo - 1]! < minGap) || (lo < taken.length && taken[lo]! - f < minGap)) continue;
     taken.splice(lo, 0, f);
   }
