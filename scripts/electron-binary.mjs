@@ -7,7 +7,7 @@
 // install.js (the same download its postinstall would have made); where that fails the app
 // starts in browser mode and the failure is remembered, so later starts do not wait on it again
 // (`npm run electron:fetch` retries).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -65,10 +65,28 @@ export async function fetchElectronBinary({ probeMs = 10_000, timeoutMs = 10 * 6
   if (probe.ok) {
     const env = { ...process.env };
     delete env.ELECTRON_SKIP_BINARY_DOWNLOAD; // install.js exits at once when it is set
-    const r = spawnSync(process.execPath, [path.join(dir, 'install.js')], { cwd: dir, env, stdio: ['ignore', 'inherit', 'pipe'], timeout: timeoutMs, encoding: 'utf8' });
+    // stderr is shown as it comes and kept, so a failure can be named in one line.
+    const r = await new Promise((resolve) => {
+      const child = spawn(process.execPath, [path.join(dir, 'install.js')], { cwd: dir, env, stdio: ['ignore', 'inherit', 'pipe'] });
+      let stderr = '';
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill();
+      }, timeoutMs);
+      child.stderr.on('data', (b) => {
+        process.stderr.write(b);
+        if (stderr.length < 10_000) stderr += b;
+      });
+      child.on('error', (e) => (stderr += String(e)));
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolve({ status, stderr, timedOut });
+      });
+    });
     const ok = r.status === 0 && electronBinary() !== null;
-    const firstLine = (r.stderr || '').split('\n').find((l) => l.trim()) ?? '';
-    result = ok ? { ok } : { ok, reason: r.error?.code === 'ETIMEDOUT' ? `download took longer than ${Math.round(timeoutMs / 60_000)} min` : firstLine.slice(0, 200) || `install.js exited with ${r.status}` };
+    const firstLine = r.stderr.split('\n').find((l) => l.trim()) ?? '';
+    result = ok ? { ok } : { ok, reason: r.timedOut ? `download took longer than ${Math.round(timeoutMs / 60_000)} min` : firstLine.slice(0, 200) || `install.js exited with ${r.status}` };
   }
   if (!result.ok) writeFileSync(failureMarker, `${result.reason}\n`);
   return result;
