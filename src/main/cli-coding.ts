@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import type { MethodName, Params, Result } from '../shared/contract';
 import type { AgreementReport, LabelRule, MetricsTable, NeutralSubject } from '../shared/types';
 import { auColumn, levelText } from '../shared/aus';
-import { parseDecimal } from '../shared/numbers';
+import { fixed, parseDecimal } from '../shared/numbers';
 import { referenceText } from '../shared/neutral';
 import { terminalText } from '../shared/names';
 
@@ -65,7 +65,7 @@ function num(v: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? '–' : x.toFixed(digits));
+const fmt = (x: number | null | undefined, digits = 3) => fixed(x, digits);
 
 export function ruleText(rule: LabelRule): string {
   return rule.kind === 'mean' ? 'mean of every coder' : `${rule.coder} first (the other coders' mean where ${rule.coder} gave none)`;

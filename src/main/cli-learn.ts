@@ -6,7 +6,8 @@
  *   import { LEARN_COMMANDS, LEARN_HELP, runLearnCli } from './cli-learn';
  *   if (LEARN_COMMANDS.includes(argv[0])) await runLearnCli(argv, { call, events, waitFor });
  */
-import { parseDecimal } from '../shared/numbers';
+import { fixed, parseDecimal } from '../shared/numbers';
+import { comparisonOf, verdict, withInterval, type Comparison } from '../shared/comparison';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MethodName, Params, Result } from '../shared/contract';
@@ -165,7 +166,7 @@ function objectiveList(spec: string | undefined, temperature?: number, margin?: 
 }
 
 function fmt(x: number | null | undefined, digits = 3): string {
-  return x === null || x === undefined ? '–' : x.toFixed(digits);
+  return fixed(x, digits);
 }
 
 export function metricsTableText(t: MetricsTable): string {
@@ -175,13 +176,39 @@ export function metricsTableText(t: MetricsTable): string {
   return lines.join('\n');
 }
 
+/** The network against the baseline per AU, as the Train view's comparison table shows it (with the delivered mix where there is one), and its verdict. */
+export function comparisonText(c: Comparison): string {
+  const base = new Map((c.baseline?.perAu ?? []).map((m) => [m.au, m]));
+  const delivered = new Map((c.delivered?.perAu ?? []).map((m) => [m.au, m]));
+  const blend = new Map((c.blend ?? []).map((b) => [b.au, b]));
+  const scored = c.intervals ? new Set(c.intervals.aus) : null;
+  const lines = [`${c.caption}`, `  ${c.footing}`, `  AU     net ICC base ICC net MAE base MAE${c.delivered ? ' delivered  track from' : ''}`];
+  const row = (name: string, n: { icc: number | null; mae: number | null }, b: { icc: number | null; mae: number | null } | undefined, d: { icc: number | null } | undefined, from: string) =>
+    `  ${name.padEnd(6)} ${fmt(n.icc, 2).padEnd(7)} ${fmt(b?.icc, 2).padEnd(8)} ${fmt(n.mae, 2).padEnd(7)} ${fmt(b?.mae, 2).padEnd(8)}${c.delivered ? ` ${fmt(d?.icc, 2).padEnd(10)} ${from}` : ''}`.trimEnd();
+  const source = (au: number) => {
+    const b = blend.get(au);
+    return !b ? '' : b.source === 'blend' ? `mix ${Math.round(b.networkWeight * 100)} % network` : b.source;
+  };
+  for (const m of c.network.perAu) if (!scored || scored.has(m.au)) lines.push(row(auColumn(m.au), m, base.get(m.au), delivered.get(m.au), source(m.au)));
+  lines.push(row('mean', c.network.mean, c.baseline?.mean, c.delivered?.mean, ''));
+  const i = c.intervals;
+  if (i) lines.push(`  95 % intervals: network ${withInterval(i.network)}, baseline ${withInterval(i.baseline)}, delivered ${withInterval(i.delivered)}`);
+  lines.push(`  ${verdict(c)}`);
+  return lines.join('\n');
+}
+
 function printMetrics(model: ModelRow, out: (l: string) => void): void {
   const m = (model.metrics ?? {}) as Record<string, MetricsTable | null | undefined>;
-  const tables = ['heldOutLabels', 'groundTruthHeldOut', 'groundTruthAll', 'validation'].map((k) => m[k]).filter((t): t is MetricsTable => !!t && Array.isArray(t.perAu));
-  if (!tables.length) return out(`${model.name}: no metrics yet (finetune, then predict).`);
+  const comparison = comparisonOf(model);
+  // The comparison already shows the held-out table; the others follow as they are.
+  const tables = ['groundTruthHeldOut', 'groundTruthAll', 'validation', ...(comparison ? [] : ['heldOutLabels'])]
+    .map((k) => m[k])
+    .filter((t): t is MetricsTable => !!t && Array.isArray(t.perAu));
+  if (!comparison && !tables.length) return out(`${model.name}: no metrics yet (finetune, then predict).`);
   out(`Metrics of ${model.name} (#${model.id}):`);
   const norm = normalisationText((model.params.normalisation as { people?: Record<string, NeutralReference> } | undefined)?.people);
   if (norm) out(`Normalised against: ${norm}.`);
+  if (comparison) out(comparisonText(comparison));
   for (const t of tables) out(metricsTableText(t));
 }
 
@@ -293,10 +320,11 @@ export async function runLearnCli(argv: string[], io: LearnCliIO): Promise<void>
         return;
       }
       case 'models': {
-        out('id\tstage\tname\tparent\tbackend\tsteps\theld-out ICC\tcreated');
+        // The Train view's model list: the network's and the baseline's mean ICC on people it never saw, and what the model delivers.
+        out('id\tstage\tname\tparent\tbackend\tsteps\tICC (unseen people)\tbaseline ICC\tdelivered ICC\tcreated');
         for (const m of await io.call('models/list', {})) {
-          const icc = ((m.metrics ?? {}) as { heldOutLabels?: MetricsTable | null }).heldOutLabels?.mean.icc;
-          out(`${m.id}\t${m.stage}\t${m.name}\t${m.parentId ?? '-'}\t${m.backend ?? '-'}\t${String(m.params.steps ?? '-')}\t${fmt(icc)}\t${m.createdAt}`);
+          const c = comparisonOf(m);
+          out(`${m.id}\t${m.stage}\t${m.name}\t${m.parentId ?? '-'}\t${m.backend ?? '-'}\t${String(m.params.steps ?? '-')}\t${fmt(c?.network.mean.icc, 2)}\t${fmt(c?.baseline?.mean.icc, 2)}\t${fmt(c?.delivered?.mean.icc, 2)}\t${m.createdAt}`);
         }
         return;
       }

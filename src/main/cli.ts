@@ -18,7 +18,7 @@ const HELP = `AU Workbench command line
 
   auw create  <dir> [--name NAME] [--aus disfa|bp4d|1,2,4,…] [--crop-size N]
   auw import  <project> <video>… [--aligned] [--detect-every K] [--subject ID]
-  auw sample  <project> [--percent P] [--strategy random|stride] [--seed N] [--video ID]
+  auw sample  <project> [--percent P] [--strategy random|stride] [--seed N] [--min-gap FRAMES] [--video ID]
   auw frames  <project> --video ID [--frame N --out still.jpg]
   auw videos  <project>
 
@@ -44,6 +44,7 @@ const { positionals, values } = parseArgs({
     percent: { type: 'string' },
     strategy: { type: 'string' },
     seed: { type: 'string' },
+    'min-gap': { type: 'string' },
     video: { type: 'string' },
     frame: { type: 'string' },
     out: { type: 'string' },
@@ -131,14 +132,16 @@ async function main(): Promise<void> {
       await call('projects/open', { dir });
       const percent = num(values.percent, '--percent');
       const seed = num(values.seed, '--seed');
+      const minGap = num(values['min-gap'], '--min-gap');
       const videoId = num(values.video, '--video');
       const sets = await call('samples/create', {
         ...(percent !== undefined ? { percent } : {}),
         ...(seed !== undefined ? { seed } : {}),
+        ...(minGap !== undefined ? { minGap } : {}),
         ...(videoId !== undefined ? { videoId } : {}),
         ...(values.strategy ? { strategy: values.strategy as 'random' | 'stride' } : {}),
       });
-      for (const s of sets) print(`video ${s.videoId}: ${s.frames} frames (${s.strategy}, ${s.percent} %, seed ${s.seed})`);
+      for (const s of sets) print(`video ${s.videoId}: ${s.frames} frames (${s.strategy}, ${s.percent} %, seed ${s.seed}${s.minGap > 1 ? `, at least ${s.minGap} frames apart` : ''})`);
       return;
     }
     case 'frames': {

@@ -1,3 +1,5 @@
+import { fixed } from './numbers';
+
 /** FACS action units the product knows by name. Intensity 0 = absent, 1–5 = FACS levels A–E. */
 export interface AuInfo {
   au: number;
@@ -58,5 +60,5 @@ export function nearestLevel(x: number): string {
 
 /** A continuous intensity with its nearest FACS level: 2.61 → "2.61 ≈ C". */
 export function predictedText(x: number): string {
-  return `${x.toFixed(2)} ≈ ${nearestLevel(x)}`;
+  return `${fixed(x, 2)} ≈ ${nearestLevel(x)}`;
 }

@@ -174,6 +174,8 @@ export const contract = {
         percent: z.number().gt(0, 'the percentage must be above 0').max(100, 'the percentage is at most 100').default(2),
         strategy: z.enum(['random', 'stride']).default('random'),
         seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+        /** Random only: no two sampled frames closer than this many frames (0 or 1: no rule). */
+        minGap: z.number().int().min(0, 'the spacing is 0 frames or more').max(100_000).optional(),
       })
       .strict(),
   ),

@@ -20,3 +20,13 @@ export function parseDecimal(text: string): number | null {
   const n = Number(t);
   return Number.isFinite(n) ? n : null;
 }
+
+/**
+ * A number for a table: `digits` decimals, '–' where there is none (null, NaN, ±Infinity), and
+ * never "-0.00": a value that rounds to zero prints as 0.
+ */
+export function fixed(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const s = v.toFixed(digits);
+  return /^-0(?:\.0*)?$/.test(s) ? s.slice(1) : s;
+}

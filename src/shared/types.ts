@@ -76,6 +76,8 @@ export interface SampleSet {
   seed: number;
   /** The finetuned model that ranked a suggested set (null otherwise, or once it is deleted). */
   modelId: number | null;
+  /** Random sets: no two frames closer than this many frames (0: no rule). */
+  minGap: number;
   createdAt: string;
   frames: number;
 }

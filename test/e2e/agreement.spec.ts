@@ -60,8 +60,8 @@ test('two coders label an overlap set and the Agreement tab shows their numbers'
   await expect(progress).toHaveText('0 of 10 sampled frames labelled (0 %)');
   for (const [k, f] of fx.sampled.entries()) {
     await expect(frameReadout(page)).toHaveText(String(f));
+    // After the last AU the view moves on to the next sampled frame by itself.
     for (let i = 0; i < DISFA.length; i++) await page.keyboard.press(String(aliceValue(k, i)));
-    await page.keyboard.press('n');
   }
   await expect(progress).toHaveText('10 of 10 sampled frames labelled (100 %)');
   await expect(page.getByText('All changes saved')).toBeVisible();
@@ -102,7 +102,6 @@ test('two coders label an overlap set and the Agreement tab shows their numbers'
       if (j === 1 && DISFA[i] === 1) v += 1;
       await page.keyboard.press(String(v));
     }
-    await page.keyboard.press('n');
   }
   await expect(progress).toHaveText('5 of 5 double-coding frames labelled (100 %)');
   await expect(page.getByText('All changes saved')).toBeVisible();

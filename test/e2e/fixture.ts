@@ -91,13 +91,21 @@ export function openDb(project: string) {
  * Stands in for the learning engine: a finetuned model and its per-frame predictions, written
  * the way the engine stores them (float32, AU-major, NaN where there is no face).
  */
-export function insertModel(project: string, videoId: number, name: string, values: (au: number, frame: number) => number, aus: number[], frameCount: number): number {
+export function insertModel(
+  project: string,
+  videoId: number,
+  name: string,
+  values: (au: number, frame: number) => number,
+  aus: number[],
+  frameCount: number,
+  metrics: Record<string, unknown> = { icc: 0.5 },
+): number {
   const db = openDb(project);
   try {
     const now = new Date().toISOString();
     const { lastInsertRowid } = db
       .prepare('INSERT INTO models (stage, name, checkpoint, params, metrics, backend, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run('finetune', name, `models/${name}`, JSON.stringify({ preset: 'e2e' }), JSON.stringify({ icc: 0.5 }), 'wasm', now);
+      .run('finetune', name, `models/${name}`, JSON.stringify({ preset: 'e2e' }), JSON.stringify(metrics), 'wasm', now);
     const data = new Float32Array(aus.length * frameCount);
     aus.forEach((au, a) => {
       for (let f = 0; f < frameCount; f++) data[a * frameCount + f] = values(au, f);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { electronBinary, launchBrowserShell, launchElectronShell, snap, type Shell } from './shell';
+import { electronBinaryOrFetch, launchBrowserShell, launchElectronShell, snap, type Shell } from './shell';
 
 /** The path every shell must support: first run, create, close, reopen from the recent list. */
 async function createCloseReopen(page: Page, root: string, tag: string): Promise<void> {
@@ -79,9 +79,10 @@ test.describe('browser mode', () => {
 
 test.describe('electron', () => {
   test('create a project, close it and reopen it', async () => {
-    const binary = electronBinary();
+    test.setTimeout(15 * 60_000); // the first run may download the binary (~100 MB)
+    const { binary, why } = electronBinaryOrFetch();
     if (!binary) {
-      console.log('[e2e] Electron spec skipped: the Electron binary is not installed (its download is not reachable here).');
+      console.log(`[e2e] Electron spec skipped: the Electron binary is not installed (${why}).`);
       test.skip(true, 'Electron binary not installed');
       return;
     }

@@ -44,20 +44,21 @@ test('label sampled frames by keyboard, survive a reload, undo and redo', async 
 
   // Frame 1: every AU by digits; each digit sets the chosen AU and moves to the next one.
   const first = [0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5];
-  for (const d of first) await page.keyboard.press(String(d));
-  for (const [i, au] of DISFA.entries()) await expect(level(page, au, LEVELS[first[i]!]!)).toHaveAttribute('aria-pressed', 'true');
+  for (const d of first.slice(0, -1)) await page.keyboard.press(String(d));
+  for (const [i, au] of DISFA.slice(0, -1).entries()) await expect(level(page, au, LEVELS[first[i]!]!)).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('.au-row.chosen')).toHaveAttribute('data-au', '26');
+  // The last AU's digit moves on to the next sampled frame, AU cursor back on the first AU.
+  await page.keyboard.press(String(first[first.length - 1]));
+  await expect(frameReadout(page)).toHaveText(String(s1));
+  await expect(page.locator('.au-row.chosen')).toHaveAttribute('data-au', '1');
   await expect(progress).toHaveText(`1 of ${n} sampled frames labelled (${Math.round(100 / n)} %)`);
   await expect(page.getByText('All changes saved')).toBeVisible();
 
-  // N: the next sampled frame, AU cursor back on the first AU; label it fully with zeros.
-  await page.keyboard.press('n');
-  await expect(frameReadout(page)).toHaveText(String(s1));
-  await expect(page.locator('.au-row.chosen')).toHaveAttribute('data-au', '1');
+  // Label it fully with zeros: on to the third.
   for (let i = 0; i < DISFA.length; i++) await page.keyboard.press('0');
   await expect(progress).toHaveText(`2 of ${n} sampled frames labelled (${Math.round(200 / n)} %)`);
 
   // Third frame: partly labelled, and ↑/↓ choose the AU.
-  await page.keyboard.press('n');
   await expect(frameReadout(page)).toHaveText(String(s2));
   await page.keyboard.press('3'); // AU01 = C, cursor → AU02
   await page.keyboard.press('ArrowDown'); // → AU04
@@ -117,7 +118,7 @@ test('label sampled frames by keyboard, survive a reload, undo and redo', async 
   await page.keyboard.press('?');
   const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
   await expect(dialog).toBeVisible();
-  for (const action of ['Previous / next frame', '10 frames back / forward', 'Play / pause', 'Next / previous sampled frame', 'Next unlabelled sampled frame', 'Choose the action unit', 'Undo', 'Redo', 'Show this list']) {
+  for (const action of ['Previous / next frame', '10 frames back / forward', 'Play / pause', 'Next / previous sampled frame (wraps around at the ends, and says so)', 'Next unlabelled sampled frame', 'Choose the action unit', 'Undo', 'Redo', 'Show this list']) {
     await expect(dialog.getByRole('cell', { name: action, exact: true })).toBeVisible();
   }
   await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused();
@@ -182,7 +183,7 @@ test('timeline: waveform, sampled markers, click to seek, zoom; playback with Sp
   await expect(timeline).toHaveAttribute('aria-valuenow', '0');
   // wavesurfer renders its canvases in a shadow root; Playwright's CSS pierces it.
   await expect(page.locator('.wave canvas').first()).toBeVisible();
-  await expect(page.locator('.wave [part~="timeline-notch-primary"]').first()).toBeVisible();
+  await expect(page.getByRole('img', { name: 'Time ruler' })).toBeVisible();
 
   // A click on the samples strip snaps to the nearest sampled frame marker.
   const strip = page.locator('canvas.strip');
@@ -270,4 +271,43 @@ test('a label that cannot be saved stays on screen marked not saved, with the re
   await expect(page.locator('.au-row[data-au="1"] .au-unsaved')).toContainText('Not saved: Lost contact');
   await expect(page.getByRole('status').filter({ hasText: '1 change not saved' })).toBeVisible();
   await snap(page, 'label-07-save-failed');
+});
+
+test('a fast typist: after the last AU the next sampled frame; at the last one, digits stop visibly; N wraps with a message', async ({ browser }) => {
+  const own = buildFixture('label-end', 4);
+  const s = own.sampled;
+  const [last, beforeLast] = [s[s.length - 1]!, s[s.length - 2]!];
+  shell = await openProject(browser, own, `#/label/${own.videoId}?frame=${beforeLast}`);
+  const { page } = shell;
+  await expect(frameReadout(page)).toHaveText(String(beforeLast));
+  await expect(page.locator('.au-row.chosen')).toHaveAttribute('data-au', '1');
+  // 12 digits, 12 more, then 4 too many, typed as fast as the keyboard sends them.
+  const a = [1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 0];
+  const b = [5, 4, 3, 2, 1, 0, 5, 4, 3, 2, 1, 0];
+  await page.keyboard.type([...a, ...b, 3, 3, 3, 3].join(''));
+  await expect(frameReadout(page)).toHaveText(String(last));
+  const notice = page.getByTestId('queue-end');
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText('Last sampled frame, last AU: digits stop here');
+  await expect(page.locator('.au-row.chosen')).toHaveAttribute('data-au', '26');
+  for (const [i, au] of DISFA.entries()) await expect(level(page, au, LEVELS[b[i]!]!)).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByText('All changes saved')).toBeVisible();
+  await snap(page, 'label-09-last-frame-stop');
+
+  // N at the last sampled frame wraps to the first, and says so.
+  await page.keyboard.press('n');
+  await expect(frameReadout(page)).toHaveText(String(s[0]));
+  await expect(page.getByText(`That was the last sampled frame: back to the first one (frame ${s[0]}).`).first()).toBeVisible();
+  await expect(notice).toBeHidden();
+  // P at the first wraps to the last.
+  await page.keyboard.press('p');
+  await expect(frameReadout(page)).toHaveText(String(last));
+
+  await shell.stop();
+  shell = null;
+  const stored = readLabels(own.project, own.videoId);
+  const at = (f: number) => DISFA.map((au) => stored.find((l) => l.frame === f && l.au === au)?.intensity);
+  expect(at(beforeLast)).toEqual(a);
+  expect(at(last)).toEqual(b); // the four extra 3s overwrote nothing
+  expect(stored.filter((l) => l.frame !== beforeLast && l.frame !== last)).toEqual([]);
 });

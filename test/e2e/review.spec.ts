@@ -146,3 +146,39 @@ test('review: empty state, lanes, seek, biggest disagreement, compare, accept pr
   expect(stored.find((l) => l.frame === s1 && l.au === 12)?.intensity).toBe(0);
   expect(stored.filter((l) => l.frame === s1)).toHaveLength(12);
 });
+
+test('Train: a stored cross-validation table shows 0.00, never -0.00; the preset survives leaving Train and a reload', async ({ browser }) => {
+  const own = buildFixture('train-view');
+  const table = (icc: (au: number) => number, mean: number) => ({
+    source: 'cv',
+    frames: 240,
+    perAu: DISFA.map((au) => ({ au, icc: icc(au), r: 0.5, mae: au === 12 ? -0.0001 : 0.4, n: 20 })),
+    mean: { icc: mean, r: 0.5, mae: 0.4, aus: DISFA.length },
+  });
+  insertModel(own.project, own.videoId, 'cv-finetune', (au, f) => (au % 5) * 0.5 + 0.3 * Math.sin(f / 7), DISFA, own.frameCount, {
+    validation: null,
+    crossValidation: { folds: 3, people: 6, frames: 240, network: table((au) => 0.3 + au / 100, 0.41), baseline: table((au) => (au === 12 ? -0.001 : 0.2), -0.002) },
+  });
+  shell = await openProject(browser, own, '#/train');
+  const { page } = shell;
+  const comparison = page.getByRole('table', { name: 'People the model never saw: network vs baseline' });
+  await expect(comparison).toBeVisible();
+  await expect(comparison).not.toContainText('-0.00');
+  await expect(comparison.locator('tfoot')).toContainText('0.00');
+  await expect(page.getByText('The network beats the baseline by 0.41 mean ICC (0.41 vs 0.00).')).toBeVisible();
+
+  const preset = page.getByLabel('Preset');
+  await expect(preset).toHaveValue('quick');
+  await preset.selectOption('default');
+  const tab = (name: string) => page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name });
+  await tab('Videos').click();
+  await expect(page.getByLabel('Preset')).toHaveCount(0);
+  // The sampling form offers a minimum spacing for random samples.
+  await expect(page.getByLabel('Min. spacing (frames)')).toHaveValue('0');
+  await snap(page, 'home-sample-spacing');
+  await tab('Train').click();
+  await expect(page.getByLabel('Preset')).toHaveValue('default');
+  await page.reload();
+  await expect(page.getByLabel('Preset')).toHaveValue('default');
+  await snap(page, 'train-01-cv-table-preset');
+});

@@ -2,7 +2,7 @@
  * Starts the workstation for a spec in one of its shells and hands back a page: browser mode
  * (the built server + Chromium) always, Electron where its binary is installed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -28,6 +28,27 @@ export function electronBinary(): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The Electron binary, fetched first where the package is installed without it (npm install
+ * skips its download: package.json's allowScripts) and no earlier try failed, as `npm start`
+ * does (scripts/electron-binary.mjs). Else null and why.
+ */
+export function electronBinaryOrFetch(): { binary: string | null; why: string } {
+  const have = electronBinary();
+  if (have) return { binary: have, why: '' };
+  const marker = path.resolve('node_modules/.auw-electron-download-failed');
+  const failed = () => (fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : 'unknown reason');
+  try {
+    createRequire(import.meta.url).resolve('electron/package.json');
+  } catch {
+    return { binary: null, why: 'the electron package is not installed' };
+  }
+  if (fs.existsSync(marker)) return { binary: null, why: `its download failed before: ${failed()}` };
+  spawnSync(process.execPath, ['scripts/electron-fetch.mjs'], { stdio: 'inherit', timeout: 11 * 60_000 });
+  const bin = electronBinary();
+  return bin ? { binary: bin, why: '' } : { binary: null, why: `its download failed: ${failed()}` };
 }
 
 function tempRoot(): string {

@@ -150,15 +150,20 @@ describe('with a project', () => {
     const dir = tmp.make();
     project = Project.create(path.join(dir, 'p'), { name: 'p', auSet: { custom: aus, name: 'four' } });
     const v1 = addVideo(project.db, { path: '/videos/S01_1.mp4', frameCount: 100 });
-    const refs = [{ id: v1, name: 'S01_1.mp4', frameCount: 100 }];
+    const refs = [{ id: v1, name: 'S01_1.mp4', frameCount: 100, fps: 25 }];
     const parsed = parseLabelsCsv('video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,a\nS01_1.mp4,3,AU12,4,a\nS01_1.mp4,9,AU04,1,b\n', { ...base, videos: refs });
     expect(writeLabels(project.db, parsed.labels)).toBe(3);
     expect(labelsForVideo(project.db, v1)).toHaveLength(3);
 
     const long = exportLong(project.db, refs);
-    expect(long).toBe('video,frame,AU,intensity,annotator\nS01_1.mp4,3,AU01,2,a\nS01_1.mp4,3,AU12,4,a\nS01_1.mp4,9,AU04,1,b\n');
-    const wide = exportWide(project.db, v1, aus);
-    expect(wide).toBe('frame,AU01,AU02,AU04,AU12\n3,2,,,4\n9,,,1,\n');
+    expect(long).toBe('video,frame,timestamp,AU,intensity,annotator\nS01_1.mp4,3,0.120,AU01,2,a\nS01_1.mp4,3,0.120,AU12,4,a\nS01_1.mp4,9,0.360,AU04,1,b\n');
+    expect(parseLabelsCsv(long, { ...base, videos: refs }).labels.map((l) => [l.frame, l.au, l.intensity, l.annotator])).toEqual([
+      [3, 1, 2, 'a'],
+      [3, 12, 4, 'a'],
+      [9, 4, 1, 'b'],
+    ]);
+    const wide = exportWide(project.db, refs[0]!, aus);
+    expect(wide).toBe('frame,timestamp,AU01,AU02,AU04,AU12\n3,0.120,2,,,4\n9,0.360,,,1,\n');
     const back = parseLabelsCsv(wide, { ...base, videos: refs, videoId: v1, annotator: 'a' });
     expect(back.labels.map((l) => [l.frame, l.au, l.intensity])).toEqual([
       [3, 1, 2],

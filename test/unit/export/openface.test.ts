@@ -87,7 +87,7 @@ describe('exportPredictions', () => {
     project.db.prepare("INSERT INTO labels (video_id, frame_idx, au, annotator, intensity, updated_at) VALUES (?, 3, 12, 'ann', 4, 'now')").run(videoId);
     const result = exportPredictions(project, modelId);
     expect(result.files.map((f) => f.name)).toEqual(['S01_take_1.csv', 'model.json', 'labels.csv']);
-    expect(fs.readFileSync(path.join(result.dir, 'labels.csv'), 'utf8')).toBe('video,frame,AU,intensity,annotator\nS01 take 1.mp4,3,AU12,4,ann\n');
+    expect(fs.readFileSync(path.join(result.dir, 'labels.csv'), 'utf8')).toBe('video,frame,timestamp,AU,intensity,annotator\nS01 take 1.mp4,3,0.120,AU12,4,ann\n');
     const { header, rows } = parse(fs.readFileSync(path.join(result.dir, 'S01_take_1.csv'), 'utf8'));
     expect(header.slice(5)).toEqual(['AU06_r', 'AU10_r', 'AU12_r', 'AU14_r', 'AU17_r']);
     expect(rows).toHaveLength(30);
@@ -97,6 +97,37 @@ describe('exportPredictions', () => {
     expect(json.params).toEqual({ preset: 'tiny' });
     expect(json.auSet.aus).toEqual([6, 10, 12, 14, 17]);
     expect(fs.readdirSync(result.dir).some((f) => f.endsWith('.tmp'))).toBe(false);
+  });
+
+  it('labels.csv and the track CSV join on timestamp: the frame labelled 7 in the app is track frame 8 at the same time', () => {
+    project = Project.create(path.join(tmp.make(), 'p'), { name: 'Export', auSet: { preset: 'disfa' } });
+    const videoId = addVideo(project.db, { path: '/videos/clip.mp4', frameCount: 40, fps: 29.97 });
+    addFrames(project.db, videoId, 40);
+    setVideoStatus(project.db, videoId, 'ready');
+    const modelId = withModel(project, videoId, 40);
+    const label = project.db.prepare("INSERT INTO labels (video_id, frame_idx, au, annotator, intensity, updated_at) VALUES (?, ?, 12, 'ann', 3, 'now')");
+    for (const frame of [0, 7, 39]) label.run(videoId, frame);
+    const result = exportPredictions(project, modelId);
+    const labels = parse(fs.readFileSync(path.join(result.dir, 'labels.csv'), 'utf8'));
+    const track = parse(fs.readFileSync(path.join(result.dir, 'clip.csv'), 'utf8'));
+    const col = (t: { header: string[] }, name: string) => t.header.indexOf(name);
+    const byTime = new Map(track.rows.map((r) => [r[col(track, 'timestamp')]!, r]));
+    const aus = project.auSet().aus;
+    const preds = new Float32Array(aus.length * 40).map((_, i) => (i % 7) / 2); // as withModel wrote them, AU-major
+    const joined = labels.rows.map((l) => {
+      const row = byTime.get(l[col(labels, 'timestamp')]!);
+      expect(row, `labels.csv timestamp ${l[col(labels, 'timestamp')]} has a track row`).toBeDefined();
+      return { labelFrame: Number(l[col(labels, 'frame')]), trackFrame: Number(row![col(track, 'frame')]), au12: row![col(track, 'AU12_r')] };
+    });
+    expect(joined.map((j) => [j.labelFrame, j.trackFrame])).toEqual([
+      [0, 1],
+      [7, 8],
+      [39, 40],
+    ]);
+    for (const j of joined) expect(j.au12).toBe(preds[aus.indexOf(12) * 40 + j.labelFrame]!.toFixed(2));
+    expect(labels.rows.find((l) => l[1] === '7')![2]).toBe('0.234'); // 7 / 29.97 s
+    const json = JSON.parse(fs.readFileSync(path.join(result.dir, 'model.json'), 'utf8')) as { labelsFormat: string };
+    expect(json.labelsFormat).toMatch(/frame \(0-based.*timestamp/);
   });
 
   it('refuses an unknown model and leaves no folder when nothing was predicted', () => {

@@ -116,6 +116,28 @@ describe('sample sets in a project', () => {
     expect(getVideo(project.db, videoId)).toMatchObject({ facesFound: 700, sampled: 70 });
   });
 
+  it('keeps a minimum spacing: no two random frames closer than --min-gap, kept when the set grows, refused where they cannot fit', () => {
+    addFrames(project.db, videoId, 1000);
+    const minGap = (xs: number[]) => Math.min(...sorted(xs).slice(1).map((f, i) => f - sorted(xs)[i]!));
+    // Without a spacing this seed puts frames next to each other (the complaint: 7 and 8).
+    expect(minGap(chooseFrames(range(1000), 10, 'random', 8))).toBeLessThanOrEqual(1);
+    const set = createOrGrowSampleSet(project.db, { videoId, percent: 5, strategy: 'random', seed: 8, minGap: 10 });
+    expect(set).toMatchObject({ frames: 50, minGap: 10 });
+    const first = framesOf(set.id);
+    expect(minGap(first)).toBeGreaterThanOrEqual(10);
+    // Growing keeps every frame and the spacing, without being told again.
+    const grown = createOrGrowSampleSet(project.db, { videoId, percent: 8, strategy: 'random' });
+    expect(grown).toMatchObject({ frames: 80, minGap: 10 });
+    expect(framesOf(grown.id).slice(0, 50)).toEqual(first);
+    expect(minGap(framesOf(grown.id))).toBeGreaterThanOrEqual(10);
+    expect((caught(() => createOrGrowSampleSet(project.db, { videoId, percent: 9, strategy: 'random', minGap: 3 })) as Error).message).toMatch(/at least 10 frames apart; it grows with that spacing/);
+    // 1000 frames hold at most 100 frames 10 apart: 20 % (200) cannot be.
+    expect((caught(() => createOrGrowSampleSet(project.db, { videoId, percent: 20, strategy: 'random' })) as Error).message).toMatch(/is 200 frames, but only \d+ fit 10 frames apart/);
+    expect((caught(() => createOrGrowSampleSet(project.db, { videoId, percent: 2, strategy: 'stride', minGap: 5 })) as Error).message).toMatch(/a stride sample is evenly spaced already/);
+    // Without a spacing, the set is what it always was.
+    expect(chooseFrames(range(1000), 2, 'random', 31337, 0)).toEqual(chooseFrames(range(1000), 2, 'random', 31337));
+  });
+
   it('uses the given seed and is reproducible across projects', () => {
     addFrames(project.db, videoId, 1000);
     const set = createOrGrowSampleSet(project.db, { videoId, percent: 2, strategy: 'random', seed: 31337 });
@@ -201,8 +223,8 @@ describe('sample sets in a project', () => {
   });
 });
 
-describe('schema 4: suggested sample sets', () => {
-  it('migrates a schema-3 project without losing a sampled frame, and accepts suggested sets only with their strategy', () => {
+describe('schema 4: suggested sample sets, and 5: sample spacing', () => {
+  it('migrates a schema-3 project without losing a sampled frame (spacing 0), and accepts suggested sets only with their strategy', () => {
     const db = new Database(':memory:');
     db.pragma('foreign_keys = ON');
     for (const m of MIGRATIONS.filter((x) => x.version <= 3)) db.exec(m.sql);
@@ -218,7 +240,7 @@ describe('schema 4: suggested sample sets', () => {
     // Schema 5 (issue 24 §3): the source fingerprint's time, unknown for a row from before it.
     expect(db.prepare('SELECT source_mtime_ms AS t FROM videos WHERE id = 1').get()).toEqual({ t: null });
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(listSampleSets(db as never)).toEqual([{ id: 5, videoId: 1, strategy: 'random', percent: 2, seed: 9, modelId: null, createdAt: 'now', frames: 2 }]);
+    expect(listSampleSets(db as never)).toEqual([{ id: 5, videoId: 1, strategy: 'random', percent: 2, seed: 9, modelId: null, minGap: 0, createdAt: 'now', frames: 2 }]);
     expect(() => db.prepare("INSERT INTO sample_sets (video_id, strategy, percent, seed, model_id, created_at) VALUES (1, 'random', 2, 1, 1, 'now')").run()).toThrow(/CHECK|FOREIGN KEY/);
 
     db.prepare("INSERT INTO models (id, stage, name, checkpoint, created_at) VALUES (3, 'finetune', 'ft', 'models/ft', 'now')").run();

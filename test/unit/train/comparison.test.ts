@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelComparison, ModelRow } from '../../../src/shared/types';
-import { comparisonOf, verdict } from '../../../src/renderer/src/views/Train/BaselineComparison';
+import { comparisonOf, verdict } from '../../../src/shared/comparison';
 
 const table = (icc: number) => ({ source: 'cv', frames: 90, perAu: [{ au: 12, n: 90, icc, r: icc, mae: 0.3 }], mean: { icc, r: icc, mae: 0.3, aus: 1 } });
 const iv = (estimate: number, low: number, high: number) => ({ estimate, low, high });

@@ -14,10 +14,10 @@ export function sampleHandlers(workbench: Workbench): HandlerSlice<M> {
   const db = () => workbench.requireProject().db;
   return {
     'samples/list': ({ videoId }) => listSampleSets(db(), videoId),
-    'samples/create': ({ videoId, percent, strategy, seed }) => {
+    'samples/create': ({ videoId, percent, strategy, seed, minGap }) => {
       const targets = videoId ? [getVideo(db(), videoId)] : listVideos(db()).filter((v) => v.status === 'ready');
       if (!targets.length) throw new ApiError('invalid_argument', 'There are no imported videos to sample. Import videos first.');
-      const sets = targets.map((v) => createOrGrowSampleSet(db(), { videoId: v.id, percent, strategy, ...(seed !== undefined ? { seed } : {}) }));
+      const sets = targets.map((v) => createOrGrowSampleSet(db(), { videoId: v.id, percent, strategy, ...(seed !== undefined ? { seed } : {}), ...(minGap !== undefined ? { minGap } : {}) }));
       // A double-coding share stays its share of the grown sample.
       for (const v of targets) topUpDoubleCoding(db(), v.id);
       workbench.events.emit('data/changed', { domain: 'samples' });

@@ -1,7 +1,10 @@
 /**
  * Labels CSV in and out, in the two shapes coders use:
- *   long:  video,frame,AU,intensity,annotator      (one label per row, any number of videos)
- *   wide:  frame,AU01,AU02,…                       (one video per file, one row per frame)
+ *   long:  video,frame,timestamp,AU,intensity,annotator   (one label per row, any number of videos)
+ *   wide:  frame,timestamp,AU01,AU02,…                    (one video per file, one row per frame)
+ * Frames are numbered from 0, as the app shows them; `timestamp` (seconds, written on export,
+ * ignored on import) is the frame's time exactly as the OpenFace-style track CSV writes it, whose
+ * frames count from 1 as OpenFace's do: the two files join on timestamp (or frame + 1).
  * Import is all-or-nothing: every row is checked first, problems are reported by row number
  * (1 = the header) and column, and only a file without problems is written, in one transaction.
  */
@@ -13,6 +16,7 @@ import { ApiError } from '../../../shared/errors';
 import { annotatorNameProblem } from '../../../shared/names';
 import { auColumn } from '../../../shared/aus';
 import { parseInteger } from '../../../shared/numbers';
+import { frameTimestamp } from './openface';
 export { decodeCsvBytes } from './encoding';
 
 export type LabelsCsvFormat = 'long' | 'wide';
@@ -31,6 +35,11 @@ export interface VideoRef {
   id: number;
   name: string;
   frameCount: number;
+}
+
+/** What an export needs of a video: its frame rate gives each frame's timestamp. */
+export interface ExportVideoRef extends VideoRef {
+  fps: number;
 }
 
 export interface ParseOptions {
@@ -257,11 +266,17 @@ export function writeLabels(db: Db, labels: readonly CsvLabel[]): number {
   return labels.length;
 }
 
-export function exportLong(db: Db, videos: readonly VideoRef[], videoIds?: readonly number[]): string {
-  const names = new Map(videos.map((v) => [v.id, v.name]));
+export function exportLong(db: Db, videos: readonly ExportVideoRef[], videoIds?: readonly number[]): string {
+  const byId = new Map(videos.map((v) => [v.id, v]));
   const wanted = videoIds ? new Set(videoIds) : null;
   const rows = allLabels(db).filter((r) => !wanted || wanted.has(r.videoId));
-  return csvText([['video', 'frame', 'AU', 'intensity', 'annotator'], ...rows.map((r) => [names.get(r.videoId) ?? r.videoId, r.frame, auColumn(r.au), r.intensity, r.annotator])]);
+  return csvText([
+    ['video', 'frame', 'timestamp', 'AU', 'intensity', 'annotator'],
+    ...rows.map((r) => {
+      const v = byId.get(r.videoId);
+      return [v?.name ?? r.videoId, r.frame, v ? frameTimestamp(r.frame, v.fps) : '', auColumn(r.au), r.intensity, r.annotator];
+    }),
+  ]);
 }
 
 /**
@@ -269,14 +284,15 @@ export function exportLong(db: Db, videos: readonly VideoRef[], videoIds?: reado
  * unlabelled. With several annotators on one frame and AU, `annotator` picks one; otherwise
  * the most recently changed label wins.
  */
-export function exportWide(db: Db, videoId: number, aus: readonly number[], annotator?: string): string {
+export function exportWide(db: Db, video: ExportVideoRef, aus: readonly number[], annotator?: string): string {
+  const videoId = video.id;
   const byFrame = new Map<number, Map<number, number>>();
   for (const r of labelsInWriteOrder(db, videoId, annotator)) {
     let m = byFrame.get(r.frame);
     if (!m) byFrame.set(r.frame, (m = new Map()));
     m.set(r.au, r.intensity); // ordered by updated_at: the last write wins
   }
-  const out: (string | number)[][] = [['frame', ...aus.map(auColumn)]];
-  for (const [frame, m] of byFrame) out.push([frame, ...aus.map((au) => (m.has(au) ? m.get(au)! : ''))]);
+  const out: (string | number)[][] = [['frame', 'timestamp', ...aus.map(auColumn)]];
+  for (const [frame, m] of byFrame) out.push([frame, frameTimestamp(frame, video.fps), ...aus.map((au) => (m.has(au) ? m.get(au)! : ''))]);
   return csvText(out);
 }

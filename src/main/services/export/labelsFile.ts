@@ -14,7 +14,7 @@ import { csvRecords, decodeCsvBytes, exportLong, exportWide, parseLabelsCsv, wri
 const MAX_BYTES = 256 * 1024 ** 2;
 
 function videoRefs(project: Project) {
-  return listVideos(project.db).map((v) => ({ id: v.id, name: v.name, frameCount: v.frameCount }));
+  return listVideos(project.db).map((v) => ({ id: v.id, name: v.name, frameCount: v.frameCount, fps: v.fps }));
 }
 
 export interface LabelsImport {
@@ -54,8 +54,10 @@ export function exportLabelsFile(project: Project, file: string, o: LabelsExport
   const abs = checkWriteTarget(file, { extensions: ['.csv'], overwrite: o.overwrite });
   const videos = videoRefs(project);
   if (o.videoId !== undefined && !videos.some((v) => v.id === o.videoId)) throw new ApiError('not_found', `There is no video ${o.videoId} in this project.`);
+  const wideVideo = videos.find((v) => v.id === o.videoId);
+  if (o.format === 'wide' && !wideVideo) throw new ApiError('invalid_argument', 'A wide labels file (frame,timestamp,AU01,…) holds one video: say which video to export.');
   const text =
-    o.format === 'wide' ? exportWide(project.db, o.videoId!, project.auSet().aus, o.annotator) : exportLong(project.db, videos, o.videoId !== undefined ? [o.videoId] : undefined);
+    o.format === 'wide' && wideVideo ? exportWide(project.db, wideVideo, project.auSet().aus, o.annotator) : exportLong(project.db, videos, o.videoId !== undefined ? [o.videoId] : undefined);
   // Folders made for it go again when the write fails (a full disk): nothing is left half-made.
   const folders = makeFolders(path.dirname(abs));
   try {

@@ -3,6 +3,10 @@
  * OpenFace read ours unchanged: `frame, face_id, timestamp, confidence, success, AU01_r, …`,
  * a comma and a space between fields (OpenFace's habit; its readers trim), frames numbered
  * from 1, and faceless frames written as success 0 with zero intensities, as OpenFace does.
+ *
+ * The app (and labels.csv) numbers frames from 0, so track frame = labels frame + 1; both files
+ * carry the same `timestamp` (frameTimestamp: the 0-based frame over the frame rate, in seconds
+ * to 3 decimals), so they join on it as written.
  */
 import { stringify } from 'csv-stringify/sync';
 import { auColumn } from '../../../shared/aus';
@@ -21,6 +25,11 @@ function openFaceColumns(aus: readonly number[]): string[] {
   return ['frame', 'face_id', 'timestamp', 'confidence', 'success', ...aus.map((au) => `${auColumn(au)}_r`)];
 }
 
+/** A 0-based frame's time in seconds, as both export files write it (OpenFace: frame 1 is 0.000). */
+export function frameTimestamp(frame: number, fps: number): string {
+  return (frame / fps).toFixed(3);
+}
+
 export function openFaceHeader(aus: readonly number[]): string {
   return stringify([openFaceColumns(aus)], CSV_OPTIONS).trimEnd();
 }
@@ -34,7 +43,7 @@ export function openFaceCsv(track: PredictionTrack, fps: number, faces: FrameFac
     const cells = [
       String(f + 1),
       '0',
-      (f / fps).toFixed(3),
+      frameTimestamp(f, fps),
       (success ? (faces.score[f] ?? 0) : 0).toFixed(2),
       success ? '1' : '0',
       ...values.map((v) => (success && v !== null ? Math.min(5, Math.max(0, v)) : 0).toFixed(2)),

@@ -85,6 +85,7 @@ export function exportPredictions(project: Project, modelId: number, which?: num
       // Which model each AU column's values come from (network, baseline or a mix: params.blend).
       trackSources: trackSources(model.params),
       format: 'OpenFace 2 FeatureExtraction columns: frame (1-based), face_id, timestamp (s), confidence, success, AUxx_r (0-5)',
+      labelsFormat: 'labels.csv: video, frame (0-based, as the app numbers frames), timestamp (s, the same value as the track CSV\'s timestamp for that frame), AU, intensity (0-5), annotator. Join with the track CSV on timestamp, or on labels frame + 1 = track frame.',
       exportedAt: new Date().toISOString(),
     };
     const labels = exportLong(project.db, videos, videos.map((v) => v.id));

@@ -242,6 +242,15 @@ ALTER TABLE sample_sets_v4 RENAME TO sample_sets;
 ALTER TABLE videos ADD COLUMN source_mtime_ms REAL;
 `,
   },
+  {
+    version: 6,
+    name: 'sample spacing',
+    sql: `
+-- A random sample may keep its frames at least min_gap frames apart (0: no rule), so it does not
+-- spend labels on adjacent, near-identical frames; growing the set keeps the same spacing.
+ALTER TABLE sample_sets ADD COLUMN min_gap INTEGER NOT NULL DEFAULT 0 CHECK (min_gap >= 0);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,6 +3,7 @@ import type { Db } from './db';
 import { getVideo } from './videos';
 import { ApiError } from '../../../shared/errors';
 import { Rng } from '../../../shared/rng';
+import { lowerBound } from '../../../shared/sorted';
 
 interface Row {
   id: number;
@@ -11,6 +12,7 @@ interface Row {
   percent: number;
   seed: number;
   model_id: number | null;
+  min_gap: number;
   created_at: string;
   frames: number;
 }
@@ -24,6 +26,7 @@ const toSet = (r: Row): SampleSet => ({
   percent: r.percent,
   seed: r.seed,
   modelId: r.model_id,
+  minGap: r.min_gap,
   createdAt: r.created_at,
   frames: r.frames,
 });
@@ -33,13 +36,20 @@ export function listSampleSets(db: Db, videoId?: number): SampleSet[] {
   return (rows as Row[]).map(toSet);
 }
 
+/** How many frames `percent` of the eligible ones is (at least one). */
+export function sampleSize(eligible: number, percent: number): number {
+  return Math.min(eligible, Math.max(eligible ? 1 : 0, Math.round((eligible * percent) / 100)));
+}
+
 /**
  * The random strategy draws a seeded permutation of the eligible frames and takes its first k.
  * Raising the percent later takes a longer prefix of the same permutation, so every frame
- * already chosen (and maybe labelled) stays chosen.
+ * already chosen (and maybe labelled) stays chosen. With `minGap` > 1 a frame of the
+ * permutation is skipped when it lies closer than minGap frames to one already taken (still a
+ * prefix rule, so growing keeps every frame); fewer than k come back where they do not fit.
  */
-export function chooseFrames(eligible: readonly number[], percent: number, strategy: SampleRequest['strategy'], seed: number): number[] {
-  const k = Math.min(eligible.length, Math.max(eligible.length ? 1 : 0, Math.round((eligible.length * percent) / 100)));
+export function chooseFrames(eligible: readonly number[], percent: number, strategy: SampleRequest['strategy'], seed: number, minGap = 0): number[] {
+  const k = sampleSize(eligible.length, percent);
   if (strategy === 'stride') {
     const step = eligible.length / k;
     return Array.from({ length: k }, (_, i) => eligible[Math.floor(i * step + step / 2)]!);
@@ -51,7 +61,17 @@ export function chooseFrames(eligible: readonly number[], percent: number, strat
     const j = Math.floor(rand() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
-  return order.slice(0, k);
+  if (minGap <= 1) return order.slice(0, k);
+  const taken: number[] = []; // ascending
+  for (const f of order) {
+    if (taken.length === k) break;
+    const lo = lowerBound(taken, f);
+    if ((lo > 0 && f - taken[lo - 1]! < minGap) || (lo < taken.length && taken[lo]! - f < minGap)) continue;
+    taken.splice(lo, 0, f);
+  }
+  // In the permutation's order, as without a gap (the rank of each frame).
+  const chosen = new Set(taken);
+  return order.filter((f) => chosen.has(f));
 }
 
 /**
@@ -71,6 +91,8 @@ export interface SampleRequest {
   percent: number;
   strategy: Exclude<SampleStrategy, 'suggested'>;
   seed?: number;
+  /** Random only: the minimum spacing in frames (a new set; an existing one keeps its own). */
+  minGap?: number;
 }
 
 /**
@@ -87,18 +109,32 @@ export function createOrGrowSampleSet(db: Db, req: SampleRequest): SampleSet {
   if (existing && req.percent < existing.percent) {
     throw new ApiError('invalid_argument', `The ${req.strategy} sample of ${video.name} is already ${existing.percent} %; it can grow but not shrink.`);
   }
+  if (req.strategy === 'stride' && (req.minGap ?? 0) > 1) {
+    throw new ApiError('invalid_argument', 'A minimum spacing is for random samples; a stride sample is evenly spaced already.');
+  }
+  if (existing && req.minGap !== undefined && req.minGap !== existing.min_gap && !(req.minGap <= 1 && existing.min_gap <= 1)) {
+    throw new ApiError('invalid_argument', `The random sample of ${video.name} keeps its frames at least ${existing.min_gap} frames apart; it grows with that spacing (leave the spacing out, or give ${existing.min_gap}).`);
+  }
+  const minGap = existing?.min_gap ?? (req.strategy === 'random' ? (req.minGap ?? 0) : 0);
   const seed = existing?.seed ?? req.seed ?? Math.floor(Math.random() * 2 ** 31);
   const kept = existing
     ? (db.prepare('SELECT frame_idx FROM sampled_frames WHERE sample_set_id = ? ORDER BY rank').all(existing.id) as { frame_idx: number }[]).map((r) => r.frame_idx)
     : [];
-  const frames = existing && req.strategy === 'stride' ? growStride(eligible, kept, req.percent) : chooseFrames(eligible, req.percent, req.strategy, seed);
+  const frames = existing && req.strategy === 'stride' ? growStride(eligible, kept, req.percent) : chooseFrames(eligible, req.percent, req.strategy, seed, minGap);
+  const wanted = sampleSize(eligible.length, req.percent);
+  if (frames.length < wanted) {
+    throw new ApiError(
+      'invalid_argument',
+      `${req.percent} % of ${video.name}'s ${eligible.length} face frames is ${wanted} frames, but only ${frames.length} fit ${minGap} frames apart. Choose a smaller spacing or share.`,
+    );
+  }
   return db.transaction(() => {
     const setId =
       existing?.id ??
       Number(
         db
-          .prepare('INSERT INTO sample_sets (video_id, strategy, percent, seed, created_at) VALUES (?, ?, ?, ?, ?)')
-          .run(req.videoId, req.strategy, req.percent, seed, new Date().toISOString()).lastInsertRowid,
+          .prepare('INSERT INTO sample_sets (video_id, strategy, percent, seed, min_gap, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(req.videoId, req.strategy, req.percent, seed, minGap, new Date().toISOString()).lastInsertRowid,
       );
     if (existing) db.prepare('UPDATE sample_sets SET percent = ? WHERE id = ?').run(req.percent, setId);
     // New frames rank after the kept ones (a frame's rank must never collide with a kept frame's).

@@ -32,6 +32,8 @@ export function Home({ project, info, go }: Props) {
   const [upload, setUpload] = useState<number | null>(null);
   const [percent, setPercent] = useState(2);
   const [strategy, setStrategy] = useState<'random' | 'stride'>('random');
+  /** Random only: no two sampled frames closer than this (0: no rule; a grown set keeps its own). */
+  const [minGap, setMinGap] = useState(0);
   const [aligned, setAligned] = useState(false);
   const [detectEvery, setDetectEvery] = useState<number>(DEFAULT_DETECT_EVERY);
 
@@ -66,7 +68,7 @@ export function Home({ project, info, go }: Props) {
 
   const sample = async () => {
     try {
-      const sets = await api.call('samples/create', { percent, strategy });
+      const sets = await api.call('samples/create', { percent, strategy, ...(strategy === 'random' && minGap > 1 ? { minGap } : {}) });
       const frames = sets.reduce((n, s) => n + s.frames, 0);
       notify('info', `Sampled ${frames} frames to label across ${sets.length} video${sets.length === 1 ? '' : 's'}.`);
     } catch (e) {
@@ -222,6 +224,12 @@ export function Home({ project, info, go }: Props) {
               <option value="stride">Uniform stride</option>
             </select>
           </label>
+          {strategy === 'random' && (
+            <label className="inline" title="No two sampled frames closer than this many frames, so labels are not spent on near-identical neighbours (0: no rule). A sample keeps its spacing when it grows.">
+              Min. spacing (frames)
+              <input type="number" min={0} max={100000} step={1} value={minGap} onChange={(e) => setMinGap(Math.max(0, Math.floor(Number(e.target.value) || 0)))} style={{ width: 80 }} />
+            </label>
+          )}
           <button type="button" disabled={!ready.length} onClick={sample}>
             Sample {percent} % of frames
           </button>

@@ -1,7 +1,6 @@
 import { auColumn, auInfo, levelText } from '@shared/aus';
 import type { AgreementReport, CoderDisagreement } from '@shared/types';
-
-const fmt = (v: number | null, digits = 2) => (v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+import { fixed as fmt } from '@shared/numbers';
 
 /** Per AU and on average; a figure that is undefined (no variation, no pairs) shows as –. */
 export function AgreementTable({ report, aus }: { report: AgreementReport; aus: readonly number[] }) {

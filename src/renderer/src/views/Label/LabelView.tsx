@@ -41,7 +41,7 @@ export const LABEL_SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     items: [
       ...SHARED_SHORTCUTS.step,
       { keys: [['Space']], action: 'Play / pause' },
-      SHARED_SHORTCUTS.sampled,
+      { ...SHARED_SHORTCUTS.sampled, action: 'Next / previous sampled frame (wraps around at the ends, and says so)' },
       { keys: [['Shift', 'N']], action: 'Next unlabelled sampled frame' },
     ],
   },
@@ -49,7 +49,7 @@ export const LABEL_SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     title: 'Label',
     items: [
       { keys: [['↑'], ['↓']], action: 'Choose the action unit' },
-      { keys: [['0'], ['5']], joiner: '–', action: 'Set the chosen AU to 0 (absent) or 1–5 (A–E), then go to the next AU' },
+      { keys: [['0'], ['5']], joiner: '–', action: 'Set the chosen AU to 0 (absent) or 1–5 (A–E), then go to the next AU; after the last AU, to the next sampled frame (at the last one, digits stop until you move)' },
       { keys: [['Delete']], action: 'Clear the chosen AU’s label' },
       ...SHARED_SHORTCUTS.undo,
     ],
@@ -137,6 +137,9 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
   const [overlay, setOverlay] = useState(() => localStorage.getItem('auw.overlay') !== 'off');
   const [help, setHelp] = useState(false);
   const [announce, setAnnounce] = useState('');
+  /** Set when the last AU of the last frame in the queue was coded: digits stop here (a fast typist would overwrite it) until the frame or AU changes. */
+  const [atQueueEnd, setAtQueueEnd] = useState<number | null>(null);
+  useEffect(() => setAtQueueEnd(null), [frame, chosen, mode]);
   const [playing, setPlaying] = useState(false);
   const [playFrame, setPlayFrame] = useState(frame);
   const videoRef = useRef<HTMLVideoElement>(null);
@@ -284,8 +287,12 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
     } else {
       target = dir > 0 ? sampled[lowerBound(sampled, frame + 1)] : sampled[lowerBound(sampled, frame) - 1];
       if (target === undefined) {
-        setAnnounce(dir > 0 ? 'This is the last sampled frame' : 'This is the first sampled frame');
-        return;
+        // Past the end (or the start): wrap around, and say so, so N never silently does nothing.
+        const item = queueName.replace(/s$/, '');
+        target = dir > 0 ? sampled[0]! : sampled[sampled.length - 1]!;
+        const msg = dir > 0 ? `That was the last ${item}: back to the first one (frame ${target}).` : `That was the first ${item}: on to the last one (frame ${target}).`;
+        setAnnounce(msg);
+        notify('info', msg);
       }
     }
     setFrame(target);
@@ -313,6 +320,35 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
     [setFrame],
   );
 
+  /**
+   * A digit: set the chosen AU, then the next AU; after the last AU, the next frame in the queue
+   * (as a coder expects). After the last frame's last AU, digits stop (visibly) until the coder
+   * moves, so a fast typist cannot overwrite the last value.
+   */
+  const codeDigit = (value: number) => {
+    const au = aus[chosen];
+    if (au === undefined) return;
+    const item = queueName.replace(/s$/, '');
+    if (atQueueEnd === frame) {
+      setAnnounce(`Not set: frame ${frame} is the last ${item} and its last AU is coded. Press N to start over from the first, or ↑ to change an AU.`);
+      return;
+    }
+    setLabel(au, value);
+    if (chosen < aus.length - 1) {
+      setChosen(chosen + 1);
+      return;
+    }
+    const next = sampled[lowerBound(sampled, frame + 1)];
+    if (next !== undefined) {
+      setFrame(next);
+      setChosen(firstUncoded(next));
+      setAnnounce(`${auColumn(au)} set to ${levelText(value)} on frame ${frame}; on to ${item} ${next}`);
+    } else {
+      setAtQueueEnd(frame);
+      setAnnounce(`${auColumn(au)} set to ${levelText(value)} on frame ${frame}, the last AU of the last ${item}`);
+    }
+  };
+
   // One window listener; it reads the latest state through a ref, so it never re-binds.
   const onKey = useRef<(e: KeyboardEvent) => void>(() => {});
   onKey.current = (e: KeyboardEvent) => {
@@ -332,13 +368,7 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
     else if (k === 'p' || k === 'P') jumpSampled(-1);
     else if (k === 'ArrowUp') setChosen((c) => Math.max(0, c - 1));
     else if (k === 'ArrowDown') setChosen((c) => Math.min(aus.length - 1, c + 1));
-    else if (/^[0-5]$/.test(k) && !playingRef.current) {
-      const au = aus[chosen];
-      if (au !== undefined) {
-        setLabel(au, Number(k));
-        setChosen((c) => Math.min(aus.length - 1, c + 1));
-      }
-    } else if ((k === 'Delete' || k === 'Backspace') && !playingRef.current) {
+    else if (/^[0-5]$/.test(k) && !playingRef.current) codeDigit(Number(k)); else if ((k === 'Delete' || k === 'Backspace') && !playingRef.current) {
       const au = aus[chosen];
       if (au !== undefined) setLabel(au, null);
     } else if (k === '?') setHelp(true);
@@ -441,6 +471,11 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
         <EditActions editor={editor} onReplay={replay} overlay={overlay} onOverlay={setOverlay} onHelp={() => setHelp(true)}>
           <SaveIndicator state={editor.save} unsaved={editor.unsavedCount} onRetry={editor.retryUnsaved} />
         </EditActions>
+        {atQueueEnd === frame && (
+          <p className="queue-end" role="status" data-testid="queue-end">
+            Last {queueName.replace(/s$/, '')}, last AU: digits stop here so they cannot overwrite it. <kbd>N</kbd> starts over from the first, <kbd>↑</kbd> chooses an AU to change.
+          </p>
+        )}
         <ShareOffer videoId={videoId} coder={annotator} share={share} mode={mode} onChoose={() => setMode('double')} />
       </div>
 

@@ -8,10 +8,10 @@
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import WaveSurfer from 'wavesurfer.js';
-import TimelinePlugin, { type TimelinePluginOptions } from 'wavesurfer.js/dist/plugins/timeline.esm.js';
 import type { Peaks } from '@shared/types';
 import { lowerBound } from '@shared/sorted';
 import { formatTime } from './format';
+import { frameAtTime, rulerTicks } from './ruler';
 
 export const STATE_NAMES = ['unlabelled', 'partly labelled', 'labelled'] as const;
 const COLORS = { none: '#a3acbd', part: '#f0b443', full: '#43c98a', suggested: '#c58cff', cursor: '#ffcc4d', grid: 'rgba(255,255,255,0.07)' };
@@ -31,20 +31,6 @@ interface Props {
   statesVersion: number;
   frame: number;
   onSeek: (frame: number) => void;
-}
-
-const NICE = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
-
-/** Ruler spacing for a zoom level: a notch every ≥ 10 px, a time label every ≥ 90 px. */
-export function rulerFor(pxPerSec: number): { tick: number; label: number } {
-  const tick = NICE.find((s) => s * pxPerSec >= 10) ?? 3600;
-  const label = NICE.find((s) => s * pxPerSec >= 90 && Math.abs(Math.round(s / tick) * tick - s) < 1e-6) ?? 3600;
-  return { tick, label };
-}
-
-function rulerText(t: number, label: number): string {
-  if (label < 1) return `${t.toFixed(1)} s`;
-  return formatTime(t, false);
 }
 
 /** The marker glyphs, shared with the legend so the two can never disagree; a suggested frame gets an outer ring of its own colour. */
@@ -157,16 +143,7 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
   const overviewRef = useRef<HTMLCanvasElement>(null);
   const wsRef = useRef<WaveSurfer | null>(null);
   const zoomRef = useRef(0);
-  const rulerRef = useRef<TimelinePlugin | null>(null);
-  const labelEvery = useRef(1);
-  /** Retunes the ruler before wavesurfer redraws at a new zoom (the plugin reads its options then). */
-  const tuneRuler = (pxPerSec: number) => {
-    const r = rulerFor(pxPerSec);
-    labelEvery.current = r.label;
-    const plugin = rulerRef.current as unknown as { options: TimelinePluginOptions } | null;
-    if (plugin) Object.assign(plugin.options, { timeInterval: r.tick, primaryLabelInterval: r.label, secondaryLabelInterval: r.label });
-    return r;
-  };
+  const rulerRef = useRef<HTMLCanvasElement>(null);
   const [zoomInfo, setZoomInfo] = useState({ visible: duration, atMax: false, atMin: true });
   const live = useRef({ frame, sampled, states, suggested, onSeek, duration, fps, frameCount });
   live.current = { frame, sampled, states, suggested, onSeek, duration, fps, frameCount };
@@ -189,6 +166,22 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
       drawn.current = 0;
       const { frame: cur, sampled: s, states: st, suggested: sg, frameCount: n, duration: d } = live.current;
       const v = view();
+      // Time ruler: integer-ms ticks (ruler.ts) over the visible window.
+      const ruler = rulerRef.current;
+      const rctx = ruler && sizeCanvas(ruler);
+      if (ruler && rctx && v.total > 0 && d > 0) {
+        const h = ruler.clientHeight;
+        rctx.fillStyle = '#9aa3b2';
+        rctx.font = '10px Inter, system-ui, sans-serif';
+        rctx.textBaseline = 'top';
+        for (const t of rulerTicks((v.left / v.total) * d, (v.width / v.total) * d, v.width, d)) {
+          const x = Math.round(t.x);
+          rctx.globalAlpha = t.label ? 0.9 : 0.35;
+          rctx.fillRect(x, t.label ? 0 : h - 5, 1, t.label ? h : 5);
+          if (t.label) rctx.fillText(t.label, x + 3, 3);
+        }
+        rctx.globalAlpha = 1;
+      }
       // Samples strip.
       const strip = stripRef.current;
       const ctx = strip && sizeCanvas(strip);
@@ -282,17 +275,6 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
     for (const ch of channels) for (const x of ch) if (x > max) max = x;
     const width = container.clientWidth || 800;
     zoomRef.current = Math.max(width / duration, width / Math.min(duration, 60));
-    const ruler = rulerFor(Math.max(zoomRef.current, width / duration));
-    labelEvery.current = ruler.label;
-    const timeline = TimelinePlugin.create({
-      height: 18,
-      timeInterval: ruler.tick,
-      primaryLabelInterval: ruler.label,
-      secondaryLabelInterval: ruler.label,
-      style: { color: '#9aa3b2', fontSize: '10px' },
-      formatTimeCallback: (t: number) => rulerText(t, labelEvery.current),
-    });
-    rulerRef.current = timeline;
     const ws = WaveSurfer.create({
       container,
       height: 52,
@@ -311,13 +293,12 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
       autoCenter: true,
       hideScrollbar: true,
       dragToSeek: false,
-      plugins: [timeline],
     });
     wsRef.current = ws;
     const subs = [
       ws.on('interaction', (t: number) => {
         const { fps: r, frameCount: n } = live.current;
-        live.current.onSeek(Math.max(0, Math.min(n - 1, Math.floor(t * r))));
+        live.current.onSeek(frameAtTime(t, r, n));
       }),
       ws.on('scroll', draw),
       ws.on('zoom', draw),
@@ -332,7 +313,6 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
       subs.forEach((u) => u());
       ws.destroy();
       wsRef.current = null;
-      rulerRef.current = null;
     };
   }, [peaks, duration, draw]);
 
@@ -361,7 +341,6 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
       const ax = anchorX ?? ((frame + 0.5) / fps / duration) * v.total - v.left;
       const t = ((v.left + ax) / v.total) * duration;
       zoomRef.current = next;
-      tuneRuler(Math.max(next, width / duration));
       ws.zoom(next);
       const total = Math.max(width, next * duration);
       ws.setScroll(Math.max(0, (t / duration) * total - ax));
@@ -486,6 +465,8 @@ function TimelineImpl({ duration, fps, frameCount, hasAudio, peaks, sampled, sta
       >
         <div className="track-head">{hasAudio ? 'Audio' : 'No audio'}</div>
         <div ref={waveRef} className={hasAudio ? 'wave' : 'wave flat'} />
+        <div className="track-head">Time</div>
+        <canvas ref={rulerRef} className="ruler" role="img" aria-label="Time ruler" />
         <div className="track-head">Samples</div>
         <canvas ref={stripRef} className="strip" aria-label={`Sampled frames: ${counts[0]} unlabelled, ${counts[1]} partly labelled, ${counts[2]} labelled${suggestedCount ? `; ${suggestedCount} of them suggested by a model` : ''}. Click to seek.`} role="img" onClick={stripClick} onMouseMove={stripHover} />
         <div className="track-head">Overview</div>

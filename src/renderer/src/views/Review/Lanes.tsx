@@ -7,7 +7,7 @@
 import { Fragment, memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { auColumn, auInfo, levelText, predictedText } from '@shared/aus';
 import { formatTime } from '../Label/format';
-import { rulerFor } from '../Label/Timeline';
+import { rulerTicks } from '../Label/ruler';
 import type { Track } from './predictions';
 import { CURSOR, drawLane, fit } from './laneDraw';
 import { COLOR_OPENFACE } from './openface';
@@ -120,17 +120,14 @@ function LanesImpl({ aus, frameCount, fps, a, b, openface, modelName, compareNam
       const w = r.clientWidth;
       const h = r.clientHeight;
       const seconds = (range[1] - range[0]) / fps;
-      const { tick, label } = rulerFor(w / seconds);
-      const t0 = range[0] / fps;
       rctx.fillStyle = '#9aa3b2';
       rctx.font = '10px Inter, system-ui, sans-serif';
       rctx.textBaseline = 'top';
-      for (let t = Math.ceil(t0 / tick) * tick; t <= t0 + seconds + 1e-9; t += tick) {
-        const x = ((t - t0) / seconds) * w;
-        const isLabel = Math.abs(Math.round(t / label) * label - t) < 1e-6;
-        rctx.globalAlpha = isLabel ? 0.9 : 0.35;
-        rctx.fillRect(Math.round(x), isLabel ? 0 : h - 5, 1, isLabel ? h : 5);
-        if (isLabel) rctx.fillText(label < 1 ? `${t.toFixed(1)} s` : formatTime(t, false), Math.round(x) + 3, 2);
+      for (const t of rulerTicks(range[0] / fps, seconds, w)) {
+        const x = Math.round(t.x);
+        rctx.globalAlpha = t.label ? 0.9 : 0.35;
+        rctx.fillRect(x, t.label ? 0 : h - 5, 1, t.label ? h : 5);
+        if (t.label) rctx.fillText(t.label, x + 3, 2);
       }
       rctx.globalAlpha = 1;
       const px = xOf(frame, w);

@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { auColumn, auInfo } from '@shared/aus';
 import { ApiError } from '@shared/errors';
+import { fixed } from '@shared/numbers';
 import type { OpenFaceTrackInfo } from '@shared/types';
 import { useApi, useEvent, useQuery } from '../../api/hooks';
 import { Dialog } from '../../components/Dialog';
@@ -141,7 +142,7 @@ export function OpenFaceImport({ videoId, videoName, existing, nativeFiles }: { 
   );
 }
 
-const fmt = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2));
+const fmt = (v: number | null | undefined) => fixed(v, 2);
 
 /** OpenFace and the model against your labels on the same frames and AUs (the metrics tables' figures). */
 export function OpenFaceCompare({ videoId, modelId, modelName }: { videoId: number; modelId: number | null; modelName: string | null }) {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ModelRow } from '@shared/types';
+import { fixed } from '@shared/numbers';
 import { useApi, useEvent } from '../../api/hooks';
 
 /** One model's per-frame intensities for one video: au → Float32Array (NaN where no face). */
@@ -94,5 +95,5 @@ export function modelLabel(m: ModelRow): string {
   const icc = headlineIcc(m);
   const date = new Date(m.createdAt);
   const when = Number.isNaN(date.getTime()) ? m.createdAt : date.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
-  return `${m.name}${icc !== null ? ` (ICC ${icc.toFixed(2)})` : ''} · ${when}`;
+  return `${m.name}${icc !== null ? ` (ICC ${fixed(icc, 2)})` : ''} · ${when}`;
 }

@@ -1,7 +1,6 @@
 import { auColumn, auInfo } from '@shared/aus';
 import type { MetricsTable as Table } from '@shared/types';
-
-const fmt = (v: number | null, digits = 2) => (v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+import { fixed as fmt } from '@shared/numbers';
 
 /** ICC(3,1), Pearson r and MAE per AU, with a bar for ICC so weak AUs stand out. */
 export function MetricsTable({ table, caption }: { table: Table; caption: string }) {

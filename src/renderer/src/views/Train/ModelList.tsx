@@ -1,13 +1,14 @@
 import type { ModelRow, MetricsTable, NeutralReference } from '@shared/types';
 import { normalisationText } from '@shared/neutral';
+import { fixed } from '@shared/numbers';
 import { useApi } from '../../api/hooks';
 import { useNotify } from '../../components/Notices';
-import { comparisonOf } from './BaselineComparison';
+import { comparisonOf } from '@shared/comparison';
 
 /** The model's score on people it never saw, and the baseline's on the same frames, with their footing. */
 function scores(m: ModelRow): { network: string; baseline: string; footing: string } {
   const c = comparisonOf(m);
-  const f = (t: MetricsTable | null | undefined) => (t?.mean.icc !== undefined && t.mean.icc !== null ? t.mean.icc.toFixed(2) : '–');
+  const f = (t: MetricsTable | null | undefined) => fixed(t?.mean.icc, 2);
   if (!c) return { network: '–', baseline: '–', footing: m.stage === 'finetune' ? 'no held-out people' : '' };
   return { network: f(c.network), baseline: f(c.baseline), footing: c.footing };
 }

@@ -1,10 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { CurvePoint, Job, LearnPreset, MetricsTable as Table, ModelRow, ProjectSummary } from '@shared/types';
+import { PRESET_NAMES } from '@shared/settings/presets';
 import { useApi, useEvent, useQuery } from '../../api/hooks';
 import { formatEta } from '../../components/JobPanel';
 import { useNotify } from '../../components/Notices';
 import { AdvancedSettings, type Advanced } from './AdvancedSettings';
-import { BaselineComparison, comparisonOf } from './BaselineComparison';
+import { comparisonOf } from '@shared/comparison';
+import { BaselineComparison } from './BaselineComparison';
 import { ExportPanel } from './ExportPanel';
 import { LossPlot } from './LossPlot';
 import { MetricsTable } from './MetricsTable';
@@ -32,7 +34,16 @@ export function TrainView({ project }: { project: ProjectSummary }) {
   const models = useQuery('models/list', {}, ['models']);
   const jobs = useQuery('jobs/list', { limit: 50 }, ['project']);
   const videos = useQuery('videos/list', {}, ['videos', 'labels']);
-  const [preset, setPreset] = useState<LearnPreset>('quick');
+  // The preset is remembered per project on this computer, so coming back to Train keeps it.
+  const presetKey = `auw.preset:${project.dir}`;
+  const [preset, setPresetState] = useState<LearnPreset>(() => {
+    const saved = localStorage.getItem(presetKey);
+    return (PRESET_NAMES as readonly string[]).includes(saved ?? '') ? (saved as LearnPreset) : 'quick';
+  });
+  const setPreset = (p: LearnPreset) => {
+    setPresetState(p);
+    localStorage.setItem(presetKey, p);
+  };
   const [advanced, setAdvanced] = useState<Advanced>({});
   const [live, setLive] = useState<Job | null>(null);
   const [curve, setCurve] = useState<CurvePoint[]>([]);
