@@ -99,13 +99,14 @@ export function insertModel(
   aus: number[],
   frameCount: number,
   metrics: Record<string, unknown> = { icc: 0.5 },
+  params: Record<string, unknown> = {},
 ): number {
   const db = openDb(project);
   try {
     const now = new Date().toISOString();
     const { lastInsertRowid } = db
       .prepare('INSERT INTO models (stage, name, checkpoint, params, metrics, backend, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run('finetune', name, `models/${name}`, JSON.stringify({ preset: 'e2e' }), JSON.stringify(metrics), 'wasm', now);
+      .run('finetune', name, `models/${name}`, JSON.stringify({ preset: 'e2e', ...params }), JSON.stringify(metrics), 'wasm', now);
     const data = new Float32Array(aus.length * frameCount);
     aus.forEach((au, a) => {
       for (let f = 0; f < frameCount; f++) data[a * frameCount + f] = values(au, f);

@@ -165,7 +165,7 @@ test('Train: a stored cross-validation table shows 0.00, never -0.00; the preset
   await expect(comparison).toBeVisible();
   await expect(comparison).not.toContainText('-0.00');
   await expect(comparison.locator('tfoot')).toContainText('0.00');
-  await expect(page.getByText('The network beats the baseline by 0.41 mean ICC (0.41 vs 0.00).')).toBeVisible();
+  await expect(page.getByText('The network beats the baseline by 0.41 mean ICC (0.41 vs 0.00); no interval for this model, so read it as rough.')).toBeVisible();
 
   const preset = page.getByLabel('Preset');
   await expect(preset).toHaveValue('quick');
@@ -182,3 +182,67 @@ test('Train: a stored cross-validation table shows 0.00, never -0.00; the preset
   await expect(page.getByLabel('Preset')).toHaveValue('default');
   await snap(page, 'train-01-cv-table-preset');
 });
+
+test("Train: a model that mixes network and baseline per AU shows where each track comes from, intervals, and says when it can't tell", async ({ browser }) => {
+  const own = buildFixture('train-mix');
+  const table = (icc: (au: number) => number, mean: number) => ({
+    source: 'cv',
+    frames: 90,
+    perAu: DISFA.map((au) => ({ au, icc: au === 15 ? null : icc(au), r: 0.5, mae: 0.4, n: 90 })),
+    mean: { icc: mean, r: 0.5, mae: 0.4, aus: DISFA.length - 1 },
+  });
+  const iv = (estimate: number, low: number, high: number) => ({ estimate, low, high });
+  const scored = DISFA.filter((au) => au !== 15);
+  const blend = DISFA.map((au) => ({ au, networkWeight: au === 25 ? 0 : au === 1 ? 1 : 0.4, scale: 1.2, offset: 0, source: au === 25 ? 'baseline' : au === 1 ? 'network' : 'blend', frames: 90 }));
+  insertModel(
+    own.project,
+    own.videoId,
+    'mixed',
+    (au, f) => (au % 5) * 0.5 + 0.3 * Math.sin(f / 7),
+    DISFA,
+    own.frameCount,
+    {
+      validation: null,
+      crossValidation: {
+        folds: 3,
+        people: 9,
+        frames: 90,
+        network: table((au) => 0.1 + au / 100, 0.12),
+        baseline: table(() => 0.07, 0.07),
+        delivered: table((au) => 0.15 + au / 200, 0.18),
+        comparison: {
+          aus: scored,
+          resamples: 1000,
+          network: iv(0.12, -0.02, 0.26),
+          baseline: iv(0.07, -0.04, 0.19),
+          delivered: iv(0.18, 0.05, 0.3),
+          difference: iv(0.05, -0.08, 0.17),
+          verdict: 'tie',
+          perAu: scored.map((au) => ({ au, network: iv(0.1, 0, 0.2), baseline: iv(0.07, 0, 0.15), delivered: iv(0.15, 0.05, 0.25) })),
+        },
+      },
+    },
+    { blend },
+  );
+  shell = await openProject(browser, own, '#/train');
+  const { page } = shell;
+  const comparison = page.getByRole('table', { name: 'People the model never saw: network vs baseline' });
+  await expect(comparison).toBeVisible();
+  await expect(comparison.getByRole('columnheader', { name: 'Delivered ICC' })).toBeVisible();
+  await expect(comparison.getByRole('columnheader', { name: 'Track from' })).toBeVisible();
+  // Only the AUs whose labels vary are scored; AU15 never varied.
+  await expect(comparison.getByRole('rowheader', { name: 'AU15' })).toHaveCount(0);
+  await expect(comparison.getByRole('row', { name: /^AU25/ })).toContainText('baseline');
+  await expect(comparison.getByRole('row', { name: /^AU12/ })).toContainText('mix 40 %');
+  await expect(comparison.locator('tfoot')).toContainText('0.12 [-0.02, 0.26]');
+  await expect(comparison.locator('tfoot')).toContainText('0.18 [0.05, 0.30]');
+  await expect(page.getByRole('status').filter({ hasText: "Can't tell the network and the baseline apart on these labels" })).toContainText('(-0.08 to 0.17) includes 0');
+  await expect(page.getByRole('row', { name: /mixed/ }).first()).toContainText('0.18 (network 0.12, baseline 0.07)');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await comparison.scrollIntoViewIfNeeded();
+  await snap(page, 'train-02-delivered-mix');
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await comparison.scrollIntoViewIfNeeded();
+  await snap(page, 'train-03-delivered-mix-1280');
+});
+

@@ -5,12 +5,13 @@ import { useApi } from '../../api/hooks';
 import { useNotify } from '../../components/Notices';
 import { comparisonOf } from '@shared/comparison';
 
-/** The model's score on people it never saw, and the baseline's on the same frames, with their footing. */
-function scores(m: ModelRow): { network: string; baseline: string; footing: string } {
+/** The model's score on people it never saw (what it delivers, where it mixes in the baseline), the network's and the baseline's on the same frames, with their footing. */
+function scores(m: ModelRow): { headline: string; detail: string; footing: string } {
   const c = comparisonOf(m);
   const f = (t: MetricsTable | null | undefined) => fixed(t?.mean.icc, 2);
-  if (!c) return { network: '–', baseline: '–', footing: m.stage === 'finetune' ? 'no held-out people' : '' };
-  return { network: f(c.network), baseline: f(c.baseline), footing: c.footing };
+  if (!c) return { headline: '–', detail: '', footing: m.stage === 'finetune' ? 'no held-out people' : '' };
+  if (c.delivered) return { headline: f(c.delivered), detail: `network ${f(c.network)}, baseline ${f(c.baseline)}`, footing: `Delivered per-AU mix. ${c.footing}` };
+  return { headline: f(c.network), detail: c.baseline ? f(c.baseline) : '', footing: c.footing };
 }
 
 /** What trained a model: its objectives (with settings) or the labels it was finetuned on. */
@@ -46,8 +47,8 @@ export function ModelList({ models, selected, onSelect, onRemoved }: { models: M
           <th scope="col">Stage</th>
           <th scope="col">From</th>
           <th scope="col">Trained with</th>
-          <th scope="col" title="Mean ICC(3,1) on people the model never saw (cross-validated), and the baseline's on the same frames">
-            ICC (baseline)
+          <th scope="col" title="Mean ICC(3,1) on people the model never saw (cross-validated): what the model delivers, and in brackets the network's and the baseline's on the same frames">
+            ICC (network, baseline)
           </th>
           <th scope="col">Created</th>
           <th scope="col">
@@ -69,8 +70,8 @@ export function ModelList({ models, selected, onSelect, onRemoved }: { models: M
             <td className="muted small">{m.parentId ? (byId.get(m.parentId)?.name ?? `#${m.parentId}`) : '—'}</td>
             <td className="small wrap">{trainedWith(m)}</td>
             <td title={scores(m).footing}>
-              {scores(m).network}
-              {scores(m).baseline !== '–' && <span className="muted small"> ({scores(m).baseline})</span>}
+              {scores(m).headline}
+              {scores(m).detail && <span className="muted small"> ({scores(m).detail})</span>}
             </td>
             <td className="muted small">{new Date(m.createdAt).toLocaleString()}</td>
             <td>
