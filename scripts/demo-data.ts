@@ -11,6 +11,7 @@ import { FaceEngine } from '../src/main/services/media/worker/faces';
 import { AU_NAMES, DISFA_AUS } from './demo/aus';
 import { faceCatalog, loadIdentity, type Identity } from './demo/identities';
 import { subSeed } from './demo/rng';
+import { readDemoArgs } from './demo/cli';
 import { renderVideo } from './demo/video';
 
 /** A demo video's true landmarks, as generateDemoData writes them (<id>.landmarks.bin): 136 float32 a frame. */
@@ -114,33 +115,13 @@ export async function generateDemoData(o: DemoOptions): Promise<DemoManifest> {
   return manifest;
 }
 
+const USAGE = 'usage: npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--subjects N] [--seed N] [--size px]';
+
 function parseArgs(argv: string[]): DemoOptions {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const o: DemoOptions = { out: join(root, '.demo-data'), ...DEMO_DEFAULTS };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i]!;
-    const v = argv[i + 1];
-    const num = () => {
-      const n = Number(v);
-      if (v === undefined || !Number.isFinite(n) || n <= 0) throw new Error(`${k} needs a positive number`);
-      i++;
-      return n;
-    };
-    if (k === '--out') {
-      if (!v) throw new Error('--out needs a directory');
-      o.out = resolve(v);
-      i++;
-    } else if (k === '--seconds') o.seconds = num();
-    else if (k === '--videos') o.videos = Math.floor(num());
-    else if (k === '--subjects') o.subjects = Math.floor(num());
-    else if (k === '--seed') o.seed = Math.floor(num());
-    else if (k === '--size') o.size = Math.floor(num());
-    else if (k === '--help' || k === '-h') {
-      console.log('usage: npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--subjects N] [--seed N] [--size px]');
-      process.exit(0);
-    } else throw new Error(`unknown option ${k}`);
-  }
-  return o;
+  const { common, whole } = readDemoArgs(argv, USAGE, { size: { type: 'string' } });
+  const size = whole('size');
+  return { out: join(root, '.demo-data'), ...DEMO_DEFAULTS, ...common, ...(size !== undefined ? { size } : {}) };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -148,7 +129,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (e) {
-    console.error(`${e instanceof Error ? e.message : String(e)}\nusage: npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--subjects N] [--seed N] [--size px]`);
+    console.error(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
     process.exit(2);
   }
   generateDemoData({ ...opts, log: (m) => console.log(m) })

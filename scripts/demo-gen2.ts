@@ -13,6 +13,7 @@ import { auColumn, auInfo } from '../src/shared/aus';
 import type { DemoManifest, DemoVideoEntry } from './demo-data';
 import { faceCatalog, loadIdentity } from './demo/identities';
 import { subSeed } from './demo/rng';
+import { readDemoArgs } from './demo/cli';
 import { GEN2_AUS } from './demo-gen2/fields';
 import { CODEC_EXT, prepareFace, renderGen2Video, type Gen2Codec, type Gen2VideoResult } from './demo-gen2/video';
 import type { PreparedFace } from './demo-gen2/render';
@@ -90,35 +91,20 @@ const USAGE = 'usage: npx tsx scripts/demo-gen2.ts [--out dir] [--videos N] [--s
 
 function parseArgs(argv: string[]): Gen2Options {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const o: Gen2Options = { out: join(root, '.demo-data', 'gen2'), ...GEN2_DEFAULTS };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i]!;
-    const v = argv[i + 1];
-    const num = () => {
-      const n = Number(v);
-      if (v === undefined || !Number.isFinite(n) || n <= 0) throw new Error(`${k} needs a positive number`);
-      i++;
-      return n;
-    };
-    if (k === '--out') {
-      if (!v) throw new Error('--out needs a directory');
-      o.out = resolve(v);
-      i++;
-    } else if (k === '--seconds') o.seconds = num();
-    else if (k === '--videos') o.videos = Math.floor(num());
-    else if (k === '--subjects') o.subjects = Math.floor(num());
-    else if (k === '--seed') o.seed = Math.floor(num());
-    else if (k === '--width') o.width = 2 * Math.round(num() / 2);
-    else if (k === '--height') o.height = 2 * Math.round(num() / 2);
-    else if (k === '--fps') o.fps = num();
-    else if (k === '--codec') {
-      if (v !== 'mpeg4' && v !== 'mjpeg' && v !== 'vp9') throw new Error('--codec is mpeg4, mjpeg or vp9');
-      o.codec = v;
-      i++;
-    } else if (k === '--help' || k === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown option ${k}`);
+  const { values, common, positive } = readDemoArgs(argv, USAGE, { width: { type: 'string' }, height: { type: 'string' }, fps: { type: 'string' }, codec: { type: 'string' } });
+  const o: Gen2Options = { out: join(root, '.demo-data', 'gen2'), ...GEN2_DEFAULTS, ...common };
+  // Even sizes: yuv420p halves both sides.
+  const width = positive('width');
+  const height = positive('height');
+  const fps = positive('fps');
+  if (width !== undefined) o.width = 2 * Math.round(width / 2);
+  if (height !== undefined) o.height = 2 * Math.round(height / 2);
+  if (fps !== undefined) o.fps = fps;
+  const codec = values.codec;
+  if (codec !== undefined) {
+    if (typeof codec !== 'string') throw new Error('--codec is mpeg4, mjpeg or vp9');
+    if (codec !== 'mpeg4' && codec !== 'mjpeg' && codec !== 'vp9') throw new Error('--codec is mpeg4, mjpeg or vp9');
+    o.codec = codec;
   }
   return o;
 }
