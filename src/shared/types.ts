@@ -372,8 +372,13 @@ export interface DoubleCodingSet {
   createdAt: string;
   /** The frames of the share, ascending. */
   frames: number[];
-  /** Sampled frames of the video when the share was last set (or grown). */
+  /** Sampled frames of the video now. */
   sampled: number;
+  /**
+   * Frames the share lacks of its percent of the sample now (the sample grew after the share
+   * was set aside). A share never grows by itself: only an explicit grow adds them.
+   */
+  behind: number;
 }
 
 export interface AgreementAu {

@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compose } from '../../../src/main/compose';
 import { dispatch } from '../../../src/main/api/dispatch';
 import { setVideoStatus } from '../../../src/main/services/store/videos';
+import { insertSuggestedSets } from '../../../src/main/services/store/samples';
+import { sharesBehind } from '../../../src/main/services/store/doubleCoding';
 import { makeApp, type TestApp } from '../../helpers/app';
 import { addFrames, addVideo } from '../../helpers/project';
 import { tmpDirs } from '../../helpers/tmp';
@@ -74,17 +76,45 @@ describe('double-coding shares', () => {
       await other.app.workbench.close();
     }
 
-    // The sample grows: the share keeps its frames and stays 25 % of the larger sample.
+    // The sample grows: the share stays as it was (fixed once set aside) and says what it lacks.
+    expect(share!.behind).toBe(0);
     await t.call('samples/create', { videoId: v.id, percent: 20 });
-    const [grown] = await t.call('doubleCoding/list', { videoId: v.id });
-    expect(grown!.sampled).toBe(80);
+    const [kept] = await t.call('doubleCoding/list', { videoId: v.id });
+    expect(kept!.sampled).toBe(80);
+    expect(kept!.frames).toEqual(share!.frames);
+    expect(kept!.behind).toBe(10);
+    // Growing it is an explicit request: it keeps its frames and becomes 25 % of the larger sample.
+    const [grown] = await t.call('doubleCoding/create', { videoId: v.id, percent: 25 });
     expect(grown!.frames).toHaveLength(20);
+    expect(grown!.behind).toBe(0);
     expect(share!.frames.every((f) => grown!.frames.includes(f))).toBe(true);
 
     // It can grow, not shrink; nothing changes on a refusal.
     const refused = await t.fails('doubleCoding/create', { videoId: v.id, percent: 10 });
     expect(refused.message).toMatch(/already 25 % of its sampled frames; it can grow but not shrink/);
     expect((await t.call('doubleCoding/list', { videoId: v.id }))[0]!.frames).toEqual(grown!.frames);
+  });
+
+  it('stays fixed when suggested frames join the sample: a finished share is not grown behind the second coder', async () => {
+    t = await makeApp(tmp.make());
+    const v = await sampledVideo(t, 200, 5); // 10 sampled frames
+    const [share] = await t.call('doubleCoding/create', { videoId: v.id, percent: 20, seed: 2 });
+    expect(share!.frames).toHaveLength(2);
+    for (const f of share!.frames) await label(t, v.id, 'bob', f, { 1: 1 });
+    // Suggest frames adds five frames to the sample, the way its job stores them.
+    const db = t.app.workbench.requireProject().db;
+    const extra = [...Array(200).keys()].filter((f) => !v.sampled.includes(f)).slice(0, 5);
+    const model = db
+      .prepare("INSERT INTO models (stage, name, checkpoint, params, metrics, backend, created_at) VALUES ('finetune', 'ft', 'models/ft', '{}', '{}', 'wasm', ?)")
+      .run(new Date().toISOString()).lastInsertRowid;
+    insertSuggestedSets(db, Number(model), 5, new Map([[v.id, extra]]));
+    expect((await t.call('samples/queue', { videoId: v.id })).length).toBe(15);
+    const [after] = await t.call('doubleCoding/list', { videoId: v.id });
+    expect(after!.frames).toEqual(share!.frames); // bob's share is still finished
+    expect(after!.behind).toBe(1);
+    expect(sharesBehind(db, [v.id])).toEqual([
+      expect.stringMatching(/^The double-coding share of subject\d+\.mp4 stays at 2 frames; 20 % of its 15 sampled frames would be 3\. Grow it on the Agreement tab/),
+    ]);
   });
 
   it('needs sampled frames, and sets up every sampled video at once', async () => {
