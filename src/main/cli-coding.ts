@@ -13,6 +13,7 @@ import { auColumn, levelText } from '../shared/aus';
 import { fixed, parseDecimal } from '../shared/numbers';
 import { referenceText } from '../shared/neutral';
 import { terminalText } from '../shared/names';
+import { fewFramesText } from '../shared/agreement';
 
 export const CODING_COMMANDS: readonly string[] = ['export', 'agreement', 'import-openface', 'openface', 'double-code', 'training-rule', 'coder', 'neutral'];
 
@@ -74,9 +75,11 @@ export function ruleText(rule: LabelRule): string {
 export function agreementText(r: AgreementReport): string {
   const scope = r.videoId === null ? 'every video' : `video ${r.videoId}`;
   const lines = [`Agreement of ${r.coderA} and ${r.coderB} over ${r.frames} frames both labelled (${scope})`, '  AU     n      ICC     r       MAE     kappa'];
-  for (const m of r.perAu) lines.push(`  ${auColumn(m.au).padEnd(6)} ${String(m.n).padEnd(6)} ${fmt(m.icc).padEnd(7)} ${fmt(m.r).padEnd(7)} ${fmt(m.mae).padEnd(7)} ${fmt(m.kappa)}`);
+  const few = r.perAu.filter((m) => m.n > 0 && m.n < r.minN);
+  for (const m of r.perAu) lines.push(`  ${auColumn(m.au).padEnd(6)} ${`${m.n}${few.includes(m) ? '*' : ''}`.padEnd(6)} ${fmt(m.icc).padEnd(7)} ${fmt(m.r).padEnd(7)} ${fmt(m.mae).padEnd(7)} ${fmt(m.kappa)}`);
   lines.push(`  mean   ${''.padEnd(6)} ${fmt(r.mean.icc).padEnd(7)} ${fmt(r.mean.r).padEnd(7)} ${fmt(r.mean.mae).padEnd(7)} ${fmt(r.mean.kappa)}  (over ${r.mean.aus} AUs with a defined ICC)`);
   lines.push('  ICC(3,1): two-way mixed, consistency, single rater; kappa: Cohen, linear weights over the levels 0–5 (0 absent, A–E).');
+  if (few.length) lines.push(`  * ${fewFramesText(few.length, r.perAu.filter((m) => m.n > 0).length, r.minN)}`);
   if (!r.disagreements.length) lines.push('No disagreements: the two coders gave the same value everywhere both coded.');
   else {
     lines.push(`Largest disagreements (${r.disagreements.length}):`);

@@ -416,6 +416,11 @@ export interface AgreementReport {
   disagreements: CoderDisagreement[];
   /** Every coder in scope, most labels first. */
   coders: CoderSummary[];
+  /**
+   * The fewest frames per AU for a figure worth reporting: below it, ICC and kappa are shown
+   * with a warning (from two frames they are ±1 or undefined as often as not).
+   */
+  minN: number;
 }
 
 // ── OpenFace in ──────────────────────────────────────────────────────────────────────────

@@ -168,6 +168,7 @@ describe('agreement between two coders', () => {
     const r = await t.call('agreement/compute', {});
     expect([r.coderA, r.coderB]).toEqual(['alice', 'bob']); // the pair with the most labels in common
     expect(r.frames).toBe(4);
+    expect(r.minN).toBe(20); // below it the Agreement tab and \`auw agreement\` warn about ICC and kappa
     expect(r.perAu.map((m) => [m.au, m.n])).toEqual([
       [1, 4],
       [2, 4],

@@ -20,6 +20,9 @@ export interface AgreementRequest {
   limit: number;
 }
 
+/** Below this many frames in common per AU, ICC and kappa carry a warning (FACS reliability reports use far more). */
+export const AGREEMENT_MIN_FRAMES = 20;
+
 const round = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 10000) / 10000);
 
 export function computeAgreement(db: Db, aus: readonly number[], req: AgreementRequest): AgreementReport {
@@ -89,5 +92,6 @@ export function computeAgreement(db: Db, aus: readonly number[], req: AgreementR
     mean: { icc: avg('icc'), r: avg('r'), mae: avg('mae'), kappa: avg('kappa'), aus: perAu.filter((m) => m.icc !== null).length },
     disagreements,
     coders,
+    minN: AGREEMENT_MIN_FRAMES,
   };
 }
