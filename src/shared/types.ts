@@ -390,6 +390,13 @@ export interface AgreementAu {
   mae: number | null;
   /** Cohen's kappa with linear weights over the six levels 0–5. */
   kappa: number | null;
+  /** 95 % intervals of icc and kappa, by a bootstrap over the frames (null where undefined). */
+  iccCi: [number, number] | null;
+  kappaCi: [number, number] | null;
+  /** Occurrence (present at the report's presenceAt or above): share of frames both coders agree on (0–1). */
+  occurrence: number | null;
+  /** Occurrence: Cohen's kappa on present/absent. */
+  occurrenceKappa: number | null;
 }
 
 export interface CoderDisagreement {
@@ -411,7 +418,9 @@ export interface AgreementReport {
   frames: number;
   perAu: AgreementAu[];
   /** Averages over the AUs where each figure is defined (`aus` says over how many had an ICC). */
-  mean: { icc: number | null; r: number | null; mae: number | null; kappa: number | null; aus: number };
+  mean: { icc: number | null; r: number | null; mae: number | null; kappa: number | null; occurrence: number | null; occurrenceKappa: number | null; aus: number };
+  /** Occurrence threshold: an AU is present at this intensity or above (1 = FACS A). */
+  presenceAt: number;
   /** Largest |a − b| first; only frames and AUs where the coders differ. */
   disagreements: CoderDisagreement[];
   /** Every coder in scope, most labels first. */

@@ -182,6 +182,17 @@ describe('agreement between two coders', () => {
     expect(au(1).icc!).toBeCloseTo(0.8421052632, 4);
     expect(au(1).kappa!).toBeCloseTo(0.7142857143, 4);
     expect(r.mean.aus).toBe(3);
+    // Occurrence at A (1): AU1 present on the same three frames for both; at D (4) they agree on 3 of 4, kappa 0.
+    expect(r.presenceAt).toBe(1);
+    expect(au(1)).toMatchObject({ occurrence: 1, occurrenceKappa: 1 });
+    const atD = await t.call('agreement/compute', { presenceAt: 4 });
+    expect(atD.perAu.find((m) => m.au === 1)).toMatchObject({ occurrence: 0.75, occurrenceKappa: 0 });
+    // 95 % bootstrap intervals over frames, around the figure.
+    const [lo, hi] = au(1).iccCi!;
+    expect(lo).toBeLessThanOrEqual(au(1).icc!);
+    expect(hi).toBeGreaterThanOrEqual(au(1).icc!);
+    expect(au(1).kappaCi).toHaveLength(2);
+    expect((await t.fails('agreement/compute', { presenceAt: 0 })).code).toBe('invalid_argument');
     expect(r.mean.mae).toBeCloseTo((0.5 + 0 + 1) / 3, 4);
     expect(r.disagreements).toEqual([
       { videoId: v.id, videoName: expect.stringMatching(/\.mp4$/), frame: f1, au: 12, a: 4, b: 1, diff: 3 },
