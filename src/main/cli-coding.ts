@@ -13,6 +13,7 @@ import { auColumn, levelText } from '../shared/aus';
 import { fixed, parseDecimal } from '../shared/numbers';
 import { referenceText } from '../shared/neutral';
 import { terminalText } from '../shared/names';
+import { fewFramesText } from '../shared/agreement';
 
 export const CODING_COMMANDS: readonly string[] = ['export', 'agreement', 'import-openface', 'openface', 'double-code', 'training-rule', 'coder', 'neutral'];
 
@@ -73,10 +74,20 @@ export function ruleText(rule: LabelRule): string {
 
 export function agreementText(r: AgreementReport): string {
   const scope = r.videoId === null ? 'every video' : `video ${r.videoId}`;
-  const lines = [`Agreement of ${r.coderA} and ${r.coderB} over ${r.frames} frames both labelled (${scope})`, '  AU     n      ICC     r       MAE     kappa'];
-  for (const m of r.perAu) lines.push(`  ${auColumn(m.au).padEnd(6)} ${String(m.n).padEnd(6)} ${fmt(m.icc).padEnd(7)} ${fmt(m.r).padEnd(7)} ${fmt(m.mae).padEnd(7)} ${fmt(m.kappa)}`);
-  lines.push(`  mean   ${''.padEnd(6)} ${fmt(r.mean.icc).padEnd(7)} ${fmt(r.mean.r).padEnd(7)} ${fmt(r.mean.mae).padEnd(7)} ${fmt(r.mean.kappa)}  (over ${r.mean.aus} AUs with a defined ICC)`);
+  const lines = [
+    `Agreement of ${r.coderA} and ${r.coderB} over ${r.frames} frames both labelled (${scope})`,
+    '  AU     n      ICC     r       MAE     kappa   ICC 95% CI        kappa 95% CI      occ.agree occ.kappa',
+  ];
+  const ci = (c: [number, number] | null) => (c ? `[${fmt(c[0])}, ${fmt(c[1])}]` : '–');
+  const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 100)} %`);
+  const few = r.perAu.filter((m) => m.n > 0 && m.n < r.minN);
+  for (const m of r.perAu) lines.push(`  ${auColumn(m.au).padEnd(6)} ${`${m.n}${few.includes(m) ? '*' : ''}`.padEnd(6)} ${fmt(m.icc).padEnd(7)} ${fmt(m.r).padEnd(7)} ${fmt(m.mae).padEnd(7)} ${fmt(m.kappa).padEnd(7)} ${ci(m.iccCi).padEnd(17)} ${ci(m.kappaCi).padEnd(17)} ${pct(m.occurrence).padEnd(9)} ${fmt(m.occurrenceKappa)}`);
+  lines.push(
+    `  mean   ${''.padEnd(6)} ${fmt(r.mean.icc).padEnd(7)} ${fmt(r.mean.r).padEnd(7)} ${fmt(r.mean.mae).padEnd(7)} ${fmt(r.mean.kappa).padEnd(7)} ${''.padEnd(17)} ${''.padEnd(17)} ${pct(r.mean.occurrence).padEnd(9)} ${fmt(r.mean.occurrenceKappa)}  (over ${r.mean.aus} AUs with a defined ICC)`,
+  );
   lines.push('  ICC(3,1): two-way mixed, consistency, single rater; kappa: Cohen, linear weights over the levels 0–5 (0 absent, A–E).');
+  lines.push(`  95% CI: percentile bootstrap over frames (1000 resamples); occurrence: present at ${levelText(r.presenceAt)} or above, percent agreement and Cohen's kappa.`);
+  if (few.length) lines.push(`  * ${fewFramesText(few.length, r.perAu.filter((m) => m.n > 0).length, r.minN)}`);
   if (!r.disagreements.length) lines.push('No disagreements: the two coders gave the same value everywhere both coded.');
   else {
     lines.push(`Largest disagreements (${r.disagreements.length}):`);

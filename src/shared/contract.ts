@@ -242,6 +242,8 @@ export const contract = {
         coderB: annotator.optional(),
         videoId: id.optional(),
         limit: z.number().int().min(0).max(1000).default(50),
+        /** Occurrence: an AU is present at this intensity or above (1 = FACS A). */
+        presenceAt: z.number().int().min(1).max(5).default(1),
       })
       .strict(),
   ),

@@ -372,8 +372,13 @@ export interface DoubleCodingSet {
   createdAt: string;
   /** The frames of the share, ascending. */
   frames: number[];
-  /** Sampled frames of the video when the share was last set (or grown). */
+  /** Sampled frames of the video now. */
   sampled: number;
+  /**
+   * Frames the share lacks of its percent of the sample now (the sample grew after the share
+   * was set aside). A share never grows by itself: only an explicit grow adds them.
+   */
+  behind: number;
 }
 
 export interface AgreementAu {
@@ -385,6 +390,13 @@ export interface AgreementAu {
   mae: number | null;
   /** Cohen's kappa with linear weights over the six levels 0–5. */
   kappa: number | null;
+  /** 95 % intervals of icc and kappa, by a bootstrap over the frames (null where undefined). */
+  iccCi: [number, number] | null;
+  kappaCi: [number, number] | null;
+  /** Occurrence (present at the report's presenceAt or above): share of frames both coders agree on (0–1). */
+  occurrence: number | null;
+  /** Occurrence: Cohen's kappa on present/absent. */
+  occurrenceKappa: number | null;
 }
 
 export interface CoderDisagreement {
@@ -406,11 +418,18 @@ export interface AgreementReport {
   frames: number;
   perAu: AgreementAu[];
   /** Averages over the AUs where each figure is defined (`aus` says over how many had an ICC). */
-  mean: { icc: number | null; r: number | null; mae: number | null; kappa: number | null; aus: number };
+  mean: { icc: number | null; r: number | null; mae: number | null; kappa: number | null; occurrence: number | null; occurrenceKappa: number | null; aus: number };
+  /** Occurrence threshold: an AU is present at this intensity or above (1 = FACS A). */
+  presenceAt: number;
   /** Largest |a − b| first; only frames and AUs where the coders differ. */
   disagreements: CoderDisagreement[];
   /** Every coder in scope, most labels first. */
   coders: CoderSummary[];
+  /**
+   * The fewest frames per AU for a figure worth reporting: below it, ICC and kappa are shown
+   * with a warning (from two frames they are ±1 or undefined as often as not).
+   */
+  minN: number;
 }
 
 // ── OpenFace in ──────────────────────────────────────────────────────────────────────────

@@ -110,14 +110,17 @@ test('two coders label an overlap set and the Agreement tab shows their numbers'
   // Their numbers.
   await tab(page, 'Agreement').click();
   const table = page.getByRole('table', { name: 'Agreement of alice and bob' });
-  await expect(table.locator('caption')).toHaveText('alice and bob (5 frames both labelled, all videos)');
+  await expect(table.locator('caption')).toContainText('alice and bob (5 frames both labelled, all videos)');
   const row = (au: number) => table.locator(`tr[data-au="${au}"]`).getByRole('cell');
   for (const au of DISFA) await expect(row(au).nth(0)).toHaveText('5');
-  await expect(row(2)).toHaveText(['5', '1.00', '1.00', '0.00', '1.00']);
-  await expect(row(12).nth(3)).toHaveText('0.40');
-  await expect(row(1).nth(3)).toHaveText('0.20');
-  for (const au of [1, 12]) for (const c of [1, 2, 4]) await expect(row(au).nth(c)).toHaveText(/^-?\d\.\d\d$/);
-  await expect(table.locator('tfoot td').nth(3)).toHaveText('0.05'); // mean MAE: (0.4 + 0.2) / 12
+  // n, ICC(3,1), its 95 % CI, r, MAE, κ, its 95 % CI, occurrence agreement and κ (present at A or above).
+  await expect(row(2)).toHaveText(['5', '1.00', /^\[1\.00, 1\.00\]$|^–$/, '1.00', '0.00', '1.00', /^\[1\.00, 1\.00\]$|^–$/, '100 %', /^1\.00$|^–$/]);
+  await expect(row(12).nth(4)).toHaveText('0.40');
+  await expect(row(1).nth(4)).toHaveText('0.20');
+  for (const au of [1, 12]) for (const c of [1, 3, 5]) await expect(row(au).nth(c)).toHaveText(/^-?\d\.\d\d$/);
+  for (const au of [1, 12]) for (const c of [2, 6]) await expect(row(au).nth(c)).toHaveText(/^\[-?\d\.\d\d, -?\d\.\d\d\]$/);
+  await expect(table.locator('caption')).toContainText('95 % intervals: bootstrap over frames · occurrence: present at A (1) or above');
+  await expect(table.locator('tfoot td').nth(4)).toHaveText('0.05'); // mean MAE: (0.4 + 0.2) / 12
   const coders = page.getByRole('table', { name: 'Coders in this project' });
   await expect(coders.getByRole('row', { name: /alice/ })).toContainText('120');
   await expect(coders.getByRole('row', { name: /bob/ })).toContainText('this computer');

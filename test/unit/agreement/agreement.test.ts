@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compose } from '../../../src/main/compose';
 import { dispatch } from '../../../src/main/api/dispatch';
 import { setVideoStatus } from '../../../src/main/services/store/videos';
+import { insertSuggestedSets } from '../../../src/main/services/store/samples';
+import { sharesBehind } from '../../../src/main/services/store/doubleCoding';
 import { makeApp, type TestApp } from '../../helpers/app';
 import { addFrames, addVideo } from '../../helpers/project';
 import { tmpDirs } from '../../helpers/tmp';
@@ -74,17 +76,45 @@ describe('double-coding shares', () => {
       await other.app.workbench.close();
     }
 
-    // The sample grows: the share keeps its frames and stays 25 % of the larger sample.
+    // The sample grows: the share stays as it was (fixed once set aside) and says what it lacks.
+    expect(share!.behind).toBe(0);
     await t.call('samples/create', { videoId: v.id, percent: 20 });
-    const [grown] = await t.call('doubleCoding/list', { videoId: v.id });
-    expect(grown!.sampled).toBe(80);
+    const [kept] = await t.call('doubleCoding/list', { videoId: v.id });
+    expect(kept!.sampled).toBe(80);
+    expect(kept!.frames).toEqual(share!.frames);
+    expect(kept!.behind).toBe(10);
+    // Growing it is an explicit request: it keeps its frames and becomes 25 % of the larger sample.
+    const [grown] = await t.call('doubleCoding/create', { videoId: v.id, percent: 25 });
     expect(grown!.frames).toHaveLength(20);
+    expect(grown!.behind).toBe(0);
     expect(share!.frames.every((f) => grown!.frames.includes(f))).toBe(true);
 
     // It can grow, not shrink; nothing changes on a refusal.
     const refused = await t.fails('doubleCoding/create', { videoId: v.id, percent: 10 });
     expect(refused.message).toMatch(/already 25 % of its sampled frames; it can grow but not shrink/);
     expect((await t.call('doubleCoding/list', { videoId: v.id }))[0]!.frames).toEqual(grown!.frames);
+  });
+
+  it('stays fixed when suggested frames join the sample: a finished share is not grown behind the second coder', async () => {
+    t = await makeApp(tmp.make());
+    const v = await sampledVideo(t, 200, 5); // 10 sampled frames
+    const [share] = await t.call('doubleCoding/create', { videoId: v.id, percent: 20, seed: 2 });
+    expect(share!.frames).toHaveLength(2);
+    for (const f of share!.frames) await label(t, v.id, 'bob', f, { 1: 1 });
+    // Suggest frames adds five frames to the sample, the way its job stores them.
+    const db = t.app.workbench.requireProject().db;
+    const extra = [...Array(200).keys()].filter((f) => !v.sampled.includes(f)).slice(0, 5);
+    const model = db
+      .prepare("INSERT INTO models (stage, name, checkpoint, params, metrics, backend, created_at) VALUES ('finetune', 'ft', 'models/ft', '{}', '{}', 'wasm', ?)")
+      .run(new Date().toISOString()).lastInsertRowid;
+    insertSuggestedSets(db, Number(model), 5, new Map([[v.id, extra]]));
+    expect((await t.call('samples/queue', { videoId: v.id })).length).toBe(15);
+    const [after] = await t.call('doubleCoding/list', { videoId: v.id });
+    expect(after!.frames).toEqual(share!.frames); // bob's share is still finished
+    expect(after!.behind).toBe(1);
+    expect(sharesBehind(db, [v.id])).toEqual([
+      expect.stringMatching(/^The double-coding share of subject\d+\.mp4 stays at 2 frames; 20 % of its 15 sampled frames would be 3\. Grow it on the Agreement tab/),
+    ]);
   });
 
   it('needs sampled frames, and sets up every sampled video at once', async () => {
@@ -138,6 +168,7 @@ describe('agreement between two coders', () => {
     const r = await t.call('agreement/compute', {});
     expect([r.coderA, r.coderB]).toEqual(['alice', 'bob']); // the pair with the most labels in common
     expect(r.frames).toBe(4);
+    expect(r.minN).toBe(20); // below it the Agreement tab and \`auw agreement\` warn about ICC and kappa
     expect(r.perAu.map((m) => [m.au, m.n])).toEqual([
       [1, 4],
       [2, 4],
@@ -151,6 +182,17 @@ describe('agreement between two coders', () => {
     expect(au(1).icc!).toBeCloseTo(0.8421052632, 4);
     expect(au(1).kappa!).toBeCloseTo(0.7142857143, 4);
     expect(r.mean.aus).toBe(3);
+    // Occurrence at A (1): AU1 present on the same three frames for both; at D (4) they agree on 3 of 4, kappa 0.
+    expect(r.presenceAt).toBe(1);
+    expect(au(1)).toMatchObject({ occurrence: 1, occurrenceKappa: 1 });
+    const atD = await t.call('agreement/compute', { presenceAt: 4 });
+    expect(atD.perAu.find((m) => m.au === 1)).toMatchObject({ occurrence: 0.75, occurrenceKappa: 0 });
+    // 95 % bootstrap intervals over frames, around the figure.
+    const [lo, hi] = au(1).iccCi!;
+    expect(lo).toBeLessThanOrEqual(au(1).icc!);
+    expect(hi).toBeGreaterThanOrEqual(au(1).icc!);
+    expect(au(1).kappaCi).toHaveLength(2);
+    expect((await t.fails('agreement/compute', { presenceAt: 0 })).code).toBe('invalid_argument');
     expect(r.mean.mae).toBeCloseTo((0.5 + 0 + 1) / 3, 4);
     expect(r.disagreements).toEqual([
       { videoId: v.id, videoName: expect.stringMatching(/\.mp4$/), frame: f1, au: 12, a: 4, b: 1, diff: 3 },

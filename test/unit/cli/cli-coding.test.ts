@@ -92,7 +92,9 @@ describe('auw coder, double-code, agreement, training-rule', () => {
     await expect(run(a, 'agreement', a.dir, '--coders', 'alice')).rejects.toThrow(/--coders names two coders/);
     const report = (await run(a, 'agreement', a.dir, '--coders', 'alice,bob')).join('\n');
     expect(report).toMatch(/^Agreement of alice and bob over 5 frames both labelled \(every video\)/);
-    expect(report).toMatch(/\n {2}AU12 {3}5 {6}0\.\d{3} +0\.\d{3} +0\.400 +0\.\d{3}\n/);
+    expect(report).toMatch(/\n {2}AU12 {3}5\* {5}0\.\d{3} +0\.\d{3} +0\.400 +0\.\d{3} +(\[-?\d\.\d{3}, -?\d\.\d{3}\]|–) +(\[-?\d\.\d{3}, -?\d\.\d{3}\]|–) +\d+ % +(-?\d\.\d{3}|–)\n/);
+    expect(report).toContain('occurrence: present at A (1) or above');
+    expect(report).toContain('  * Fewer than 20 frames in common for 1 of 1 AU: their ICC and κ are unstable');
     expect(report).toContain(`frame ${share!.frames[2]}  AU12  alice B (2)  bob D (4)  |Δ| 2`);
     expect(report).toMatch(/Training takes: mean of every coder/);
 

@@ -37,11 +37,20 @@ describe('suggested frames', () => {
     expect((await finished(fx, ft.id)).state).toBe('done');
     const model = (await fx.call('models/list', {})).find((m) => m.name === 'ft')!;
 
+    // A double-coding share set aside before the suggestions (a second coder may have finished it).
+    const [share] = await fx.call('doubleCoding/create', { videoId: fx.videoIds[0]!, percent: 50, seed: 1 });
+
     const job = await fx.call('samples/suggest', { percent: 10 });
     const done = await finished(fx, job.id);
     expect(done.state, done.error ?? '').toBe('done');
     const log = (fx.app.workbench.requireProject().db.prepare('SELECT log FROM jobs WHERE id = ?').get(job.id) as { log: string }).log;
     expect(log).toMatch(/Suggested 1[5-9] frames in 3 videos with ft; mean disagreement with the baseline \d/);
+    // The share does not grow behind the second coder's back: same frames, and the log says what an explicit grow would add.
+    const [fixed] = await fx.call('doubleCoding/list', { videoId: fx.videoIds[0]! });
+    expect(fixed!.frames).toEqual(share!.frames);
+    expect(fixed!.sampled).toBeGreaterThan(share!.sampled);
+    expect(fixed!.behind).toBeGreaterThan(0);
+    expect(log).toMatch(new RegExp(`The double-coding share of \\S+ stays at ${share!.frames.length} frames; 50 % of its ${fixed!.sampled} sampled frames would be ${share!.frames.length + fixed!.behind}\\. Grow it on the Agreement tab`));
 
     const sets = (await fx.call('samples/list', {})).filter((s) => s.strategy === 'suggested');
     expect(sets).toHaveLength(3);

@@ -38,8 +38,8 @@ export function codingHandlers(workbench: Workbench): HandlerSlice<M> {
       return sets;
     },
 
-    'agreement/compute': ({ coderA, coderB, videoId, limit }) =>
-      computeAgreement(db(), project().auSet().aus, { limit, ...(coderA !== undefined ? { coderA } : {}), ...(coderB !== undefined ? { coderB } : {}), ...(videoId !== undefined ? { videoId } : {}) }),
+    'agreement/compute': ({ coderA, coderB, videoId, limit, presenceAt }) =>
+      computeAgreement(db(), project().auSet().aus, { limit, presenceAt, ...(coderA !== undefined ? { coderA } : {}), ...(coderB !== undefined ? { coderB } : {}), ...(videoId !== undefined ? { videoId } : {}) }),
 
     'labels/rule': () => getLabelRule(db()),
     'labels/setRule': ({ rule }) => {

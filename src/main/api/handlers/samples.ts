@@ -1,7 +1,6 @@
 import { ApiError } from '../../../shared/errors';
 import type { Workbench } from '../../workbench';
 import { createOrGrowSampleSet, labellingQueue, listSampleSets } from '../../services/store/samples';
-import { topUpDoubleCoding } from '../../services/store/doubleCoding';
 import { getVideo, listVideos } from '../../services/store/videos';
 import { listModels } from '../../services/store/models';
 import { getModel } from '../../services/store/models';
@@ -18,8 +17,7 @@ export function sampleHandlers(workbench: Workbench): HandlerSlice<M> {
       const targets = videoId ? [getVideo(db(), videoId)] : listVideos(db()).filter((v) => v.status === 'ready');
       if (!targets.length) throw new ApiError('invalid_argument', 'There are no imported videos to sample. Import videos first.');
       const sets = targets.map((v) => createOrGrowSampleSet(db(), { videoId: v.id, percent, strategy, ...(seed !== undefined ? { seed } : {}), ...(minGap !== undefined ? { minGap } : {}) }));
-      // A double-coding share stays its share of the grown sample.
-      for (const v of targets) topUpDoubleCoding(db(), v.id);
+      // A double-coding share stays as it was (fixed once set aside): the Agreement tab shows what it lacks and grows it on request.
       workbench.events.emit('data/changed', { domain: 'samples' });
       return sets;
     },

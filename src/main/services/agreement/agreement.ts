@@ -1,8 +1,10 @@
 /**
  * Inter-rater reliability between two coders, as FACS studies report it: per AU and on
  * average, ICC(3,1) (the same implementation the model metrics use), Pearson r, mean absolute
- * difference and linearly weighted Cohen's kappa on the 0–5 scale, over the frames and AUs
- * both coders labelled; and the frames where they differ most, for a look in the Label view.
+ * difference and linearly weighted Cohen's kappa on the 0–5 scale, with 95 % bootstrap
+ * intervals (over frames) for ICC and kappa, and occurrence agreement (percent and kappa on
+ * presence at an intensity threshold), over the frames and AUs both coders labelled; and the
+ * frames where they differ most, for a look in the Label view.
  */
 import { ApiError } from '../../../shared/errors';
 import type { AgreementAu, AgreementReport, CoderDisagreement } from '../../../shared/types';
@@ -11,6 +13,7 @@ import type { Db } from '../store/db';
 import { labelPairs, listCoders, mostOverlapping } from '../store/coders';
 import { getVideo, listVideos } from '../store/videos';
 import { weightedKappa } from './kappa';
+import { bootstrapCi, percentAgreement, presence, presenceKappa, resampler } from './occurrence';
 
 export interface AgreementRequest {
   coderA?: string;
@@ -18,9 +21,15 @@ export interface AgreementRequest {
   videoId?: number;
   /** How many of the largest disagreements to list. */
   limit: number;
+  /** Occurrence threshold (1 = FACS A, by default). */
+  presenceAt?: number;
 }
 
+/** Below this many frames in common per AU, ICC and kappa carry a warning (FACS reliability reports use far more). */
+export const AGREEMENT_MIN_FRAMES = 20;
+
 const round = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 10000) / 10000);
+const roundCi = (ci: [number, number] | null): [number, number] | null => (ci ? [round(ci[0])!, round(ci[1])!] : null);
 
 export function computeAgreement(db: Db, aus: readonly number[], req: AgreementRequest): AgreementReport {
   const where = req.videoId === undefined ? 'this project' : getVideo(db, req.videoId).name;
@@ -64,11 +73,27 @@ export function computeAgreement(db: Db, aus: readonly number[], req: AgreementR
     lane.b.push(p.b);
     frames.add(`${p.videoId}:${p.frame}`);
   }
+  const presenceAt = req.presenceAt ?? 1;
   const perAu: AgreementAu[] = aus.map((au) => {
     const { a: x, b: y } = byAu.get(au)!;
-    return { au, n: x.length, icc: round(icc31(x, y)), r: round(pearson(x, y)), mae: round(mae(x, y)), kappa: round(weightedKappa(x, y)) };
+    const pick = resampler(x, y);
+    const px = presence(x, presenceAt);
+    const py = presence(y, presenceAt);
+    return {
+      au,
+      n: x.length,
+      icc: round(icc31(x, y)),
+      r: round(pearson(x, y)),
+      mae: round(mae(x, y)),
+      kappa: round(weightedKappa(x, y)),
+      // Bootstrap over the frames both coded (one pair per frame for this AU).
+      iccCi: roundCi(bootstrapCi(x.length, (idx) => icc31(...pick(idx)))),
+      kappaCi: roundCi(bootstrapCi(x.length, (idx) => weightedKappa(...pick(idx)))),
+      occurrence: round(percentAgreement(px, py)),
+      occurrenceKappa: round(presenceKappa(px, py)),
+    };
   });
-  const avg = (k: 'icc' | 'r' | 'mae' | 'kappa') => {
+  const avg = (k: 'icc' | 'r' | 'mae' | 'kappa' | 'occurrence' | 'occurrenceKappa') => {
     const v = perAu.map((m) => m[k]).filter((x): x is number => x !== null);
     return v.length ? round(v.reduce((s, x) => s + x, 0) / v.length) : null;
   };
@@ -86,8 +111,10 @@ export function computeAgreement(db: Db, aus: readonly number[], req: AgreementR
     videoId: req.videoId ?? null,
     frames: frames.size,
     perAu,
-    mean: { icc: avg('icc'), r: avg('r'), mae: avg('mae'), kappa: avg('kappa'), aus: perAu.filter((m) => m.icc !== null).length },
+    mean: { icc: avg('icc'), r: avg('r'), mae: avg('mae'), kappa: avg('kappa'), occurrence: avg('occurrence'), occurrenceKappa: avg('occurrenceKappa'), aus: perAu.filter((m) => m.icc !== null).length },
     disagreements,
     coders,
+    minN: AGREEMENT_MIN_FRAMES,
+    presenceAt,
   };
 }

@@ -2,8 +2,11 @@
  * Double coding: per video, a seeded subset of its sampled frames set aside for a second coder,
  * so agreement is measured on frames chosen in advance rather than on whatever both happened to
  * label. Each sampled frame gets a priority from (seed, frame) alone, and the share takes the
- * frames of lowest priority: the same seed always picks the same frames, and when the sample
- * grows, the share grows with it without dropping a frame it held.
+ * frames of lowest priority: the same seed always picks the same frames. A share is fixed once
+ * set aside: when the sample grows (a larger sample, *Suggest frames*), it keeps its frames and
+ * says how many it lacks of its percent; only an explicit grow (doubleCoding/create, the
+ * Agreement tab's *Grow the share*) adds frames, without dropping a frame it held, so a second
+ * coder never finds a finished share unfinished behind their back.
  */
 import { ApiError } from '../../../shared/errors';
 import type { DoubleCodingSet } from '../../../shared/types';
@@ -53,7 +56,8 @@ interface Row {
 
 function toSet(db: Db, r: Row): DoubleCodingSet {
   const frames = (db.prepare('SELECT frame_idx AS f FROM double_coded_frames WHERE video_id = ? ORDER BY frame_idx').all(r.video_id) as { f: number }[]).map((x) => x.f);
-  return { videoId: r.video_id, percent: r.percent, seed: r.seed, createdAt: r.created_at, frames, sampled: sampledFrames(db, r.video_id).length };
+  const sampled = sampledFrames(db, r.video_id).length;
+  return { videoId: r.video_id, percent: r.percent, seed: r.seed, createdAt: r.created_at, frames, sampled, behind: Math.max(0, shareSize(sampled, r.percent) - frames.length) };
 }
 
 export function listDoubleCoding(db: Db, videoId?: number): DoubleCodingSet[] {
@@ -93,10 +97,21 @@ export function createOrGrowDoubleCoding(db: Db, req: DoubleCodingRequest): Doub
   })();
 }
 
-/** After a sample grew: each video's share back to its percent of the larger sample. */
-export function topUpDoubleCoding(db: Db, videoId: number): void {
-  const existing = db.prepare('SELECT percent FROM double_coding WHERE video_id = ?').get(videoId) as { percent: number } | undefined;
-  if (existing) createOrGrowDoubleCoding(db, { videoId, percent: existing.percent });
+/**
+ * After a sample grew (more sampled frames, or suggested ones): the shares stay as they were,
+ * and this says, per video whose share now lacks frames of its percent, what an explicit grow
+ * would add, for the job log or the answer to the request.
+ */
+export function sharesBehind(db: Db, videoIds: readonly number[]): string[] {
+  const notes: string[] = [];
+  for (const videoId of new Set(videoIds)) {
+    const [set] = listDoubleCoding(db, videoId);
+    if (!set?.behind) continue;
+    notes.push(
+      `The double-coding share of ${getVideo(db, videoId).name} stays at ${set.frames.length} frames; ${set.percent} % of its ${set.sampled} sampled frames would be ${set.frames.length + set.behind}. Grow it on the Agreement tab (or \`auw double-code --percent ${set.percent}\`) if the second coder should code more.`,
+    );
+  }
+  return notes;
 }
 
 /**

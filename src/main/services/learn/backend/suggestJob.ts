@@ -10,7 +10,7 @@ import { runTask } from '../../../worker/launch';
 import { ApiError } from '../../../../shared/errors';
 import { getLabelRule } from '../../store/labelRule';
 import { insertSuggestedSets, takenFrames } from '../../store/samples';
-import { topUpDoubleCoding } from '../../store/doubleCoding';
+import { sharesBehind } from '../../store/doubleCoding';
 import { predictAndMeasure } from './jobs';
 import { getModel } from '../../store/models';
 import { labelledFrames, requireCropsOf, trainingVideos } from './trainingData';
@@ -73,7 +73,6 @@ export const suggestJob: JobRunner<'suggest'> = async (ctx) => {
   const count = Math.max(1, Math.round((faces * p.percent) / 100));
   const ranked = rankSuggestions(input, aus.length, count);
   const sets = insertSuggestedSets(db, model.id, p.percent, new Map([...ranked].map(([id, list]) => [id, list.map((s) => s.frame)])));
-  for (const s of sets) topUpDoubleCoding(db, s.videoId);
   const picked = [...ranked.values()].flat();
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
   ctx.log(
@@ -81,6 +80,8 @@ export const suggestJob: JobRunner<'suggest'> = async (ctx) => {
       (committee.size ? `; mean disagreement with the baseline ${mean(picked.map((s) => s.disagreement).filter(Number.isFinite)).toFixed(2)}` : '') +
       `, mean jump ${mean(picked.map((s) => s.jump).filter(Number.isFinite)).toFixed(3)}.`,
   );
+  // A double-coding share is fixed once set aside: it does not take suggested frames by itself.
+  for (const note of sharesBehind(db, sets.map((s) => s.videoId))) ctx.log(note);
   ctx.progress(1, `Suggested ${picked.length} frames`);
   ctx.events.emit('data/changed', { domain: 'samples' });
   return { frames: picked.length };

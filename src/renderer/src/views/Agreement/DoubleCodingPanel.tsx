@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { VideoRow } from '@shared/types';
+import type { DoubleCodingSet, VideoRow } from '@shared/types';
 import { useApi, useQuery } from '../../api/hooks';
 import { useNotify } from '../../components/Notices';
 
@@ -13,6 +13,25 @@ export function DoubleCodingPanel({ videos }: { videos: VideoRow[] }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const sampledVideos = videos.filter((v) => v.sampled > 0);
+  const nameOf = (videoId: number) => videos.find((v) => v.id === videoId)?.name ?? `video ${videoId}`;
+
+  /** A share never grows by itself; this is the explicit grow, back to its percent of the sample now. */
+  const grow = async (s: DoubleCodingSet) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const [grown] = await api.call('doubleCoding/create', { videoId: s.videoId, percent: s.percent });
+      const added = (grown?.frames.length ?? s.frames.length) - s.frames.length;
+      notify(
+        'info',
+        `The double-coding share of ${nameOf(s.videoId)} grew from ${s.frames.length} to ${s.frames.length + added} frames: its second coder has ${added} more frame${added === 1 ? '' : 's'} to code.`,
+      );
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const submit = async () => {
     const p = Number(percent);
@@ -76,9 +95,18 @@ export function DoubleCodingPanel({ videos }: { videos: VideoRow[] }) {
           <tbody>
             {shares.data.map((s) => (
               <tr key={s.videoId}>
-                <th scope="row">{videos.find((v) => v.id === s.videoId)?.name ?? `video ${s.videoId}`}</th>
+                <th scope="row">{nameOf(s.videoId)}</th>
                 <td>
                   {s.frames.length} of {s.sampled} frames ({s.percent} %)
+                  {s.behind > 0 && (
+                    <span className="share-behind small">
+                      {' '}
+                      — the sample grew: {s.behind} frame{s.behind === 1 ? '' : 's'} short of {s.percent} % (fixed until grown).{' '}
+                      <button type="button" className="small-btn" disabled={busy} onClick={() => void grow(s)} aria-label={`Grow the share of ${nameOf(s.videoId)} by ${s.behind} frame${s.behind === 1 ? '' : 's'}`}>
+                        Grow the share
+                      </button>
+                    </span>
+                  )}
                 </td>
                 <td className="muted">{s.seed}</td>
               </tr>

@@ -81,7 +81,7 @@ export function LabelView({ project, videoId, frame: routeFrame, au: routeAu, go
   const editor = useLabelEditor(videoId, annotator);
   const shareQuery = useQuery('doubleCoding/list', { videoId }, ['samples']);
   const share = shareQuery.data?.[0] ?? null;
-  const [mode, setMode] = useQueueMode(share);
+  const [mode, setMode] = useQueueMode(share, annotator, videoId);
   const person = useNeutral(videoId);
 
   const frameCount = video?.frameCount ?? 0;

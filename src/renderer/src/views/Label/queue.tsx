@@ -3,30 +3,60 @@
  * share (the frames set aside for a second coder). A second coder is offered the share when
  * someone else has already coded the video; what they coded is never shown, only that they did.
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { DoubleCodingSet } from '@shared/types';
 import { useQuery } from '../../api/hooks';
 
 export type QueueMode = 'all' | 'double';
-const KEY = 'auw.queueMode';
+/** Once one key for the whole browser, so one coder's share followed the next coder to every video: dropped. */
+const LEGACY_KEY = 'auw.queueMode';
 
-/** The chosen mode (remembered in this browser); 'all' whenever the video has no share. */
-export function useQueueMode(share: DoubleCodingSet | null): [QueueMode, (m: QueueMode) => void] {
-  const [mode, setMode] = useState<QueueMode>(() => {
-    try {
-      return localStorage.getItem(KEY) === 'double' ? 'double' : 'all';
-    } catch {
-      return 'all';
-    }
-  });
+/** Where a coder's mode for one video is remembered (in this browser). */
+export function queueModeKey(coder: string, videoId: number): string {
+  return `auw.queueMode.v2:${videoId}:${encodeURIComponent(coder)}`;
+}
+
+function readMode(key: string): QueueMode {
+  try {
+    return localStorage.getItem(key) === 'double' ? 'double' : 'all';
+  } catch {
+    return 'all';
+  }
+}
+
+/**
+ * The mode a coder chose for a video: it belongs to that coder and that video, so another
+ * coder, or the same coder on another video, starts on every sampled frame. 'all' whenever
+ * the video has no share (or no coder is known yet).
+ */
+export function useQueueMode(share: DoubleCodingSet | null, coder: string, videoId: number): [QueueMode, (m: QueueMode) => void] {
+  const key = queueModeKey(coder, videoId);
+  const [chosen, setChosen] = useState<{ key: string; mode: QueueMode }>(() => ({ key, mode: coder ? readMode(key) : 'all' }));
+  const mode = chosen.key === key ? chosen.mode : coder ? readMode(key) : 'all';
   useEffect(() => {
     try {
-      localStorage.setItem(KEY, mode);
+      localStorage.removeItem(LEGACY_KEY);
     } catch {
-      /* private mode: the choice lasts for this page */
+      /* private mode */
     }
-  }, [mode]);
-  return [share ? mode : 'all', setMode];
+  }, []);
+  useEffect(() => {
+    if (chosen.key !== key) setChosen({ key, mode });
+  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps -- follows the coder and video; mode is read from the new key
+  const choose = useCallback(
+    (m: QueueMode) => {
+      setChosen({ key, mode: m });
+      if (!coder) return;
+      try {
+        if (m === 'double') localStorage.setItem(key, m);
+        else localStorage.removeItem(key);
+      } catch {
+        /* private mode: the choice lasts for this page */
+      }
+    },
+    [key, coder],
+  );
+  return [share && coder ? mode : 'all', choose];
 }
 
 export function QueuePicker({ share, sampled, mode, onChange }: { share: DoubleCodingSet | null; sampled: number; mode: QueueMode; onChange: (m: QueueMode) => void }) {
