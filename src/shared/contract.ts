@@ -32,6 +32,7 @@ import type {
   LabelsImportResult,
   LearnBackendStatus,
   LearnOptions,
+  LabelledPeople,
   LearnProgress,
   ModelRow,
   PredictionTrack,
@@ -292,6 +293,8 @@ export const contract = {
   // Learning engine: training and inference run as jobs in a worker process.
   'learn/backend': method<LearnBackendStatus>()(none),
   'learn/options': method<LearnOptions>()(none),
+  // Who has labels, counted as a finetune job counts them (ready videos, the label rule): the Train view's plan.
+  'learn/labelledPeople': method<LabelledPeople>()(none),
   // Each training setting (range, default, meaning) is declared once, in settings/training.ts.
   'models/pretrain': method<Job>()(
     PRETRAIN_INPUT.extend({

@@ -15,6 +15,9 @@ import { objectiveCatalog, resolveObjectives } from '../../services/learn/object
 import { runTask } from '../../worker/launch';
 import { isKindOf, jobParams } from '../../services/jobs/kinds';
 import type { HandlerSlice } from './types';
+import { listVideos } from '../../services/store/videos';
+import { labelledFrames } from '../../services/learn/backend/trainingData';
+import { personOf } from '../../../shared/people';
 
 /** The job kinds that train a model of a name. */
 const TRAINING = ['pretrain', 'finetune'] as const;
@@ -22,6 +25,7 @@ const TRAINING = ['pretrain', 'finetune'] as const;
 type M =
   | 'learn/backend'
   | 'learn/options'
+  | 'learn/labelledPeople'
   | 'models/pretrain'
   | 'models/finetune'
   | 'predictions/run'
@@ -75,7 +79,8 @@ export function modelHandlers(workbench: Workbench): HandlerSlice<M> {
             name,
             description: PRESET_NOTES[name],
             pretrainSteps: p.pretrain.steps,
-            finetuneSteps: p.finetune.headSteps + p.finetune.fullSteps,
+            finetuneHeadSteps: p.finetune.headSteps,
+            finetuneFullSteps: p.finetune.fullSteps,
             clipLength: p.model.clipLength,
             channels: [...p.model.channels],
             ...(DEMO_MINUTES[name] ? { demoMinutes: DEMO_MINUTES[name] } : {}),
@@ -85,6 +90,14 @@ export function modelHandlers(workbench: Workbench): HandlerSlice<M> {
         defaultObjectives: DEFAULT_OBJECTIVES.map((o) => ({ kind: o.kind, weight: o.weight })),
         finetuneStart: DEFAULT_FINETUNE_START,
       };
+    },
+
+    'learn/labelledPeople': () => {
+      // As finetuneJob reads them: the ready videos, the project's AUs, the label rule in force.
+      const videos = listVideos(db()).filter((v) => v.status === 'ready');
+      const labels = labelledFrames(db(), project().auSet().aus, videos.map((v) => v.id), getLabelRule(db()));
+      const labelled = new Set(labels.map((l) => l.videoId));
+      return { people: new Set(videos.filter((v) => labelled.has(v.id)).map(personOf)).size, frames: labels.length };
     },
 
     'models/pretrain': async (a) => {
