@@ -35,15 +35,15 @@ const DEFAULT_CV_FOLDS = FINETUNE_SETTINGS.cvFolds.schema.parse(undefined);
  * The minutes scale the demo's measured finetune (3 folds + the final model of the preset's
  * full steps, from scratch, then predict) by the steps this plan trains.
  */
-export function planText(plan: FinetunePlan, o: { start: string; fullSteps: number; demoMinutes?: { pretrain: number; finetune: number }; pretrainSteps: number }): { line: string; why: string | null } {
+export function planText(plan: FinetunePlan, o: { start: string; fullSteps: number; demoMinutes?: { pretrain: number; finetune: number }; pretrainSteps: number }): { finetune: string; why: string | null; pretrain: string } {
   const minutes = o.demoMinutes ? Math.max(1, Math.round((o.demoMinutes.finetune * plan.trainings * plan.stepsEach) / (4 * o.fullSteps))) : null;
   const runs = plan.folds ? `${plan.folds} cross-validation runs and a final one of ${plan.stepsEach} steps each` : `one run of ${plan.stepsEach} steps`;
-  const line =
+  const finetune =
     `Finetune trains on your labels from ${o.start}: ${runs}${minutes ? ` (≈ ${minutes} min at the demo's size on 2 CPU cores)` : ''}, then it predicts every frame` +
-    `${plan.baselineComparison ? ', each AU from the network, the HOG + geometry baseline or a mix, as the cross-validation chose' : ' with the network alone'}. ` +
-    `Pretrain (optional) learns ${o.pretrainSteps} steps on every frame${o.demoMinutes ? ` (≈ ${o.demoMinutes.pretrain} min)` : ''}.`;
+    `${plan.baselineComparison ? ', each AU from the network, the HOG + geometry baseline or a mix, as the cross-validation chose' : ' with the network alone'}.`;
+  const pretrain = `Pretrain (optional) learns ${o.pretrainSteps} steps on every frame${o.demoMinutes ? ` (≈ ${o.demoMinutes.pretrain} min)` : ''}.`;
   const why = plan.reason ? plan.reason[0]!.toUpperCase() + plan.reason.slice(1) : null;
-  return { line, why };
+  return { finetune, why, pretrain };
 }
 
 /** One-click pretrain, finetune and predict, with live progress, the loss curve and metrics. */
@@ -183,13 +183,9 @@ export function TrainView({ project }: { project: ProjectSummary }) {
         </label>
         {plan && (
           <p className="plan small" aria-label="What one click does">
-            {plan.line}
-            {plan.why && (
-              <>
-                {' '}
-                <strong className="plan-why">{plan.why}</strong>
-              </>
-            )}
+            {plan.finetune}
+            {plan.why ? <strong className="plan-why">{plan.why}</strong> : ' '}
+            {plan.pretrain}
           </p>
         )}
         <div className="train-buttons">
