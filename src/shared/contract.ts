@@ -33,6 +33,7 @@ import type {
   LearnBackendStatus,
   LearnOptions,
   LabelledPeople,
+  StoppedRun,
   LearnProgress,
   ModelRow,
   PredictionTrack,
@@ -323,6 +324,9 @@ export const contract = {
       .refine((a) => (a.modelId === undefined) !== (a.jobId === undefined), 'give either modelId or jobId'),
   ),
   'models/resume': method<Job>()(z.object({ jobId: id }).strict()),
+  // Cancelled or interrupted trainings whose last checkpoint is kept: resume one, or discard it.
+  'models/stopped': method<StoppedRun[]>()(none),
+  'models/discard': method<null>()(z.object({ jobId: id }).strict()),
   'models/remove': method<null>()(z.object({ modelId: id }).strict()),
   'labels/import': method<LabelsImportResult>()(
     z

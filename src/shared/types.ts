@@ -234,6 +234,22 @@ export interface LearnPresetInfo {
   demoMinutes?: { pretrain: number; finetune: number };
 }
 
+/**
+ * A training job that was cancelled or interrupted before its model was saved, with its last
+ * checkpoint still on disk: it can be resumed from that step, or discarded.
+ */
+export interface StoppedRun {
+  jobId: number;
+  kind: 'pretrain' | 'finetune';
+  name: string;
+  state: 'cancelled' | 'interrupted';
+  /** The step of the last checkpoint, of the training it belongs to. */
+  step: number;
+  /** The cross-validation fold it belongs to (1-based), or null for the final (or only) training. */
+  fold: number | null;
+  stoppedAt: string | null;
+}
+
 /** Labelled frames and the people (personOf) they show, as the next finetune job reads them. */
 export interface LabelledPeople {
   people: number;

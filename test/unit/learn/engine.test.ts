@@ -250,14 +250,34 @@ describe('crash recovery', () => {
     expect(saved.kind).toBe('finetune');
     expect(saved.step).toBeGreaterThanOrEqual(3);
     expect(saved.step).toBeLessThan(10);
+    // The Train view offers it: "Cancelled at step N — Resume / Discard".
+    expect(await fx.call('models/stopped', {})).toEqual([{ jobId: job.id, kind: 'finetune', name: 'ft', state: 'cancelled', step: saved.step, fold: null, stoppedAt: cancelled.finishedAt }]);
 
     const resumed = await fx.call('models/resume', { jobId: job.id });
     expect((await finished(fx, resumed.id)).state).toBe('done');
+    expect(await fx.call('models/stopped', {})).toEqual([]);
     const at = rec.all.find((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).jobId === resumed.id && (m.payload as LearnProgress).event === 'resumed');
     expect((at!.payload as LearnProgress).step).toBe(saved.step);
     const model = (await fx.call('models/list', {})).find((m) => m.name === 'ft')!;
     expect(model.params.steps).toBe(10);
     expect(await fx.call('predictions/get', { modelId: model.id, videoId: fx.videoIds[0]! })).not.toBeNull();
+    rec.stop();
+  });
+
+  it('a finetune cancelled in a cross-validation fold keeps that fold\'s checkpoint; discarding removes it', async () => {
+    fx = await makeLearnProject(tmp.make(), { videos: 3, frames: 24, labelEvery: 3 });
+    const rec = recordEvents(fx.app.events);
+    const job = await fx.call('models/finetune', { name: 'cvft', preset: 'tiny', fullSteps: 10, checkpointEvery: 100, cvFolds: 3 });
+    await rec.when((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).training === 'fold 2 of 3' && (m.payload as LearnProgress).step >= 2);
+    await fx.call('jobs/cancel', { jobId: job.id });
+    expect((await finished(fx, job.id)).state).toBe('cancelled');
+    const [run] = await fx.call('models/stopped', {});
+    expect(run).toMatchObject({ jobId: job.id, name: 'cvft', state: 'cancelled', fold: 2 });
+    expect(run!.step).toBeGreaterThanOrEqual(2);
+    await expect(fx.call('models/discard', { jobId: job.id })).resolves.toBeNull();
+    expect(fs.existsSync(path.join(fx.dir, 'models', 'cvft'))).toBe(false);
+    expect(await fx.call('models/stopped', {})).toEqual([]);
+    await expect(fx.call('models/discard', { jobId: 999 })).rejects.toThrow();
     rec.stop();
   });
 });

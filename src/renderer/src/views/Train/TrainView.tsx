@@ -4,6 +4,7 @@ import { PRESET_NAMES } from '@shared/settings/presets';
 import { useApi, useEvent, useQuery } from '../../api/hooks';
 import { formatEta } from '../../components/JobPanel';
 import { useNotify } from '../../components/Notices';
+import { useConfirmCancel } from '../../components/ConfirmCancel';
 import { AdvancedSettings, type Advanced } from './AdvancedSettings';
 import { comparisonOf } from '@shared/comparison';
 import { finetunePlan, type FinetunePlan } from '@shared/finetunePlan';
@@ -56,6 +57,9 @@ export function TrainView({ project }: { project: ProjectSummary }) {
   const jobs = useQuery('jobs/list', { limit: 50 }, ['project']);
   const videos = useQuery('videos/list', {}, ['videos', 'labels']);
   const labelledPeople = useQuery('learn/labelledPeople', {}, ['videos', 'labels']);
+  // Trainings stopped before their model was saved, their last checkpoint kept: resume or discard.
+  const stopped = useQuery('models/stopped', {}, ['models', 'project']);
+  const confirmCancel = useConfirmCancel();
   // The preset is remembered per project on this computer, so coming back to Train keeps it.
   const presetKey = `auw.preset:${project.dir}`;
   const [preset, setPresetState] = useState<LearnPreset>(() => {
@@ -102,6 +106,7 @@ export function TrainView({ project }: { project: ProjectSummary }) {
   useEvent('jobs/progress', (job) => {
     if (!LEARN_KINDS.has(job.kind)) return;
     setLive(job);
+    if (job.state !== 'running' && job.state !== 'queued') stopped.reload();
     if (job.state === 'done') models.reload();
     if (job.state === 'failed') notify('error', `${job.kind} failed: ${job.error ?? 'see the job log'}`);
   });
@@ -145,7 +150,17 @@ export function TrainView({ project }: { project: ProjectSummary }) {
     }
   };
 
-  const interrupted = useMemo(() => jobs.data?.filter((j) => LEARN_KINDS.has(j.kind) && j.state === 'interrupted') ?? [], [jobs.data]);
+  // Interrupted jobs without a kept checkpoint (a prediction) still offer their resume.
+  const interrupted = useMemo(() => jobs.data?.filter((j) => LEARN_KINDS.has(j.kind) && j.state === 'interrupted' && !stopped.data?.some((r) => r.jobId === j.id)) ?? [], [jobs.data, stopped.data]);
+  const resume = (jobId: number) =>
+    api.call('models/resume', { jobId }).then((job) => {
+      setCurve([]);
+      setProgress(null);
+      training.current = undefined;
+      setLive(job);
+      stopped.reload();
+    }, (e: Error) => notify('error', e.message));
+  const discard = (jobId: number) => api.call('models/discard', { jobId }).then(() => stopped.reload(), (e: Error) => notify('error', e.message));
   const b = backend.data;
   const comparison = comparisonOf(model);
   const presetInfo = options.data?.presets.find((p) => p.name === preset);
@@ -221,10 +236,25 @@ export function TrainView({ project }: { project: ProjectSummary }) {
           <li>Finetune uses your {labelled} labelled frames{parent ? `, starting from ${parent.name}` : ', from scratch'}.</li>
           <li>Predict writes intensity tracks for every frame{predictor ? ` with ${predictor.name}` : ''}; review them in Review.</li>
         </ol>
+        {!running &&
+          stopped.data?.map((r) => (
+            <div key={r.jobId} className="notice-inline stopped-run" role="group" aria-label={`Stopped ${r.kind} ${r.name}`}>
+              <strong>{r.name}</strong>: {r.state === 'cancelled' ? 'Cancelled' : 'Interrupted'} at step {r.step}
+              {r.fold !== null ? ` of cross-validation fold ${r.fold}` : ''} — its checkpoint is kept.{' '}
+              <span className="stopped-actions">
+                <button type="button" onClick={() => resume(r.jobId)}>
+                  Resume
+                </button>
+                <button type="button" className="ghost" onClick={() => discard(r.jobId)}>
+                  Discard
+                </button>
+              </span>
+            </div>
+          ))}
         {interrupted.map((j) => (
           <div key={j.id} className="notice-inline">
             {j.kind} #{j.id} was interrupted.{' '}
-            <button type="button" onClick={() => api.call('models/resume', { jobId: j.id }).then(setLive, (e: Error) => notify('error', e.message))}>
+            <button type="button" onClick={() => resume(j.id)}>
               Resume {j.kind} #{j.id}
             </button>
           </div>
@@ -236,7 +266,7 @@ export function TrainView({ project }: { project: ProjectSummary }) {
         <div className="panel-head">
           <h2 id="live-title">{running ? `${running.kind} · job #${running.id}` : model ? `Model: ${model.name}` : 'Training'}</h2>
           {running && (
-            <button type="button" onClick={() => api.call('jobs/cancel', { jobId: running.id }).catch((e: Error) => notify('error', e.message))}>
+            <button type="button" onClick={() => confirmCancel.cancel(running)}>
               Cancel
             </button>
           )}
@@ -269,6 +299,7 @@ export function TrainView({ project }: { project: ProjectSummary }) {
         <h2 id="models-title">Models</h2>
         <ModelList models={models.data ?? []} selected={model?.id ?? null} onSelect={setSelected} onRemoved={models.reload} />
       </section>
+      {confirmCancel.dialog}
     </main>
   );
 }
