@@ -29,3 +29,43 @@ test('Train: with one labelled person the plan line says one run, no cross-valid
   await expect(plan.locator('strong')).toHaveText('Only one person has labels: no cross-validation, no baseline comparison; label a second person to get them.');
   await snap(page, 'train-04-plan-one-person');
 });
+
+test('Train: cancelling a run older than a minute asks first, keeps its checkpoint, and offers Resume / Discard', async ({ browser }) => {
+  test.setTimeout(300_000);
+  const fx = buildFixture('train-cancel');
+  insertLabels(
+    fx.project,
+    fx.videoId,
+    fx.sampled.flatMap((frame) => [1, 12].map((au) => ({ frame, au, intensity: frame % 3 }))),
+  );
+  shell = await openProject(browser, fx, '#/train');
+  const { page } = shell;
+  await page.getByLabel('Preset').selectOption('tiny');
+  await page.getByText('Advanced', { exact: true }).click();
+  await page.getByLabel('Full-network steps', { exact: true }).fill('2000');
+  await page.getByRole('button', { name: 'Finetune', exact: true }).click();
+  const live = page.getByRole('region', { name: /finetune · job #\d+/ });
+  await expect(live).toContainText(/step [3-9]\d* of 2000/, { timeout: 120_000 });
+
+  // Two minutes later by the page's clock: the run is old enough to ask about.
+  await page.clock.setFixedTime(Date.now() + 120_000);
+  await live.getByRole('button', { name: 'Cancel', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: /^Cancel finetune finetune-/ });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('keeps that step');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await snap(page, 'train-05-confirm-cancel');
+  await dialog.getByRole('button', { name: 'Keep training' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(live.getByRole('button', { name: 'Cancel', exact: true })).toBeFocused();
+  await live.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel the run' }).click();
+
+  const stopped = page.getByRole('group', { name: /^Stopped finetune finetune-/ });
+  await expect(stopped).toContainText(/Cancelled at step \d+ — its checkpoint is kept\./, { timeout: 60_000 });
+  await snap(page, 'train-06-cancelled-resume-discard');
+  await expect(stopped.getByRole('button', { name: 'Discard' })).toBeVisible();
+  await stopped.getByRole('button', { name: 'Resume' }).click();
+  await expect(stopped).toHaveCount(0);
+  await expect(page.getByRole('region', { name: /finetune · job #\d+/ })).toContainText(/step \d+ of 2000/, { timeout: 120_000 });
+});
