@@ -32,6 +32,8 @@ import type {
   LabelsImportResult,
   LearnBackendStatus,
   LearnOptions,
+  LabelledPeople,
+  StoppedRun,
   LearnProgress,
   ModelRow,
   PredictionTrack,
@@ -294,6 +296,8 @@ export const contract = {
   // Learning engine: training and inference run as jobs in a worker process.
   'learn/backend': method<LearnBackendStatus>()(none),
   'learn/options': method<LearnOptions>()(none),
+  // Who has labels, counted as a finetune job counts them (ready videos, the label rule): the Train view's plan.
+  'learn/labelledPeople': method<LabelledPeople>()(none),
   // Each training setting (range, default, meaning) is declared once, in settings/training.ts.
   'models/pretrain': method<Job>()(
     PRETRAIN_INPUT.extend({
@@ -322,6 +326,9 @@ export const contract = {
       .refine((a) => (a.modelId === undefined) !== (a.jobId === undefined), 'give either modelId or jobId'),
   ),
   'models/resume': method<Job>()(z.object({ jobId: id }).strict()),
+  // Cancelled or interrupted trainings whose last checkpoint is kept: resume one, or discard it.
+  'models/stopped': method<StoppedRun[]>()(none),
+  'models/discard': method<null>()(z.object({ jobId: id }).strict()),
   'models/remove': method<null>()(z.object({ modelId: id }).strict()),
   'labels/import': method<LabelsImportResult>()(
     z

@@ -225,11 +225,35 @@ export interface LearnPresetInfo {
   name: LearnPreset;
   description: string;
   pretrainSteps: number;
-  finetuneSteps: number;
+  /** Head-only steps of finetuning (run only from a pretrained model) and whole-network steps. */
+  finetuneHeadSteps: number;
+  finetuneFullSteps: number;
   clipLength: number;
   channels: number[];
   /** Minutes measured for the demo project on 2 CPU cores (bench:quality --demo-timing), where known. */
   demoMinutes?: { pretrain: number; finetune: number };
+}
+
+/**
+ * A training job that was cancelled or interrupted before its model was saved, with its last
+ * checkpoint still on disk: it can be resumed from that step, or discarded.
+ */
+export interface StoppedRun {
+  jobId: number;
+  kind: 'pretrain' | 'finetune';
+  name: string;
+  state: 'cancelled' | 'interrupted';
+  /** The step of the last checkpoint, of the training it belongs to. */
+  step: number;
+  /** The cross-validation fold it belongs to (1-based), or null for the final (or only) training. */
+  fold: number | null;
+  stoppedAt: string | null;
+}
+
+/** Labelled frames and the people (personOf) they show, as the next finetune job reads them. */
+export interface LabelledPeople {
+  people: number;
+  frames: number;
 }
 
 export interface LearnOptions {
@@ -247,6 +271,8 @@ export interface LearnProgress {
   kind: 'pretrain' | 'finetune';
   model: string;
   event: 'step' | 'eval' | 'checkpoint' | 'resumed';
+  /** Which of a finetune's trainings this is ("fold 2 of 3", "final model"); the step counter restarts with each. */
+  training?: string;
   step: number;
   totalSteps?: number;
   phase?: string;

@@ -107,8 +107,18 @@ describe('cross-validation over people', () => {
     fx = await makeLearnProject(tmp.make(), { videos: 3, frames: 40, labelEvery: 4 });
     // One person with a neutral face marked: the folds, the baseline and the final model read it.
     await fx.call('neutral/mark', { videoId: fx.videoIds[0]!, firstFrame: 0, lastFrame: 3, coder: 'alice' });
+    expect(await fx.call('learn/labelledPeople', {})).toEqual({ people: 3, frames: 30 });
+    const rec = recordEvents(fx.app.events);
     const job = await finished(fx, (await fx.call('models/finetune', { name: 'cv', preset: 'tiny', fullSteps: 3, cvFolds: 3 })).id);
     expect(job.error).toBeNull();
+    // The step counter restarts with each training; each step says which training it belongs to.
+    const steps = rec.all.filter((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).event === 'step').map((m) => m.payload as LearnProgress);
+    expect(steps.map((s) => `${s.training} ${s.step}`)).toEqual(['fold 1 of 3', 'fold 2 of 3', 'fold 3 of 3', 'final model'].flatMap((t) => [1, 2, 3].map((i) => `${t} ${i}`)));
+    const messages = rec.all.filter((m) => m.event === 'jobs/progress').map((m) => (m.payload as { message: string | null }).message ?? '');
+    expect(messages.some((m) => /^Finetuning fold 2 of 3 \(full\) step 1\/3/.test(m))).toBe(true);
+    expect(messages.some((m) => /^Finetuning final model \(full\) step 3\/3/.test(m))).toBe(true);
+    // One time left, the job's (the bar's): the message carries none.
+    expect(messages.some((m) => /s left/.test(m))).toBe(false);
     const model = (await fx.call('models/list', {})).find((m) => m.name === 'cv')!;
     expect(model.params.normalisation).toEqual({ input: 'video-median', people: { person0: { kind: 'neutral', frames: 4 }, person1: { kind: 'median' }, person2: { kind: 'median' } } });
     // The final model learnt from every labelled video; nothing was held out of it.
@@ -147,8 +157,11 @@ describe('cross-validation over people', () => {
 
   it('falls back to no cross-validation with one labelled person', async () => {
     fx = await makeLearnProject(tmp.make(), { videos: 1, frames: 24, labelEvery: 4 });
+    expect((await fx.call('learn/labelledPeople', {})).people).toBe(1);
     const job = await finished(fx, (await fx.call('models/finetune', { name: 'one', preset: 'tiny', fullSteps: 2, cvFolds: 3 })).id);
     expect(job.error).toBeNull();
+    const log = (fx.app.workbench.requireProject().db.prepare('SELECT log FROM jobs WHERE id = ?').get(job.id) as { log: string }).log;
+    expect(log).toContain('Plan: one training, as only one person has labels: no cross-validation, no baseline comparison; label a second person to get them.');
     const model = (await fx.call('models/list', {})).find((m) => m.name === 'one')!;
     expect(model.params.crossValidation).toBeUndefined();
     expect((model.metrics as Record<string, unknown>).crossValidation).toBeUndefined();
@@ -237,14 +250,34 @@ describe('crash recovery', () => {
     expect(saved.kind).toBe('finetune');
     expect(saved.step).toBeGreaterThanOrEqual(3);
     expect(saved.step).toBeLessThan(10);
+    // The Train view offers it: "Cancelled at step N — Resume / Discard".
+    expect(await fx.call('models/stopped', {})).toEqual([{ jobId: job.id, kind: 'finetune', name: 'ft', state: 'cancelled', step: saved.step, fold: null, stoppedAt: cancelled.finishedAt }]);
 
     const resumed = await fx.call('models/resume', { jobId: job.id });
     expect((await finished(fx, resumed.id)).state).toBe('done');
+    expect(await fx.call('models/stopped', {})).toEqual([]);
     const at = rec.all.find((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).jobId === resumed.id && (m.payload as LearnProgress).event === 'resumed');
     expect((at!.payload as LearnProgress).step).toBe(saved.step);
     const model = (await fx.call('models/list', {})).find((m) => m.name === 'ft')!;
     expect(model.params.steps).toBe(10);
     expect(await fx.call('predictions/get', { modelId: model.id, videoId: fx.videoIds[0]! })).not.toBeNull();
+    rec.stop();
+  });
+
+  it('a finetune cancelled in a cross-validation fold keeps that fold\'s checkpoint; discarding removes it', async () => {
+    fx = await makeLearnProject(tmp.make(), { videos: 3, frames: 24, labelEvery: 3 });
+    const rec = recordEvents(fx.app.events);
+    const job = await fx.call('models/finetune', { name: 'cvft', preset: 'tiny', fullSteps: 10, checkpointEvery: 100, cvFolds: 3 });
+    await rec.when((m) => m.event === 'learn/progress' && (m.payload as LearnProgress).training === 'fold 2 of 3' && (m.payload as LearnProgress).step >= 2);
+    await fx.call('jobs/cancel', { jobId: job.id });
+    expect((await finished(fx, job.id)).state).toBe('cancelled');
+    const [run] = await fx.call('models/stopped', {});
+    expect(run).toMatchObject({ jobId: job.id, name: 'cvft', state: 'cancelled', fold: 2 });
+    expect(run!.step).toBeGreaterThanOrEqual(2);
+    await expect(fx.call('models/discard', { jobId: job.id })).resolves.toBeNull();
+    expect(fs.existsSync(path.join(fx.dir, 'models', 'cvft'))).toBe(false);
+    expect(await fx.call('models/stopped', {})).toEqual([]);
+    await expect(fx.call('models/discard', { jobId: 999 })).rejects.toThrow();
     rec.stop();
   });
 });

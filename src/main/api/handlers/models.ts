@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { ApiError } from '../../../shared/errors';
-import type { CurvePoint, LearnBackendStatus, LearnOptions } from '../../../shared/types';
+import type { CurvePoint, Job, LearnBackendStatus, LearnOptions, StoppedRun } from '../../../shared/types';
 import type { Workbench } from '../../workbench';
 import { getJob } from '../../services/store/jobs';
 import { getLabelRule } from '../../services/store/labelRule';
@@ -10,11 +12,14 @@ import { DEFAULT_SEED, FINETUNE_SETTINGS, PRETRAIN_SETTINGS, routeSettings } fro
 import { computeModelMetrics } from '../../services/learn/backend/evaluate';
 import { LEARN_JOB_KINDS, type FinetuneJobParams, type PretrainJobParams, type PredictJobParams } from '../../services/learn/backend/jobs';
 import { findModelByName, getModel, setModelMetrics } from '../../services/store/models';
-import { modelDirFor, removeModel } from '../../services/learn/backend/modelFolders';
+import { modelDirFor, removeModel, stoppedCheckpoint } from '../../services/learn/backend/modelFolders';
 import { objectiveCatalog, resolveObjectives } from '../../services/learn/objectives/catalog';
 import { runTask } from '../../worker/launch';
 import { isKindOf, jobParams } from '../../services/jobs/kinds';
 import type { HandlerSlice } from './types';
+import { listVideos } from '../../services/store/videos';
+import { labelledFrames } from '../../services/learn/backend/trainingData';
+import { personOf } from '../../../shared/people';
 
 /** The job kinds that train a model of a name. */
 const TRAINING = ['pretrain', 'finetune'] as const;
@@ -22,12 +27,15 @@ const TRAINING = ['pretrain', 'finetune'] as const;
 type M =
   | 'learn/backend'
   | 'learn/options'
+  | 'learn/labelledPeople'
   | 'models/pretrain'
   | 'models/finetune'
   | 'predictions/run'
   | 'models/metrics'
   | 'models/curve'
   | 'models/resume'
+  | 'models/stopped'
+  | 'models/discard'
   | 'models/remove';
 
 /** What `npm run bench:quality -- --demo-timing` measured (BENCHMARKS.md): the demo project, 2 CPU cores, wasm. */
@@ -75,7 +83,8 @@ export function modelHandlers(workbench: Workbench): HandlerSlice<M> {
             name,
             description: PRESET_NOTES[name],
             pretrainSteps: p.pretrain.steps,
-            finetuneSteps: p.finetune.headSteps + p.finetune.fullSteps,
+            finetuneHeadSteps: p.finetune.headSteps,
+            finetuneFullSteps: p.finetune.fullSteps,
             clipLength: p.model.clipLength,
             channels: [...p.model.channels],
             ...(DEMO_MINUTES[name] ? { demoMinutes: DEMO_MINUTES[name] } : {}),
@@ -85,6 +94,14 @@ export function modelHandlers(workbench: Workbench): HandlerSlice<M> {
         defaultObjectives: DEFAULT_OBJECTIVES.map((o) => ({ kind: o.kind, weight: o.weight })),
         finetuneStart: DEFAULT_FINETUNE_START,
       };
+    },
+
+    'learn/labelledPeople': () => {
+      // As finetuneJob reads them: the ready videos, the project's AUs, the label rule in force.
+      const videos = listVideos(db()).filter((v) => v.status === 'ready');
+      const labels = labelledFrames(db(), project().auSet().aus, videos.map((v) => v.id), getLabelRule(db()));
+      const labelled = new Set(labels.map((l) => l.videoId));
+      return { people: new Set(videos.filter((v) => labelled.has(v.id)).map(personOf)).size, frames: labels.length };
     },
 
     'models/pretrain': async (a) => {
@@ -166,6 +183,43 @@ export function modelHandlers(workbench: Workbench): HandlerSlice<M> {
       if (trained !== undefined && findModelByName(db(), trained)) throw new ApiError('conflict', `"${trained}" already finished; there is nothing to resume.`);
       // Same kind, same parameters (read through the kind's schema): the worker finds the checkpoint and continues from it.
       return workbench.requireJobs().requeue(job);
+    },
+
+    'models/stopped': (): StoppedRun[] => {
+      const jobs = workbench.requireJobs().list(500);
+      const nameOf = (j: Job) => jobParams(j, TRAINING)?.name;
+      const active = new Set(jobs.filter((j) => j.state === 'queued' || j.state === 'running').map(nameOf));
+      const seen = new Set<string>();
+      const out: StoppedRun[] = [];
+      // Newest first: a name's newest job decides (a resumed run that finished is not offered again).
+      for (const j of jobs) {
+        const name = nameOf(j);
+        if (name === undefined || seen.has(name)) continue;
+        seen.add(name);
+        if ((j.state !== 'cancelled' && j.state !== 'interrupted') || active.has(name) || findModelByName(db(), name)) continue;
+        const at = stoppedCheckpoint(modelDirFor(project().dir, name));
+        if (at) out.push({ jobId: j.id, kind: j.kind as StoppedRun['kind'], name, state: j.state, step: at.step, fold: at.fold, stoppedAt: j.finishedAt });
+      }
+      return out;
+    },
+
+    'models/discard': ({ jobId }) => {
+      const job = getJob(db(), jobId);
+      const name = jobParams(job, TRAINING)?.name;
+      if (name === undefined) throw new ApiError('invalid_argument', `Job ${jobId} is a ${job.kind} job; only a stopped training can be discarded.`);
+      if (!['interrupted', 'failed', 'cancelled'].includes(job.state)) throw new ApiError('conflict', `Job ${jobId} is ${job.state}; only a cancelled, interrupted or failed training can be discarded.`);
+      if (findModelByName(db(), name)) throw new ApiError('conflict', `"${name}" finished as a model; remove the model instead.`);
+      const pending = workbench
+        .requireJobs()
+        .list(500)
+        .find((j) => (j.state === 'queued' || j.state === 'running') && jobParams(j, TRAINING)?.name === name);
+      if (pending) throw new ApiError('conflict', `Job ${pending.id} is training "${name}" again; cancel it first.`);
+      const dir = modelDirFor(project().dir, name);
+      if (dir.startsWith(project().path('models') + path.sep)) fs.rmSync(dir, { recursive: true, force: true });
+      // An interrupted job is offered for resume on opening the project; a discarded one is not.
+      if (job.state === 'interrupted') workbench.requireJobs().cancel(jobId, 'Discarded: its checkpoint was removed.');
+      workbench.events.emit('data/changed', { domain: 'models' });
+      return null;
     },
 
     'models/remove': async ({ modelId }) => {

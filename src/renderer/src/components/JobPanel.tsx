@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { Job } from '@shared/types';
-import { useApi, useEvent, useQuery } from '../api/hooks';
-import { useNotify } from './Notices';
+import { useEvent, useQuery } from '../api/hooks';
 import { importQueueEta } from './importEta';
+import { useConfirmCancel } from './ConfirmCancel';
 
 export function formatEta(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '';
@@ -22,9 +22,8 @@ export function jobTitle(job: Job): string {
 
 /** Live list of the project's jobs: progress, ETA, cancel, and readable errors. */
 export function JobPanel() {
-  const api = useApi();
-  const notify = useNotify();
   const list = useQuery('jobs/list', { limit: 30 }, ['project']);
+  const confirmCancel = useConfirmCancel();
   const [jobs, setJobs] = useState<Job[]>([]);
   useEffect(() => setJobs(list.data ?? []), [list.data]);
   // Re-rendered by each progress event, which is often enough for a minutes-scale estimate.
@@ -62,7 +61,7 @@ export function JobPanel() {
                   type="button"
                   className="ghost small"
                   aria-label={`Cancel ${job.kind} job ${job.id}`}
-                  onClick={() => api.call('jobs/cancel', { jobId: job.id }).catch((e: Error) => notify('error', e.message))}
+                  onClick={() => confirmCancel.cancel(job)}
                 >
                   Cancel
                 </button>
@@ -77,6 +76,7 @@ export function JobPanel() {
           </li>
         ))}
       </ul>
+      {confirmCancel.dialog}
     </section>
   );
 }

@@ -31,6 +31,7 @@ import { resolveObjectives } from '../objectives/catalog';
 import { applyBlend, compareModels, crossFittedDelivered, fitBlends, outOfFoldTable, truthMatrix, type OutOfFold } from './blend';
 import type { AuBlend, Interval, ModelComparison } from '../../../../shared/types';
 import { auColumn } from '../../../../shared/aus';
+import { finetunePlan, plannedFolds, trainingLabel } from '../../../../shared/finetunePlan';
 
 /** Declared with their schemas in jobs/kinds.ts (rows outlive the code that queued them). */
 export type PretrainJobParams = JobParams<'pretrain'>;
@@ -39,14 +40,19 @@ export type PredictJobParams = JobParams<'predict'>;
 
 export const LEARN_JOB_KINDS = ['pretrain', 'finetune', 'predict'] as const;
 
-function forward(ctx: JobContext, kind: 'pretrain' | 'finetune', model: string, span: [number, number]) {
+/**
+ * Progress of one training: its steps as a share of the job's span, in a message that names the
+ * training (`stage`: "fold 2 of 3", "final model") since the step counter restarts with each.
+ * The time left is the job's (the progress bar's), not the training's: the message carries none.
+ */
+function forward(ctx: JobContext, kind: 'pretrain' | 'finetune', model: string, span: [number, number], stage?: string) {
   return (e: TrainEvent) => {
-    const base = { jobId: ctx.job.id, kind, model, step: e.step };
+    const base = { jobId: ctx.job.id, kind, model, ...(stage ? { training: stage } : {}), step: e.step };
     let p: LearnProgress;
     if (e.type === 'step') {
       p = { ...base, event: 'step', totalSteps: e.totalSteps, phase: e.phase, loss: e.loss, parts: e.parts, lr: e.lr, framesPerSec: e.framesPerSec, etaSeconds: e.etaSeconds };
-      const eta = e.etaSeconds === null ? '' : `, ${Math.ceil(e.etaSeconds)} s left`;
-      ctx.progress(span[0] + (span[1] - span[0]) * (e.step / e.totalSteps), `${kind === 'pretrain' ? 'Pretraining' : `Finetuning (${e.phase})`} step ${e.step}/${e.totalSteps}, loss ${e.loss.toFixed(4)}, ${e.framesPerSec.toFixed(0)} frames/s${eta}`);
+      const what = kind === 'pretrain' ? 'Pretraining' : `Finetuning ${stage ? `${stage} ` : ''}(${e.phase})`;
+      ctx.progress(span[0] + (span[1] - span[0]) * (e.step / e.totalSteps), `${what} step ${e.step}/${e.totalSteps}, loss ${e.loss.toFixed(4)}, ${e.framesPerSec.toFixed(0)} frames/s`);
     } else if (e.type === 'eval') {
       p = { ...base, event: 'eval', valLoss: e.valLoss, valIcc: e.valIcc, best: e.best };
     } else {
@@ -140,14 +146,24 @@ export const finetuneJob: JobRunner<'finetune'> = async (ctx) => {
   noteStillImporting(ctx, p.videoIds);
   const labelRule = p.labelRule ?? getLabelRule(db);
   const labels = labelledFrames(db, aus, videos.map((v) => v.id), labelRule);
-  const cv = crossValidationFolds(videos, labels, p.cvFolds ?? 0, p.splitSeed);
+  // The decision the Train view describes (shared/finetunePlan.ts), from the same labels.
+  const labelledVideos = new Set(labels.map((l) => l.videoId));
+  const plan = finetunePlan({
+    labelledPeople: new Set(videos.filter((v) => labelledVideos.has(v.id)).map(personOf)).size,
+    cvFolds: p.cvFolds ?? 0,
+    headSteps: cfg.headSteps,
+    fullSteps: cfg.fullSteps,
+    fromPretrained: parentDir !== null,
+  });
+  if (plan.reason) ctx.log(`Plan: ${plan.folds ? `${plan.folds} folds and the final model` : 'one training'}, as ${plan.reason}`);
+  const cv = plan.folds ? crossValidationFolds(videos, labels, plan.folds, p.splitSeed) : null;
   // With cross-validation the final model learns from every labelled video; otherwise people are held out.
   const split = cv ? { train: videos.map((v) => v.id), val: [] as number[] } : splitBySubject(videos, p.valFraction, p.splitSeed);
   const trainLabels = labels.filter((l) => split.train.includes(l.videoId)).length;
   if (!trainLabels) throw new ApiError('invalid_argument', 'None of the training videos has labelled frames. Label some sampled frames first.');
   const dir = modelDirFor(project.dir, p.name);
   const forWorker = geometry ? videos : videos.map(({ landmarks: _l, ...v }) => v);
-  const stages = (cv?.length ?? 0) + 1;
+  const stages = plan.trainings;
   const end = p.predict ? 0.85 : 1;
   const span = (i: number): [number, number] => [(end * i) / stages, (end * (i + 1)) / stages];
 
@@ -166,7 +182,7 @@ export const finetuneJob: JobRunner<'finetune'> = async (ctx) => {
       await runTask(
         'finetune',
         { modelDir: foldDir, config: cfg, videos: forWorker, trainVideoIds: trainIds, valVideoIds: [], labels, parentDir },
-        { signal: ctx.signal, onLog: (l) => ctx.log(`[fold ${i + 1}] ${l}`), onEvent: forward(ctx, 'finetune', `${p.name} (fold ${i + 1} of ${cv.length})`, span(i)) },
+        { signal: ctx.signal, onLog: (l) => ctx.log(`[fold ${i + 1}] ${l}`), onEvent: forward(ctx, 'finetune', `${p.name} (fold ${i + 1} of ${cv.length})`, span(i), trainingLabel(plan, i)) },
       );
       const held = labels.filter((l) => fold.test.includes(l.videoId));
       await runTask('predict', { modelDir: foldDir, videos: forWorker.filter((v) => fold.test.includes(v.id)) }, {
@@ -231,7 +247,7 @@ export const finetuneJob: JobRunner<'finetune'> = async (ctx) => {
   const result = await runTask(
     'finetune',
     { modelDir: dir, config: cfg, videos: forWorker, trainVideoIds: split.train, valVideoIds: split.val, labels, parentDir },
-    { signal: ctx.signal, onLog: (l) => ctx.log(l), onEvent: forward(ctx, 'finetune', p.name, span(stages - 1)) },
+    { signal: ctx.signal, onLog: (l) => ctx.log(l), onEvent: forward(ctx, 'finetune', p.name, span(stages - 1), plan.folds ? trainingLabel(plan, plan.folds) : undefined) },
   );
   // Without cross-validation, the baseline is scored on the same held-out people as the network.
   const holdoutBaseline = !cv && split.val.length ? ((await baselineScores(ctx, { videos, aus, labels, folds: [{ train: split.train, test: split.val }] }))?.heldOut ?? null) : null;
@@ -306,8 +322,8 @@ export function verdictText(c: ModelComparison): string {
 export function crossValidationFolds(videos: readonly VideoSource[], labels: readonly LabelledFrame[], k: number, seed: number): { people: string[]; test: number[] }[] | null {
   const labelled = new Set(labels.map((l) => l.videoId));
   const people = [...new Set(videos.filter((v) => labelled.has(v.id)).map(personOf))];
-  const folds = Math.min(k, people.length);
-  if (folds < 2) return null;
+  const folds = plannedFolds(people.length, k);
+  if (!folds) return null;
   return foldPeople(people, folds, seed).map((mine) => ({ people: mine, test: videos.filter((v) => mine.includes(personOf(v))).map((v) => v.id) }));
 }
 

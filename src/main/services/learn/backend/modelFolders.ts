@@ -40,3 +40,33 @@ export async function removeModel(project: Project, id: number, jobs: JobManager
   deleteModel(project.db, id);
   if (dir.startsWith(project.path('models') + path.sep)) fs.rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * Where a stopped training's last checkpoint is and at which step: the model's folder, or, for
+ * a finetune stopped during its cross-validation, the fold's folder (cv-<i>, the highest one;
+ * a finished fold's folder is removed). Read from checkpoint.json without loading TensorFlow.js.
+ */
+export function stoppedCheckpoint(dir: string): { step: number; fold: number | null } | null {
+  const stepIn = (d: string): number | null => {
+    try {
+      const meta = JSON.parse(fs.readFileSync(path.join(d, 'checkpoint.json'), 'utf8')) as { format?: unknown; step?: unknown };
+      return meta.format === 'auw-checkpoint' && typeof meta.step === 'number' ? meta.step : null;
+    } catch {
+      return null;
+    }
+  };
+  const own = stepIn(dir);
+  if (own !== null) return { step: own, fold: null };
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return null;
+  }
+  const folds = entries.map((e) => /^cv-(\d+)$/.exec(e)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => b - a);
+  for (const fold of folds) {
+    const step = stepIn(path.join(dir, `cv-${fold}`));
+    if (step !== null) return { step, fold };
+  }
+  return null;
+}

@@ -1,11 +1,14 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CurvePoint, Job, LearnPreset, MetricsTable as Table, ModelRow, ProjectSummary } from '@shared/types';
 import { PRESET_NAMES } from '@shared/settings/presets';
 import { useApi, useEvent, useQuery } from '../../api/hooks';
 import { formatEta } from '../../components/JobPanel';
 import { useNotify } from '../../components/Notices';
+import { useConfirmCancel } from '../../components/ConfirmCancel';
 import { AdvancedSettings, type Advanced } from './AdvancedSettings';
 import { comparisonOf } from '@shared/comparison';
+import { finetunePlan, type FinetunePlan } from '@shared/finetunePlan';
+import { FINETUNE_SETTINGS } from '@shared/settings/training';
 import { BaselineComparison } from './BaselineComparison';
 import { ExportPanel } from './ExportPanel';
 import { LossPlot } from './LossPlot';
@@ -25,6 +28,25 @@ export function metricTables(model: ModelRow | null): { caption: string; table: 
   return out;
 }
 
+/** The contract's default number of folds, when the Advanced panel leaves it unset. */
+const DEFAULT_CV_FOLDS = FINETUNE_SETTINGS.cvFolds.schema.parse(undefined);
+
+/**
+ * "What one click does", from the same plan the finetune job follows (shared/finetunePlan.ts).
+ * The minutes scale the demo's measured finetune (3 folds + the final model of the preset's
+ * full steps, from scratch, then predict) by the steps this plan trains.
+ */
+export function planText(plan: FinetunePlan, o: { start: string; fullSteps: number; demoMinutes?: { pretrain: number; finetune: number }; pretrainSteps: number }): { finetune: string; why: string | null; pretrain: string } {
+  const minutes = o.demoMinutes ? Math.max(1, Math.round((o.demoMinutes.finetune * plan.trainings * plan.stepsEach) / (4 * o.fullSteps))) : null;
+  const runs = plan.folds ? `${plan.folds} cross-validation runs and a final one of ${plan.stepsEach} steps each` : `one run of ${plan.stepsEach} steps`;
+  const finetune =
+    `Finetune trains on your labels from ${o.start}: ${runs}${minutes ? ` (≈ ${minutes} min at the demo's size on 2 CPU cores)` : ''}, then it predicts every frame` +
+    `${plan.baselineComparison ? ', each AU from the network, the HOG + geometry baseline or a mix, as the cross-validation chose' : ' with the network alone'}.`;
+  const pretrain = `Pretrain (optional) learns ${o.pretrainSteps} steps on every frame${o.demoMinutes ? ` (≈ ${o.demoMinutes.pretrain} min)` : ''}.`;
+  const why = plan.reason ? plan.reason[0]!.toUpperCase() + plan.reason.slice(1) : null;
+  return { finetune, why, pretrain };
+}
+
 /** One-click pretrain, finetune and predict, with live progress, the loss curve and metrics. */
 export function TrainView({ project }: { project: ProjectSummary }) {
   const api = useApi();
@@ -34,6 +56,10 @@ export function TrainView({ project }: { project: ProjectSummary }) {
   const models = useQuery('models/list', {}, ['models']);
   const jobs = useQuery('jobs/list', { limit: 50 }, ['project']);
   const videos = useQuery('videos/list', {}, ['videos', 'labels']);
+  const labelledPeople = useQuery('learn/labelledPeople', {}, ['videos', 'labels']);
+  // Trainings stopped before their model was saved, their last checkpoint kept: resume or discard.
+  const stopped = useQuery('models/stopped', {}, ['models', 'project']);
+  const confirmCancel = useConfirmCancel();
   // The preset is remembered per project on this computer, so coming back to Train keeps it.
   const presetKey = `auw.preset:${project.dir}`;
   const [preset, setPresetState] = useState<LearnPreset>(() => {
@@ -80,13 +106,18 @@ export function TrainView({ project }: { project: ProjectSummary }) {
   useEvent('jobs/progress', (job) => {
     if (!LEARN_KINDS.has(job.kind)) return;
     setLive(job);
+    if (job.state !== 'running' && job.state !== 'queued') stopped.reload();
     if (job.state === 'done') models.reload();
     if (job.state === 'failed') notify('error', `${job.kind} failed: ${job.error ?? 'see the job log'}`);
   });
+  // Each fold's steps count from 0 again: a new training (fold, final model) starts a new curve.
+  const training = useRef<string | undefined>(undefined);
   useEvent('learn/progress', (p) => {
     if (p.jobId !== running?.id) return;
+    const fresh = p.training !== undefined && training.current !== undefined && p.training !== training.current;
+    if (p.training !== undefined) training.current = p.training;
     if (p.event === 'step' && p.loss !== undefined) {
-      setCurve((c) => [...c, { step: p.step, loss: p.loss!, ...(p.phase ? { phase: p.phase } : {}), ...(p.parts ? { parts: p.parts } : {}) }]);
+      setCurve((c) => [...(fresh ? [] : c), { step: p.step, loss: p.loss!, ...(p.phase ? { phase: p.phase } : {}), ...(p.parts ? { parts: p.parts } : {}) }]);
     } else if (p.event === 'eval' && p.valLoss !== undefined) {
       setCurve((c) => {
         const i = c.findIndex((q) => q.step === p.step);
@@ -95,15 +126,17 @@ export function TrainView({ project }: { project: ProjectSummary }) {
       });
     }
   });
-  const [progress, setProgress] = useState<{ step: number; total?: number; fps?: number } | null>(null);
+  const [progress, setProgress] = useState<{ step: number; total?: number; fps?: number; training?: string } | null>(null);
   useEvent('learn/progress', (p) => {
-    if (p.jobId === running?.id && p.event === 'step') setProgress({ step: p.step, ...(p.totalSteps ? { total: p.totalSteps } : {}), ...(p.framesPerSec ? { fps: p.framesPerSec } : {}) });
+    if (p.jobId !== running?.id || p.event !== 'step') return;
+    setProgress({ step: p.step, ...(p.totalSteps ? { total: p.totalSteps } : {}), ...(p.framesPerSec ? { fps: p.framesPerSec } : {}), ...(p.training ? { training: p.training } : {}) });
   });
 
   const start = async (what: 'pretrain' | 'finetune' | 'predict') => {
     try {
       setCurve([]);
       setProgress(null);
+      training.current = undefined;
       let job: Job;
       if (what === 'pretrain') job = await api.call('models/pretrain', { name: `pretrain-${stamp()}`, preset, ...advanced.pretrain });
       else if (what === 'finetune') job = await api.call('models/finetune', { name: `finetune-${stamp()}`, preset, parentId: parent?.id ?? null, ...advanced.finetune });
@@ -117,11 +150,34 @@ export function TrainView({ project }: { project: ProjectSummary }) {
     }
   };
 
-  const interrupted = useMemo(() => jobs.data?.filter((j) => LEARN_KINDS.has(j.kind) && j.state === 'interrupted') ?? [], [jobs.data]);
+  // Interrupted jobs without a kept checkpoint (a prediction) still offer their resume.
+  const interrupted = useMemo(() => jobs.data?.filter((j) => LEARN_KINDS.has(j.kind) && j.state === 'interrupted' && !stopped.data?.some((r) => r.jobId === j.id)) ?? [], [jobs.data, stopped.data]);
+  const resume = (jobId: number) =>
+    api.call('models/resume', { jobId }).then((job) => {
+      setCurve([]);
+      setProgress(null);
+      training.current = undefined;
+      setLive(job);
+      stopped.reload();
+    }, (e: Error) => notify('error', e.message));
+  const discard = (jobId: number) => api.call('models/discard', { jobId }).then(() => stopped.reload(), (e: Error) => notify('error', e.message));
   const b = backend.data;
   const comparison = comparisonOf(model);
   const presetInfo = options.data?.presets.find((p) => p.name === preset);
   const labelled = videos.data?.reduce((n, v) => n + v.labelled, 0) ?? project.counts.labels;
+  const plan =
+    presetInfo && labelledPeople.data
+      ? planText(
+          finetunePlan({
+            labelledPeople: labelledPeople.data.people,
+            cvFolds: advanced.finetune?.cvFolds ?? DEFAULT_CV_FOLDS,
+            headSteps: advanced.finetune?.headSteps ?? presetInfo.finetuneHeadSteps,
+            fullSteps: advanced.finetune?.fullSteps ?? presetInfo.finetuneFullSteps,
+            fromPretrained: !!parent,
+          }),
+          { start: parent ? parent.name : 'scratch', fullSteps: presetInfo.finetuneFullSteps, pretrainSteps: presetInfo.pretrainSteps, ...(presetInfo.demoMinutes ? { demoMinutes: presetInfo.demoMinutes } : {}) },
+        )
+      : null;
   return (
     <main className="train" aria-labelledby="train-title">
       <section className="panel train-controls" aria-labelledby="train-title">
@@ -140,9 +196,11 @@ export function TrainView({ project }: { project: ProjectSummary }) {
             ))}
           </select>
         </label>
-        {presetInfo && (
+        {plan && (
           <p className="plan small" aria-label="What one click does">
-            {`Finetune trains on your labels from ${parent ? parent.name : 'scratch'}: ${(advanced.finetune?.cvFolds ?? 3) > 0 ? `${advanced.finetune?.cvFolds ?? 3} cross-validation runs and a final one` : 'one run'} of ${presetInfo.finetuneSteps} steps each${presetInfo.demoMinutes ? ` (≈ ${presetInfo.demoMinutes.finetune} min for the demo on 2 CPU cores)` : ''}, then it predicts every frame${(advanced.finetune?.cvFolds ?? 3) > 0 ? ', each AU from the network, the HOG + geometry baseline or a mix, as the cross-validation chose' : ''}. Pretrain (optional) learns ${presetInfo.pretrainSteps} steps on every frame${presetInfo.demoMinutes ? ` (≈ ${presetInfo.demoMinutes.pretrain} min)` : ''}.`}
+            {plan.finetune}
+            {plan.why ? <strong className="plan-why">{plan.why}</strong> : ' '}
+            {plan.pretrain}
           </p>
         )}
         <div className="train-buttons">
@@ -178,10 +236,25 @@ export function TrainView({ project }: { project: ProjectSummary }) {
           <li>Finetune uses your {labelled} labelled frames{parent ? `, starting from ${parent.name}` : ', from scratch'}.</li>
           <li>Predict writes intensity tracks for every frame{predictor ? ` with ${predictor.name}` : ''}; review them in Review.</li>
         </ol>
+        {!running &&
+          stopped.data?.map((r) => (
+            <div key={r.jobId} className="notice-inline stopped-run" role="group" aria-label={`Stopped ${r.kind} ${r.name}`}>
+              <strong>{r.name}</strong>: {r.state === 'cancelled' ? 'Cancelled' : 'Interrupted'} at step {r.step}
+              {r.fold !== null ? ` of cross-validation fold ${r.fold}` : ''} — its checkpoint is kept.{' '}
+              <span className="stopped-actions">
+                <button type="button" onClick={() => resume(r.jobId)}>
+                  Resume
+                </button>
+                <button type="button" className="ghost" onClick={() => discard(r.jobId)}>
+                  Discard
+                </button>
+              </span>
+            </div>
+          ))}
         {interrupted.map((j) => (
           <div key={j.id} className="notice-inline">
             {j.kind} #{j.id} was interrupted.{' '}
-            <button type="button" onClick={() => api.call('models/resume', { jobId: j.id }).then(setLive, (e: Error) => notify('error', e.message))}>
+            <button type="button" onClick={() => resume(j.id)}>
               Resume {j.kind} #{j.id}
             </button>
           </div>
@@ -193,7 +266,7 @@ export function TrainView({ project }: { project: ProjectSummary }) {
         <div className="panel-head">
           <h2 id="live-title">{running ? `${running.kind} · job #${running.id}` : model ? `Model: ${model.name}` : 'Training'}</h2>
           {running && (
-            <button type="button" onClick={() => api.call('jobs/cancel', { jobId: running.id }).catch((e: Error) => notify('error', e.message))}>
+            <button type="button" onClick={() => confirmCancel.cancel(running)}>
               Cancel
             </button>
           )}
@@ -203,7 +276,8 @@ export function TrainView({ project }: { project: ProjectSummary }) {
             <progress max={1} value={running.progress} aria-label={`${running.kind} progress`} />
             <div className="job-meta small">
               <span>
-                {Math.round(running.progress * 100)} %{progress ? ` · step ${progress.step}${progress.total ? ` of ${progress.total}` : ''}` : ''}
+                {Math.round(running.progress * 100)} %{progress?.training ? ` · ${progress.training}` : ''}
+                {progress ? ` · step ${progress.step}${progress.total ? ` of ${progress.total}` : ''}` : ''}
                 {progress?.fps ? ` · ${progress.fps.toFixed(0)} frames/s` : ''}
               </span>
               <span>{formatEta(running.etaSeconds)}</span>
@@ -211,7 +285,7 @@ export function TrainView({ project }: { project: ProjectSummary }) {
             {running.message && <p className="small muted">{running.message}</p>}
           </div>
         )}
-        <LossPlot points={curve} title={running ? `${running.kind} loss` : `${model?.name ?? ''} loss`} />
+        <LossPlot points={curve} title={running ? `${running.kind} loss${progress?.training ? `, ${progress.training}` : ''}` : `${model?.name ?? ''} loss`} />
         {!running && comparison && <BaselineComparison comparison={comparison} />}
         <div className="metrics-grid">
           {metricTables(running ? null : model).map(({ caption, table }) => (
@@ -225,6 +299,7 @@ export function TrainView({ project }: { project: ProjectSummary }) {
         <h2 id="models-title">Models</h2>
         <ModelList models={models.data ?? []} selected={model?.id ?? null} onSelect={setSelected} onRemoved={models.reload} />
       </section>
+      {confirmCancel.dialog}
     </main>
   );
 }
