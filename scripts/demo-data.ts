@@ -65,6 +65,26 @@ export interface DemoManifest {
 
 export const auColumn = (au: number) => `AU${String(au).padStart(2, '0')}`;
 
+/**
+ * What every generator writes per video beside it, in the one format the readers know:
+ * `<id>.csv` (frame,AU01,… integer 0–5, frames from 0) and `<id>.landmarks.bin`. Returns each
+ * AU column's share of frames with intensity ≥ 1.
+ */
+export async function writeVideoTruth(out: string, id: string, aus: readonly number[], frames: number, truth: (au: number) => ArrayLike<number>, landmarks: Float32Array): Promise<Record<string, number>> {
+  const rows = [['frame', ...aus.map(auColumn)].join(',')];
+  for (let f = 0; f < frames; f++) rows.push([f, ...aus.map((au) => truth(au)[f])].join(','));
+  await writeFile(join(out, `${id}.csv`), rows.join('\n') + '\n');
+  await writeFile(join(out, `${id}.landmarks.bin`), Buffer.from(landmarks.buffer, landmarks.byteOffset, landmarks.byteLength));
+  const presence: Record<string, number> = {};
+  for (const au of aus) {
+    let n = 0;
+    const t = truth(au);
+    for (let f = 0; f < frames; f++) if (t[f]! >= 1) n++;
+    presence[auColumn(au)] = Math.round((n / frames) * 1000) / 1000;
+  }
+  return presence;
+}
+
 /** The app's demo set (what `npm start` makes); callers override what they need. */
 export const DEMO_DEFAULTS: Omit<DemoOptions, 'out' | 'log'> = { seconds: 30, videos: 6, subjects: 6, seed: 1, size: 256, fps: 25, audioVideo: 0 };
 
@@ -88,12 +108,7 @@ export async function generateDemoData(o: DemoOptions): Promise<DemoManifest> {
     const id = `${subjectId}_${Math.floor(v / faces.length) + 1}`;
     const withAudio = v === o.audioVideo;
     const res = await renderVideo({ identity, seed: subSeed(o.seed, v), frames, fps: o.fps, mp4Path: join(o.out, `${id}.mp4`), withAudio });
-    const rows = [['frame', ...DISFA_AUS.map(auColumn)].join(',')];
-    for (let f = 0; f < frames; f++) rows.push([f, ...DISFA_AUS.map((au) => res.track.truth[au][f])].join(','));
-    await writeFile(join(o.out, `${id}.csv`), rows.join('\n') + '\n');
-    await writeFile(join(o.out, `${id}.landmarks.bin`), Buffer.from(res.landmarks.buffer, res.landmarks.byteOffset, res.landmarks.byteLength));
-    const auPresence: Record<string, number> = {};
-    for (const au of DISFA_AUS) auPresence[auColumn(au)] = Math.round((res.track.truth[au].reduce((s, x) => s + (x >= 1 ? 1 : 0), 0) / frames) * 1000) / 1000;
+    const auPresence = await writeVideoTruth(o.out, id, DISFA_AUS, frames, (au) => res.track.truth[au as (typeof DISFA_AUS)[number]], res.landmarks);
     videos.push({ id, file: `${id}.mp4`, groundTruth: `${id}.csv`, landmarks: `${id}.landmarks.bin`, subjectId, source: identity.source, frameCount: frames, seconds: frames / o.fps, hasAudio: withAudio, auPresence });
     log(`${id}: ${frames} frames, render ${(res.renderMs / frames).toFixed(1)} ms/frame${withAudio ? ', with audio' : ''}`);
   }
