@@ -93,11 +93,20 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-/** Answers and then drops the connection, so the rest of an oversized body is never read. */
-function refuseAndClose(res: http.ServerResponse, status: number, error: ApiErrorShape): void {
+/** How long a refused request's remaining body is discarded before the socket closes. */
+const LINGER_MS = 1000;
+
+/**
+ * Answers and closes without storing the rest of the body. The close lingers, as web servers'
+ * does: closing a socket with unread data makes the kernel send a reset, which can reach the
+ * client before the answer and leave it with EPIPE instead of the status. So what still arrives
+ * is discarded (never buffered) for a moment, then the socket goes.
+ */
+function refuseAndClose(req: http.IncomingMessage, res: http.ServerResponse, status: number, error: ApiErrorShape): void {
   res.shouldKeepAlive = false;
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close', 'cache-control': 'no-store' });
-  res.end(JSON.stringify({ ok: false, error }), () => res.socket?.destroy());
+  req.resume();
+  res.end(JSON.stringify({ ok: false, error }), () => setTimeout(() => res.socket?.destroy(), LINGER_MS).unref());
 }
 
 const STATUS: Partial<Record<ApiErrorShape['code'], number>> = {
@@ -181,7 +190,7 @@ export function startHttpServer(opts: HttpServerOptions): Promise<RunningServer>
         raw = text ? JSON.parse(text) : {};
       } catch (err) {
         if (err instanceof BodyTooLarge) {
-          return refuseAndClose(res, 413, { code: 'too_large', message: `The request body is over ${MAX_BODY / 1024 / 1024} MiB. Send less at a time.` });
+          return refuseAndClose(req, res, 413, { code: 'too_large', message: `The request body is over ${MAX_BODY / 1024 / 1024} MiB. Send less at a time.` });
         }
         return sendError(res, 400, { code: 'invalid_argument', message: 'The request body is not valid JSON.' });
       }
