@@ -65,6 +65,25 @@ export interface DemoManifest {
 
 export const auColumn = (au: number) => `AU${String(au).padStart(2, '0')}`;
 
+/** The fields every manifest derives the same way from its AUs and start time. */
+type DerivedFields = 'format' | 'version' | 'aus' | 'auColumns' | 'auNames' | 'frameIndexBase' | 'generationSeconds';
+
+/** Writes <out>/manifest.json: the generator's own fields plus those every reader expects (AU columns and names, frames from 0, the time it took). */
+export async function writeManifest<M extends DemoManifest>(out: string, own: Omit<M, DerivedFields>, aus: readonly number[], nameOf: (au: number) => string, t0: number): Promise<M> {
+  const manifest = {
+    format: 'au-workbench-demo',
+    version: 1,
+    ...own,
+    aus: [...aus],
+    auColumns: aus.map(auColumn),
+    auNames: Object.fromEntries(aus.map((au) => [auColumn(au), nameOf(au)])),
+    frameIndexBase: 0,
+    generationSeconds: Math.round((performance.now() - t0) / 100) / 10,
+  } as M;
+  await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
+
 /**
  * What every generator writes per video beside it, in the one format the readers know:
  * `<id>.csv` (frame,AU01,… integer 0–5, frames from 0) and `<id>.landmarks.bin`. Returns each
@@ -112,22 +131,7 @@ export async function generateDemoData(o: DemoOptions): Promise<DemoManifest> {
     videos.push({ id, file: `${id}.mp4`, groundTruth: `${id}.csv`, landmarks: `${id}.landmarks.bin`, subjectId, source: identity.source, frameCount: frames, seconds: frames / o.fps, hasAudio: withAudio, auPresence });
     log(`${id}: ${frames} frames, render ${(res.renderMs / frames).toFixed(1)} ms/frame${withAudio ? ', with audio' : ''}`);
   }
-  const manifest: DemoManifest = {
-    format: 'au-workbench-demo',
-    version: 1,
-    seed: o.seed,
-    fps: o.fps,
-    width: o.size,
-    height: o.size,
-    aus: [...DISFA_AUS],
-    auColumns: DISFA_AUS.map(auColumn),
-    auNames: Object.fromEntries(DISFA_AUS.map((au) => [auColumn(au), AU_NAMES[au]])),
-    frameIndexBase: 0,
-    videos,
-    generationSeconds: Math.round((performance.now() - t0) / 100) / 10,
-  };
-  await writeFile(join(o.out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  return manifest;
+  return writeManifest<DemoManifest>(o.out, { seed: o.seed, fps: o.fps, width: o.size, height: o.size, videos }, DISFA_AUS, (au) => AU_NAMES[au as (typeof DISFA_AUS)[number]], t0);
 }
 
 const USAGE = 'usage: npx tsx scripts/demo-data.ts [--out dir] [--seconds N] [--videos N] [--subjects N] [--seed N] [--size px]';

@@ -5,12 +5,12 @@
 // zoom and lighting (render.ts, video.ts), AU timing (schedule.ts) and video size/codec.
 //   npx tsx scripts/demo-gen2.ts [--out dir] [--videos N] [--subjects N] [--seconds N] [--seed N]
 //                                [--width px --height px] [--fps N] [--codec mpeg4|mjpeg|vp9]
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaceEngine } from '../src/main/services/media/worker/faces';
-import { auColumn, auInfo } from '../src/shared/aus';
-import { writeVideoTruth, type DemoManifest, type DemoVideoEntry } from './demo-data';
+import { auInfo } from '../src/shared/aus';
+import { writeManifest, writeVideoTruth, type DemoManifest, type DemoVideoEntry } from './demo-data';
 import { faceCatalog, loadIdentity } from './demo/identities';
 import { subSeed } from './demo/rng';
 import { readDemoArgs } from './demo/cli';
@@ -62,24 +62,7 @@ export async function generateGen2Data(o: Gen2Options): Promise<Gen2Manifest> {
     videos.push({ id, file, groundTruth: `${id}.csv`, landmarks: `${id}.landmarks.bin`, subjectId, source: face.identity.source, frameCount: frames, seconds: frames / o.fps, hasAudio: false, auPresence, setting });
     log(`${id}: ${frames} frames, render ${(res.renderMs / frames).toFixed(1)} ms/frame, face ${Math.round(setting.faceShare * 100)} % of the width, yaw ${setting.yawDeg}°, light ${setting.lightAzimuthDeg}°/${setting.lightElevationDeg}°`);
   }
-  const manifest: Gen2Manifest = {
-    format: 'au-workbench-demo',
-    version: 1,
-    generator: 'gen2',
-    codec: o.codec,
-    seed: o.seed,
-    fps: o.fps,
-    width: o.width,
-    height: o.height,
-    aus: [...GEN2_AUS],
-    auColumns: GEN2_AUS.map(auColumn),
-    auNames: Object.fromEntries(GEN2_AUS.map((au) => [auColumn(au), auInfo(au).name])),
-    frameIndexBase: 0,
-    videos,
-    generationSeconds: Math.round((performance.now() - t0) / 100) / 10,
-  };
-  await writeFile(join(o.out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  return manifest;
+  return writeManifest<Gen2Manifest>(o.out, { generator: 'gen2', codec: o.codec, seed: o.seed, fps: o.fps, width: o.width, height: o.height, videos }, GEN2_AUS, (au) => auInfo(au).name, t0);
 }
 
 const USAGE = 'usage: npx tsx scripts/demo-gen2.ts [--out dir] [--videos N] [--subjects N] [--seconds N] [--seed N] [--width px] [--height px] [--fps N] [--codec mpeg4|mjpeg|vp9]';
